@@ -1,0 +1,88 @@
+//! One file per subcommand; shared helpers here.
+
+mod assumptions;
+mod catalog;
+mod simulate;
+mod validate;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use fendan::{Error, Model, Scenario};
+
+use crate::cli::{Cli, Command};
+
+/// Why a command stopped early.
+pub enum Failure {
+    /// stdout was closed (e.g. piped into `head`): not an error.
+    BrokenPipe,
+    Fendan(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Fendan(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Fendan(Error::Write {
+                path: "<stdout>".into(),
+                source: e,
+            })
+        }
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Simulate {
+            scenario,
+            out,
+            threads,
+            force,
+            quiet,
+        } => simulate::run(scenario.as_deref(), out.as_deref(), threads, force, quiet),
+        Command::Catalog {
+            domain,
+            format,
+            scenario,
+        } => catalog::run(scenario.as_deref(), domain.as_deref(), format),
+        Command::Validate { scenario } => validate::run(scenario.as_deref()),
+        Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
+    }
+}
+
+/// Read the scenario (or the embedded baseline) and load its model.
+pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Error> {
+    let scenario = match path {
+        Some(p) => Scenario::from_path(p)?,
+        None => Scenario::baseline(),
+    };
+    let model = fendan::load(&scenario.inputs)?;
+    fendan::load::check_years(&model, scenario.years.first, scenario.years.last)?;
+    Ok((scenario, model))
+}
+
+/// Write text to stdout, treating a closed pipe as a normal end.
+pub fn print(text: &str) -> Outcome {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A terminal table in the house style.
+pub fn table(header: Vec<&str>) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_header(header);
+    t
+}

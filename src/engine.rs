@@ -1,0 +1,343 @@
+//! The projection: headcounts × coverage × annualised standard, split into levels.
+//!
+//! For each year, unit, service and component the engine computes
+//!
+//! ```text
+//! amount = headcount × Σ_months (coverage_m × standard_m × k_m) / 12
+//! ```
+//!
+//! where `standard_m` is the value in force on the 1st of month m and `k_m` turns the
+//! standard's time unit into a yearly rate (1 for yuan a year, 12 for yuan a month,
+//! the day count for yuan a day). Each month's money goes to the levels by the split
+//! rule in force that month for the unit's fiscal class, so a standard or a rule that
+//! changes mid-year is prorated by month. The exact level amounts are summed, the cell
+//! is rounded once to the fen and the level shares are allocated by largest remainder
+//! ([`crate::money::allocate`]).
+//!
+//! Everything that does not depend on the unit — the twelve monthly level rates of
+//! each (component, year, fiscal class) — is computed once; the per-unit work is a few
+//! multiplications, run in parallel with rayon over (year, unit) blocks whose results
+//! are concatenated in a fixed order, so the output does not depend on the thread count.
+
+use ndarray::Array3;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::date::Date;
+use crate::error::{Error, Location, Result};
+use crate::model::*;
+use crate::money;
+use crate::params::{ParamTree, Unit as PUnit};
+
+/// The years a run covers, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Years {
+    pub first: i32,
+    pub last: i32,
+}
+
+impl Years {
+    pub fn iter(self) -> impl Iterator<Item = i32> {
+        self.first..=self.last
+    }
+
+    pub fn len(self) -> usize {
+        (self.last - self.first + 1).max(0) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Headcounts per (year, unit, cohort) for the run's years.
+#[derive(Debug, Clone)]
+pub struct Headcounts {
+    pub years: Years,
+    /// `data[(year index, unit index, cohort index)]`.
+    pub data: Array3<i64>,
+    /// For each cohort: `true` if the counts come from the CSV, `false` if derived.
+    pub from_data: Vec<bool>,
+}
+
+impl Headcounts {
+    pub fn get(&self, year: i32, unit: usize, cohort: CohortId) -> i64 {
+        self.data[((year - self.years.first) as usize, unit, cohort.0 as usize)]
+    }
+}
+
+/// Compute every cohort's headcount: CSV rows where given, else `round(from × ratio)`.
+pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
+    let n_c = model.cohorts.len();
+    let mut data = Array3::<i64>::zeros((years.len(), model.units.len(), n_c));
+    let mut done = vec![false; n_c];
+    let mut from_data = vec![false; n_c];
+    fn fill(
+        model: &Model,
+        years: Years,
+        c: usize,
+        data: &mut Array3<i64>,
+        done: &mut [bool],
+        from_data: &mut [bool],
+    ) -> Result<()> {
+        if done[c] {
+            return Ok(());
+        }
+        let id = CohortId(c as u32);
+        if let Some(grid) = model.counts.rows.get(&id) {
+            for (yi, y) in years.iter().enumerate() {
+                let src = model.counts.years.binary_search(&y).map_err(|_| {
+                    Error::input(
+                        Location::file("cohorts.csv"),
+                        format!("the cohort `{}` has no rows for {y}", model.cohorts[c].id),
+                    )
+                })?;
+                for u in 0..model.units.len() {
+                    data[(yi, u, c)] = grid[(src, u)];
+                }
+            }
+            from_data[c] = true;
+        } else if let Some((from, ratio)) = model.cohorts[c].derived {
+            fill(model, years, from.0 as usize, data, done, from_data)?;
+            let p = model.params.get(ratio);
+            for (yi, y) in years.iter().enumerate() {
+                let r = p.for_year(y).ok_or_else(|| {
+                    Error::input(
+                        p.origin.clone(),
+                        format!("`{}` has no value for {y}", p.path),
+                    )
+                })?;
+                for u in 0..model.units.len() {
+                    let base = Decimal::from(data[(yi, u, from.0 as usize)]);
+                    let h = (base * r).round_dp_with_strategy(
+                        0,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    );
+                    data[(yi, u, c)] = h.to_i64().unwrap_or(i64::MAX);
+                }
+            }
+        }
+        done[c] = true;
+        Ok(())
+    }
+    for c in 0..n_c {
+        fill(model, years, c, &mut data, &mut done, &mut from_data)?;
+    }
+    Ok(Headcounts {
+        years,
+        data,
+        from_data,
+    })
+}
+
+/// The four level shares in force in a month for a fiscal class, from a share rule.
+fn shares(
+    params: &ParamTree,
+    rule: &SplitRule,
+    class: FiscalClass,
+    y: i32,
+    m: u32,
+) -> [Decimal; 4] {
+    match &rule.kind {
+        SplitKind::Shares { central, local } => {
+            let v = |id| params.get(id).in_month(y, m).unwrap_or(Decimal::ZERO);
+            let c = v(*central);
+            let rest = Decimal::ONE - c;
+            let l = local[class.index()];
+            [c, rest * v(l[0]), rest * v(l[1]), rest * v(l[2])]
+        }
+        SplitKind::BaseTopup { .. } => {
+            unreachable!("base_topup rules refer to share rules only (checked on load)")
+        }
+    }
+}
+
+/// The unit-independent part of one (component, year): per fiscal class and month,
+/// the money for each level per head, scaled by 12 (divide the sum of months by 12).
+#[derive(Debug, Clone)]
+pub struct ComponentYear {
+    /// `months[class][m][level]`.
+    pub months: [[[Decimal; 4]; 12]; 3],
+    /// Sum over the 12 months, per class and level.
+    pub full: [[Decimal; 4]; 3],
+    /// The standard annualised over the year: Σ_m standard_m × k_m / 12 (yuan a year).
+    pub standard_annual: Decimal,
+    /// The mean coverage over the 12 months.
+    pub coverage: Decimal,
+}
+
+/// Precompute [`ComponentYear`] for every component of every service and year.
+pub fn component_years(model: &Model, years: Years) -> Result<Vec<Vec<Vec<ComponentYear>>>> {
+    let p = &model.params;
+    let twelve = Decimal::from(12);
+    model
+        .services
+        .iter()
+        .map(|s| {
+            s.components
+                .iter()
+                .map(|c| {
+                    years
+                        .iter()
+                        .map(|y| {
+                            let missing = |path: &str| {
+                                Error::input(
+                                    c.origin.clone(),
+                                    format!("`{path}` has no value for {y}; give a value dated on or before {y}-01-01"),
+                                )
+                            };
+                            let std_p = p.get(c.standard);
+                            let std = std_p.months(y).ok_or_else(|| missing(&std_p.path))?;
+                            let cov_p = p.get(c.coverage);
+                            let cov = cov_p.months(y).ok_or_else(|| missing(&cov_p.path))?;
+                            let k: [Decimal; 12] = match std_p.unit {
+                                PUnit::YuanPerYear => [Decimal::ONE; 12],
+                                PUnit::YuanPerMonth => [twelve; 12],
+                                PUnit::YuanPerDay => {
+                                    let dp = p.get(c.days.expect("per-day standards have days (checked on load)"));
+                                    dp.months(y).ok_or_else(|| missing(&dp.path))?
+                                }
+                                _ => unreachable!("standards are money (checked on load)"),
+                            };
+                            let rule = model.rule(c.split);
+                            let mut months = [[[Decimal::ZERO; 4]; 12]; 3];
+                            let mut full = [[Decimal::ZERO; 4]; 3];
+                            for class in FiscalClass::ALL {
+                                for mi in 0..12 {
+                                    let m = mi as u32 + 1;
+                                    let amount = std[mi] * cov[mi] * k[mi];
+                                    let levels = match &rule.kind {
+                                        SplitKind::Shares { .. } => {
+                                            let sh = shares(p, rule, class, y, m);
+                                            sh.map(|x| amount * x)
+                                        }
+                                        SplitKind::BaseTopup { base, base_rule, topup_rule } => {
+                                            let bp = p.get(*base);
+                                            let b = bp.in_month(y, m).ok_or_else(|| missing(&bp.path))?;
+                                            let base_amount = std[mi].min(b) * cov[mi] * k[mi];
+                                            let top = amount - base_amount;
+                                            let sb = shares(p, model.rule(*base_rule), class, y, m);
+                                            let st = shares(p, model.rule(*topup_rule), class, y, m);
+                                            [0, 1, 2, 3].map(|l| base_amount * sb[l] + top * st[l])
+                                        }
+                                    };
+                                    months[class.index()][mi] = levels;
+                                    for l in 0..4 {
+                                        full[class.index()][l] += levels[l];
+                                    }
+                                }
+                            }
+                            let std_sum: Decimal = (0..12).map(|i| std[i] * k[i]).sum();
+                            let cov_sum: Decimal = cov.iter().sum();
+                            Ok(ComponentYear {
+                                months,
+                                full,
+                                standard_annual: std_sum / twelve,
+                                coverage: cov_sum / twelve,
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One published cell: a (year, unit, service, component) with its level amounts in fen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub year: i32,
+    pub unit: u16,
+    pub service: u16,
+    pub component: u16,
+    pub headcount: i64,
+    /// Months of the year in which the unit was eligible (12 for most components).
+    pub months: u8,
+    /// Whole fen, rounded once; `levels` add up to it.
+    pub total: i64,
+    pub levels: [i64; 4],
+}
+
+/// The result of a run: every cell in a fixed order (year, unit, service, component).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub years: Years,
+    pub cells: Vec<Cell>,
+    pub headcounts: Headcounts,
+    pub component_years: Vec<Vec<Vec<ComponentYear>>>,
+}
+
+/// Compute one unit's cells for one year.
+fn unit_year(
+    model: &Model,
+    cys: &[Vec<Vec<ComponentYear>>],
+    hc: &Headcounts,
+    y: i32,
+    u: usize,
+) -> Vec<Cell> {
+    let unit = &model.units[u];
+    let class = unit.fiscal_class.index();
+    let yi = (y - hc.years.first) as usize;
+    let twelve = Decimal::from(12);
+    let mut out = Vec::with_capacity(256);
+    for (si, s) in model.services.iter().enumerate() {
+        for (ci, c) in s.components.iter().enumerate() {
+            let cy = &cys[si][ci][yi];
+            let headcount = hc.get(y, u, c.cohort);
+            let (sums, months) = if c.eligible.is_unrestricted() {
+                (cy.full[class], 12u8)
+            } else {
+                let mut sums = [Decimal::ZERO; 4];
+                let mut n = 0u8;
+                for m in 0..12 {
+                    if c.eligible.admits(unit, Date::first_of(y, m as u32 + 1)) {
+                        n += 1;
+                        for (s, x) in sums.iter_mut().zip(&cy.months[class][m]) {
+                            *s += x;
+                        }
+                    }
+                }
+                (sums, n)
+            };
+            let h = Decimal::from(headcount);
+            let exact = sums.map(|s| h * s / twelve);
+            let (total, levels) = money::allocate(exact);
+            out.push(Cell {
+                year: y,
+                unit: u as u16,
+                service: si as u16,
+                component: ci as u16,
+                headcount,
+                months,
+                total,
+                levels,
+            });
+        }
+    }
+    out
+}
+
+/// Run the projection for `years` on `model`.
+pub fn run(model: &Model, years: Years) -> Result<Outcome> {
+    crate::load::check_years(model, years.first, years.last)?;
+    let hc = headcounts(model, years)?;
+    let cys = component_years(model, years)?;
+    let blocks: Vec<(i32, usize)> = years
+        .iter()
+        .flat_map(|y| (0..model.units.len()).map(move |u| (y, u)))
+        .collect();
+    let cells: Vec<Cell> = blocks
+        .par_iter()
+        .map(|&(y, u)| unit_year(model, &cys, &hc, y, u))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Outcome {
+        years,
+        cells,
+        headcounts: hc,
+        component_years: cys,
+    })
+}

@@ -1,0 +1,440 @@
+//! The typed model of the plan: units, cohorts, split rules, services, indicators.
+//!
+//! Everything here has been checked on load (see [`crate::load`]): ids resolve, shares
+//! sum to one, every parameter covers the simulated years. The engine can therefore
+//! index without asking again. Numbers are not stored here but in the
+//! [`ParamTree`](crate::params::ParamTree), so a scenario can override any of them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::date::Date;
+use crate::error::Location;
+use crate::params::{ParamId, ParamTree};
+
+/// A text in Chinese and English.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+/// The four levels of government that share a cost, in the order tables print them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Central,
+    Province,
+    City,
+    County,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Central, Level::Province, Level::City, Level::County];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Level::Central => "central",
+            Level::Province => "province",
+            Level::City => "city",
+            Level::County => "county",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Level::Central => "中央",
+            Level::Province => "省",
+            Level::City => "市",
+            Level::County => "县(市、区)",
+        }
+    }
+}
+
+/// The three classes by which 冀政办字〔2018〕79号 splits the local share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FiscalClass {
+    /// 省直管县: the province deals with the county directly; the city pays nothing.
+    Direct,
+    /// 市管县: a county (or county-level city) under the city's fiscal management.
+    Managed,
+    /// 市辖区: a district of the city (zones are treated as districts).
+    District,
+}
+
+impl FiscalClass {
+    pub const ALL: [FiscalClass; 3] = [
+        FiscalClass::Direct,
+        FiscalClass::Managed,
+        FiscalClass::District,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FiscalClass::Direct => "direct",
+            FiscalClass::Managed => "managed",
+            FiscalClass::District => "district",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            FiscalClass::Direct => "省直管县",
+            FiscalClass::Managed => "市管县",
+            FiscalClass::District => "市辖区",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FiscalClass> {
+        FiscalClass::ALL.into_iter().find(|c| c.key() == text)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnitKind {
+    District,
+    County,
+    /// County-level city (县级市).
+    City,
+    /// Functional zone with a statistical code (开发区, 新区).
+    Zone,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 4] = [
+        UnitKind::District,
+        UnitKind::County,
+        UnitKind::City,
+        UnitKind::Zone,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            UnitKind::District => "district",
+            UnitKind::County => "county",
+            UnitKind::City => "city",
+            UnitKind::Zone => "zone",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.key() == text)
+    }
+
+    /// Districts and zones are urban; counties and county-level cities are not.
+    pub fn is_urban_district(self) -> bool {
+        matches!(self, UnitKind::District | UnitKind::Zone)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Poverty {
+    National,
+    Provincial,
+    None,
+}
+
+impl Poverty {
+    pub const ALL: [Poverty; 3] = [Poverty::National, Poverty::Provincial, Poverty::None];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Poverty::National => "national",
+            Poverty::Provincial => "provincial",
+            Poverty::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Poverty> {
+        Poverty::ALL.into_iter().find(|p| p.key() == text)
+    }
+}
+
+/// A county-level unit (区、县、县级市、功能区).
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: UnitKind,
+    pub poverty: Poverty,
+    pub poverty_exit: Option<Date>,
+    pub fiscal_class: FiscalClass,
+    pub fiscal_class_assumed: bool,
+    pub source: String,
+}
+
+impl Unit {
+    /// The unit's poverty status on `date` (`None` once it has left the list).
+    pub fn poverty_on(&self, date: Date) -> Poverty {
+        match self.poverty_exit {
+            Some(exit) if date >= exit => Poverty::None,
+            _ => self.poverty,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CohortId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CohortUnit {
+    Persons,
+    Places,
+    Households,
+}
+
+impl CohortUnit {
+    pub fn key(self) -> &'static str {
+        match self {
+            CohortUnit::Persons => "persons",
+            CohortUnit::Places => "places",
+            CohortUnit::Households => "households",
+        }
+    }
+}
+
+/// A group of beneficiaries (or places) whose headcount a component multiplies.
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    pub id: String,
+    pub name: Text,
+    pub unit: CohortUnit,
+    pub source: String,
+    /// `round(from × ratio)`, unless `cohorts.csv` carries the cohort itself.
+    pub derived: Option<(CohortId, ParamId)>,
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(pub u32);
+
+/// How a split rule divides a cost between the levels.
+#[derive(Debug, Clone)]
+pub enum SplitKind {
+    /// The centre pays `central`; the rest is divided by the unit's fiscal class.
+    /// `local[class][0..3]` are the province, city and county shares of the rest.
+    Shares {
+        central: ParamId,
+        local: [[ParamId; 3]; 3],
+    },
+    /// The part of the standard up to a national base follows one rule, the part
+    /// above it (the local top-up) another.
+    BaseTopup {
+        base: ParamId,
+        base_rule: RuleId,
+        topup_rule: RuleId,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SplitRule {
+    pub id: String,
+    pub name: Text,
+    pub source: String,
+    pub kind: SplitKind,
+    pub origin: Location,
+}
+
+/// The plan's eight domains, in the order of Annex 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Domain {
+    Education,
+    Employment,
+    SocialInsurance,
+    Health,
+    SocialServices,
+    Housing,
+    CultureSports,
+    Disability,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 8] = [
+        Domain::Education,
+        Domain::Employment,
+        Domain::SocialInsurance,
+        Domain::Health,
+        Domain::SocialServices,
+        Domain::Housing,
+        Domain::CultureSports,
+        Domain::Disability,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Domain::Education => "education",
+            Domain::Employment => "employment",
+            Domain::SocialInsurance => "social_insurance",
+            Domain::Health => "health",
+            Domain::SocialServices => "social_services",
+            Domain::Housing => "housing",
+            Domain::CultureSports => "culture_sports",
+            Domain::Disability => "disability",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Domain::Education => "基本公共教育",
+            Domain::Employment => "基本劳动就业创业",
+            Domain::SocialInsurance => "基本社会保险",
+            Domain::Health => "基本医疗卫生",
+            Domain::SocialServices => "基本社会服务",
+            Domain::Housing => "基本住房保障",
+            Domain::CultureSports => "基本公共文化体育",
+            Domain::Disability => "残疾人基本公共服务",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Domain> {
+        Domain::ALL.into_iter().find(|d| d.key() == text)
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Which units a component is paid in. An empty list means "no restriction".
+#[derive(Debug, Clone, Default)]
+pub struct Eligibility {
+    pub poverty: Vec<Poverty>,
+    pub kind: Vec<UnitKind>,
+    pub fiscal_class: Vec<FiscalClass>,
+}
+
+impl Eligibility {
+    pub fn is_unrestricted(&self) -> bool {
+        self.poverty.is_empty() && self.kind.is_empty() && self.fiscal_class.is_empty()
+    }
+
+    /// Whether `unit` qualifies on `date` (poverty status can end mid-period).
+    pub fn admits(&self, unit: &Unit, date: Date) -> bool {
+        (self.kind.is_empty() || self.kind.contains(&unit.kind))
+            && (self.fiscal_class.is_empty() || self.fiscal_class.contains(&unit.fiscal_class))
+            && (self.poverty.is_empty() || self.poverty.contains(&unit.poverty_on(date)))
+    }
+}
+
+/// One costed part of a service: a cohort, a per-head standard, a coverage and a split.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub id: String,
+    pub name: Text,
+    pub cohort: CohortId,
+    pub standard: ParamId,
+    pub days: Option<ParamId>,
+    pub coverage: ParamId,
+    pub split: RuleId,
+    pub eligible: Eligibility,
+    pub origin: Location,
+}
+
+/// One of the 83 services of Annex 1.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: u32,
+    pub domain: Domain,
+    pub name: Text,
+    pub beneficiaries: Text,
+    pub responsibility: Text,
+    pub lead: Vec<String>,
+    pub budget_class: String,
+    pub source: String,
+    pub components: Vec<Component>,
+    pub origin: Location,
+}
+
+/// A row of the plan's chapter-2 indicator table.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub domain: String,
+    pub name: Text,
+    pub unit: String,
+    #[serde(default)]
+    pub base_2015: Option<crate::params::Dec>,
+    #[serde(default)]
+    pub target_2020: Option<crate::params::Dec>,
+    #[serde(default)]
+    pub cumulative: Option<crate::params::Dec>,
+    pub source: String,
+}
+
+/// A functional class of the government budget (政府收支分类科目).
+#[derive(Debug, Clone)]
+pub struct BudgetClass {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// One input file, named as the user knows it, with its content hash.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub name: String,
+    pub sha256: String,
+}
+
+/// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`.
+#[derive(Debug, Clone, Default)]
+pub struct CohortCounts {
+    pub years: Vec<i32>,
+    /// For each cohort id present in the CSV: headcount per (year index, unit index).
+    pub rows: HashMap<CohortId, ndarray::Array2<i64>>,
+}
+
+/// Everything loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub params: ParamTree,
+    pub units: Vec<Unit>,
+    pub cohorts: Vec<Cohort>,
+    pub rules: Vec<SplitRule>,
+    pub services: Vec<Service>,
+    pub indicators: Vec<Indicator>,
+    pub budget_classes: Vec<BudgetClass>,
+    pub counts: CohortCounts,
+    pub inputs: Vec<InputFile>,
+}
+
+impl Model {
+    pub fn cohort(&self, id: CohortId) -> &Cohort {
+        &self.cohorts[id.0 as usize]
+    }
+
+    pub fn rule(&self, id: RuleId) -> &SplitRule {
+        &self.rules[id.0 as usize]
+    }
+
+    pub fn cohort_by_name(&self, name: &str) -> Option<CohortId> {
+        self.cohorts
+            .iter()
+            .position(|c| c.id == name)
+            .map(|i| CohortId(i as u32))
+    }
+
+    pub fn unit_index(&self, code: &str) -> Option<usize> {
+        self.units.iter().position(|u| u.code == code)
+    }
+
+    pub fn service(&self, id: u32) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    pub fn budget_class_name(&self, code: &str) -> &str {
+        self.budget_classes
+            .iter()
+            .find(|b| b.code == code)
+            .map(|b| b.name_zh.as_str())
+            .unwrap_or("")
+    }
+}

@@ -1,0 +1,538 @@
+//! One parameter tree with dated values.
+//!
+//! Every number the engine uses — a standard, a coverage rate, a cohort ratio, a split
+//! share — is a [`Param`]: a unit, a list of (effective date, value) pairs, and where
+//! each value came from. All of them live in one [`ParamTree`], addressed by a dotted
+//! path such as `services.1.primary_public_funds.standard` or
+//! `splits.compulsory_edu.central`. The same paths are what a scenario overrides, what
+//! a sweep varies and what `explain` prints, so there is one mechanism, not three.
+//!
+//! Values are exact decimals read from text; they never pass through `f64`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::date::Date;
+use crate::error::{Error, Location, Result};
+
+/// A decimal read from the text of a YAML scalar, never through a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dec(pub Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Dec, D::Error> {
+        struct DecVisitor;
+        impl Visitor<'_> for DecVisitor {
+            type Value = Dec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal number such as 685 or 0.375")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> std::result::Result<Dec, E> {
+                parse_decimal(text).map(Dec).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+        }
+        deserializer.deserialize_str(DecVisitor)
+    }
+}
+
+/// Parse a plain decimal (`685`, `-0.5`, `0.375`); exponents and words are refused.
+pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
+    let t = text.trim();
+    let plain = !t.is_empty()
+        && t.chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
+    if !plain {
+        return Err(format!(
+            "`{text}` is not a plain decimal number (write e.g. 685 or 0.375)"
+        ));
+    }
+    t.trim_start_matches('+')
+        .parse::<Decimal>()
+        .map_err(|_| format!("`{text}` is not a decimal number fendan can hold exactly"))
+}
+
+/// What a parameter's values measure. The unit decides the allowed range and how a
+/// standard is annualised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    YuanPerYear,
+    YuanPerMonth,
+    YuanPerDay,
+    /// A fraction in [0, 1]: coverage, a split share, a take-up rate.
+    Share,
+    /// A non-negative multiplier: a cohort ratio that may exceed 1.
+    Ratio,
+    DaysPerYear,
+}
+
+impl Unit {
+    pub const ALL: [(Unit, &'static str); 6] = [
+        (Unit::YuanPerYear, "yuan_per_year"),
+        (Unit::YuanPerMonth, "yuan_per_month"),
+        (Unit::YuanPerDay, "yuan_per_day"),
+        (Unit::Share, "share"),
+        (Unit::Ratio, "ratio"),
+        (Unit::DaysPerYear, "days_per_year"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Unit::ALL
+            .iter()
+            .find(|(u, _)| *u == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("?")
+    }
+
+    pub fn parse(text: &str) -> Option<Unit> {
+        Unit::ALL.iter().find(|(_, n)| *n == text).map(|(u, _)| *u)
+    }
+
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Unit::YuanPerYear | Unit::YuanPerMonth | Unit::YuanPerDay
+        )
+    }
+
+    /// Check a value against the unit's range; the message says what is allowed.
+    pub fn check(self, value: Decimal) -> std::result::Result<(), String> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(format!(
+                "{value} is negative; a {} value must be 0 or more",
+                self.name()
+            ));
+        }
+        match self {
+            Unit::Share if value > Decimal::ONE => Err(format!(
+                "{value} is above 1; a share must lie between 0 and 1 (write 60% as 0.6)"
+            )),
+            Unit::DaysPerYear if value > Decimal::from(366) => {
+                Err(format!("{value} days is more than a year holds"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Index of a parameter in the [`ParamTree`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub u32);
+
+/// One dated, sourced number.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub path: String,
+    pub unit: Unit,
+    /// (effective date, value), strictly increasing dates.
+    pub values: Vec<(Date, Decimal)>,
+    /// Straight line between dated values, by whole years.
+    pub interpolate: bool,
+    pub source: String,
+    pub sources: BTreeMap<Date, String>,
+    pub assumption: Option<String>,
+    pub assumptions: BTreeMap<Date, String>,
+    /// Where the parameter was defined.
+    pub origin: Location,
+}
+
+impl Param {
+    /// A constant parameter with no file behind it (defaults, tests).
+    pub fn constant(path: &str, unit: Unit, from: Date, value: Decimal, source: &str) -> Param {
+        Param {
+            path: path.to_owned(),
+            unit,
+            values: vec![(from, value)],
+            interpolate: false,
+            source: source.to_owned(),
+            sources: BTreeMap::new(),
+            assumption: None,
+            assumptions: BTreeMap::new(),
+            origin: Location::file("(built in)"),
+        }
+    }
+
+    /// The value in force on `date` (step function), ignoring interpolation.
+    pub fn at(&self, date: Date) -> Option<Decimal> {
+        let i = self.values.partition_point(|(d, _)| *d <= date);
+        (i > 0).then(|| self.values[i - 1].1)
+    }
+
+    /// The value for month `month` (1-12) of `year`: the value in force on the 1st of
+    /// the month, or the year's point on the line when the parameter interpolates.
+    pub fn in_month(&self, year: i32, month: u32) -> Option<Decimal> {
+        if self.interpolate {
+            self.in_year_linear(year)
+        } else {
+            self.at(Date::first_of(year, month))
+        }
+    }
+
+    /// The twelve monthly values of `year`.
+    pub fn months(&self, year: i32) -> Option<[Decimal; 12]> {
+        let mut out = [Decimal::ZERO; 12];
+        for (m, slot) in (1..=12).zip(out.iter_mut()) {
+            *slot = self.in_month(year, m)?;
+        }
+        Some(out)
+    }
+
+    /// The value used once per year (cohort ratios): in force on 1 July, or the
+    /// year's point on the line.
+    pub fn for_year(&self, year: i32) -> Option<Decimal> {
+        if self.interpolate {
+            self.in_year_linear(year)
+        } else {
+            self.at(Date::new(year, 7, 1))
+        }
+    }
+
+    fn in_year_linear(&self, year: i32) -> Option<Decimal> {
+        let first = self.values.first()?;
+        if year < first.0.year {
+            return None;
+        }
+        let i = self.values.partition_point(|(d, _)| d.year <= year);
+        let (y0, v0) = (self.values[i - 1].0.year, self.values[i - 1].1);
+        match self.values.get(i) {
+            None => Some(v0),
+            Some(&(d1, v1)) => {
+                let span = Decimal::from(d1.year - y0);
+                Some(v0 + (v1 - v0) * Decimal::from(year - y0) / span)
+            }
+        }
+    }
+
+    /// The date of the value in force on `date`.
+    pub fn effective(&self, date: Date) -> Option<Date> {
+        let i = self.values.partition_point(|(d, _)| *d <= date);
+        (i > 0).then(|| self.values[i - 1].0)
+    }
+
+    /// The source of the value in force on `date`.
+    pub fn source_at(&self, date: Date) -> &str {
+        self.effective(date)
+            .and_then(|d| self.sources.get(&d))
+            .unwrap_or(&self.source)
+    }
+
+    /// The assumption basis of the value in force on `date`, if it is one: its own
+    /// dated basis, else the parameter's general `assumption` unless that value has a
+    /// cited source of its own.
+    pub fn assumption_at(&self, date: Date) -> Option<&str> {
+        let d = self.effective(date)?;
+        match self.assumptions.get(&d) {
+            Some(basis) => Some(basis),
+            // A value with its own cited source is not covered by the general assumption.
+            None if self.sources.contains_key(&d) => None,
+            None => self.assumption.as_deref(),
+        }
+    }
+
+    /// Whether any value of this parameter is an assumption.
+    pub fn has_assumption(&self) -> bool {
+        self.assumption.is_some() || !self.assumptions.is_empty()
+    }
+}
+
+/// All parameters, addressed by path.
+#[derive(Debug, Clone, Default)]
+pub struct ParamTree {
+    params: Vec<Param>,
+    index: HashMap<String, ParamId>,
+}
+
+impl ParamTree {
+    /// Add a parameter; its path must be new.
+    pub fn insert(&mut self, param: Param) -> Result<ParamId> {
+        if let Some(existing) = self.index.get(&param.path) {
+            let first = &self.params[existing.0 as usize].origin;
+            return Err(Error::input(
+                param.origin.clone(),
+                format!(
+                    "the parameter `{}` is defined twice (first at {}:{}); ids must be unique",
+                    param.path, first.file, first.line
+                ),
+            ));
+        }
+        let id = ParamId(self.params.len() as u32);
+        self.index.insert(param.path.clone(), id);
+        self.params.push(param);
+        Ok(id)
+    }
+
+    pub fn get(&self, id: ParamId) -> &Param {
+        &self.params[id.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, id: ParamId) -> &mut Param {
+        &mut self.params[id.0 as usize]
+    }
+
+    pub fn lookup(&self, path: &str) -> Option<ParamId> {
+        self.index.get(path).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ParamId, &Param)> {
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (ParamId(i as u32), p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+
+    /// All paths, sorted (for "did you mean" and listings).
+    pub fn paths(&self) -> Vec<&str> {
+        let mut p: Vec<&str> = self.index.keys().map(String::as_str).collect();
+        p.sort_unstable();
+        p
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading parameters from YAML
+// ---------------------------------------------------------------------------
+
+/// A parameter as written in a seed or scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParam {
+    pub unit: Spanned<String>,
+    pub values: Spanned<DatedValues>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
+    #[serde(default)]
+    pub assumption: Option<String>,
+    #[serde(default)]
+    pub assumptions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub interpolate: Option<Spanned<String>>,
+}
+
+/// `date: value` pairs in file order, each with its location.
+#[derive(Debug, Default)]
+pub struct DatedValues(pub Vec<(Spanned<String>, Spanned<Dec>)>);
+
+impl<'de> Deserialize<'de> for DatedValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DatedValues;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of effective dates to values, e.g. {2016-01-01: 685}")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<DatedValues, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let value = map.next_value::<Spanned<Dec>>()?;
+                    out.push((key, value));
+                }
+                Ok(DatedValues(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Where a serde-saphyr span points, as one of our locations.
+pub fn span_location(file: &str, text: &str, loc: &serde_saphyr::Location) -> Location {
+    Location::in_text(file, text, loc.line() as usize, loc.column() as usize)
+}
+
+/// Turn a raw parameter into a checked [`Param`]; `want` restricts the unit when the
+/// place the parameter sits in requires one (e.g. a coverage must be a share).
+pub fn build_param(
+    raw: &Spanned<RawParam>,
+    path: &str,
+    want: Option<&[Unit]>,
+    file: &str,
+    text: &str,
+) -> Result<Param> {
+    let r = &raw.value;
+    let at = |loc: &serde_saphyr::Location| span_location(file, text, loc);
+    let unit = Unit::parse(&r.unit.value).ok_or_else(|| {
+        let names: Vec<&str> = Unit::ALL.iter().map(|(_, n)| *n).collect();
+        Error::input(
+            at(&r.unit.referenced),
+            format!(
+                "`{}` is not a unit fendan knows (`{path}`); use one of: {}",
+                r.unit.value,
+                names.join(", ")
+            ),
+        )
+    })?;
+    if let Some(allowed) = want
+        && !allowed.contains(&unit)
+    {
+        let names: Vec<&str> = allowed.iter().map(|u| u.name()).collect();
+        return Err(Error::input(
+            at(&r.unit.referenced),
+            format!(
+                "`{path}` must be in {}, not {}",
+                names.join(" or "),
+                unit.name()
+            ),
+        ));
+    }
+    if r.values.value.0.is_empty() {
+        return Err(Error::input(
+            at(&r.values.referenced),
+            format!("`{path}` has no dated values"),
+        ));
+    }
+    let mut values: Vec<(Date, Decimal)> = Vec::with_capacity(r.values.value.0.len());
+    for (key, value) in &r.values.value.0 {
+        let date: Date = key
+            .value
+            .parse()
+            .map_err(|e: String| Error::input(at(&key.referenced), e))?;
+        unit.check(value.value.0)
+            .map_err(|e| Error::input(at(&value.referenced), format!("`{path}` on {date}: {e}")))?;
+        if let Some(&(prev, _)) = values.last()
+            && prev >= date
+        {
+            return Err(Error::input(
+                at(&key.referenced),
+                format!(
+                    "`{path}`: the date {date} comes after {prev}; list dated values once each, oldest first"
+                ),
+            ));
+        }
+        values.push((date, value.value.0));
+    }
+    let interpolate = match &r.interpolate {
+        None => false,
+        Some(s) if s.value == "linear" => true,
+        Some(s) => {
+            return Err(Error::input(
+                at(&s.referenced),
+                format!(
+                    "`{}` is not an interpolation fendan knows; the only one is `linear`",
+                    s.value
+                ),
+            ));
+        }
+    };
+    let dated_notes =
+        |notes: &BTreeMap<String, String>, what: &str| -> Result<BTreeMap<Date, String>> {
+            notes
+                .iter()
+                .map(|(k, v)| {
+                    let d: Date = k
+                        .parse()
+                        .map_err(|e: String| Error::input(at(&raw.referenced), e))?;
+                    if !values.iter().any(|(vd, _)| *vd == d) {
+                        return Err(Error::input(
+                            at(&raw.referenced),
+                            format!("`{path}` has {what} for {d}, but no value dated {d}"),
+                        ));
+                    }
+                    Ok((d, v.clone()))
+                })
+                .collect()
+        };
+    let sources = dated_notes(&r.sources, "a source")?;
+    let assumptions = dated_notes(&r.assumptions, "an assumption")?;
+    let source = match (&r.source, sources.is_empty()) {
+        (Some(s), _) => s.clone(),
+        (None, false) => String::new(),
+        (None, true) => {
+            return Err(Error::input(
+                at(&raw.referenced),
+                format!("`{path}` has no `source:`; every figure must say where it comes from"),
+            ));
+        }
+    };
+    Ok(Param {
+        path: path.to_owned(),
+        unit,
+        values,
+        interpolate,
+        source,
+        sources,
+        assumption: r.assumption.clone(),
+        assumptions,
+        origin: at(&raw.referenced),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::d;
+
+    mod rust_decimal_macros_free {
+        pub fn d(s: &str) -> rust_decimal::Decimal {
+            s.parse().unwrap()
+        }
+    }
+
+    fn param(values: &[(&str, &str)], interpolate: bool) -> Param {
+        Param {
+            values: values
+                .iter()
+                .map(|(a, b)| (a.parse().unwrap(), d(b)))
+                .collect(),
+            interpolate,
+            ..Param::constant(
+                "p",
+                Unit::Share,
+                Date::new(2016, 1, 1),
+                Decimal::ZERO,
+                "test",
+            )
+        }
+    }
+
+    #[test]
+    fn step_values_change_on_the_first_of_the_month() {
+        let p = param(&[("2016-01-01", "560"), ("2020-03-01", "702")], false);
+        let m = p.months(2020).unwrap();
+        assert_eq!(m[1], d("560"));
+        assert_eq!(m[2], d("702"));
+        assert_eq!(p.in_month(2015, 12), None);
+    }
+
+    #[test]
+    fn linear_ramp_goes_year_by_year() {
+        let p = param(&[("2015-01-01", "0.13"), ("2020-01-01", "0.80")], true);
+        assert_eq!(p.for_year(2016).unwrap(), d("0.264"));
+        assert_eq!(p.for_year(2018).unwrap(), d("0.532"));
+        assert_eq!(p.for_year(2020).unwrap(), d("0.80"));
+        assert_eq!(p.for_year(2023).unwrap(), d("0.80"));
+    }
+
+    #[test]
+    fn decimals_parse_exactly_and_refuse_exponents() {
+        assert_eq!(parse_decimal("0.1").unwrap(), d("0.1"));
+        assert_eq!(
+            parse_decimal("12345678901234567.89").unwrap(),
+            d("12345678901234567.89")
+        );
+        assert!(parse_decimal("1e-3").is_err());
+        assert!(parse_decimal("twenty").is_err());
+    }
+}

@@ -1,0 +1,464 @@
+//! The published tables, built from the cells and nothing else.
+//!
+//! Every summary is an integer sum of `outlays.csv` cells (whole fen), so a budget
+//! officer who pivots the detail in Excel finds the same figures as the summaries, to
+//! the fen. Files are rendered in memory and handed to [`crate::output`] to be written
+//! atomically; nothing here reads a clock, so reruns are byte-identical.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
+use serde::Serialize;
+
+use crate::engine::Outcome;
+use crate::error::Result;
+use crate::model::*;
+use crate::money::yuan;
+use crate::scenario::Scenario;
+
+/// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
+pub const OUTLAY_COLUMNS: [&str; 23] = [
+    "year",
+    "unit_code",
+    "unit_name",
+    "service_id",
+    "service_name",
+    "domain",
+    "component",
+    "budget_class",
+    "headcount",
+    "coverage",
+    "standard_yuan_per_year",
+    "total",
+    "central",
+    "province",
+    "city",
+    "county",
+    "unit_name_en",
+    "service_name_en",
+    "component_name",
+    "cohort",
+    "months",
+    "split_rule",
+    "fiscal_class",
+];
+
+fn dec(x: Decimal, dp: u32) -> String {
+    format!(
+        "{:.*}",
+        dp as usize,
+        x.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+    )
+}
+
+fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// `outlays.csv`: one row per year × unit × service × component.
+pub fn outlays(model: &Model, out: &Outcome) -> Vec<u8> {
+    let yi0 = out.years.first;
+    let rows = out.cells.iter().map(|c| {
+        let unit = &model.units[c.unit as usize];
+        let s = &model.services[c.service as usize];
+        let comp = &s.components[c.component as usize];
+        let cy =
+            &out.component_years[c.service as usize][c.component as usize][(c.year - yi0) as usize];
+        vec![
+            c.year.to_string(),
+            unit.code.clone(),
+            unit.name_zh.clone(),
+            s.id.to_string(),
+            s.name.zh.clone(),
+            s.domain.key().to_owned(),
+            comp.id.clone(),
+            s.budget_class.clone(),
+            c.headcount.to_string(),
+            dec(cy.coverage, 4),
+            dec(cy.standard_annual, 2),
+            yuan(c.total),
+            yuan(c.levels[0]),
+            yuan(c.levels[1]),
+            yuan(c.levels[2]),
+            yuan(c.levels[3]),
+            unit.name_en.clone(),
+            s.name.en.clone(),
+            comp.name.zh.clone(),
+            model.cohort(comp.cohort).id.clone(),
+            c.months.to_string(),
+            model.rule(comp.split).id.clone(),
+            unit.fiscal_class.key().to_owned(),
+        ]
+    });
+    csv_bytes(&OUTLAY_COLUMNS, rows)
+}
+
+/// Totals per year and level, whole fen: `[year][central, province, city, county]`.
+pub fn level_totals(out: &Outcome) -> BTreeMap<i32, [i64; 4]> {
+    let mut t: BTreeMap<i32, [i64; 4]> = out.years.iter().map(|y| (y, [0; 4])).collect();
+    for c in &out.cells {
+        let e = t.get_mut(&c.year).expect("every cell's year is a run year");
+        add_levels(e, &c.levels);
+    }
+    t
+}
+
+/// Totals per (year, unit), whole fen.
+pub fn unit_totals(model: &Model, out: &Outcome) -> BTreeMap<(i32, usize), [i64; 4]> {
+    let mut t: BTreeMap<(i32, usize), [i64; 4]> = BTreeMap::new();
+    for y in out.years.iter() {
+        for u in 0..model.units.len() {
+            t.insert((y, u), [0; 4]);
+        }
+    }
+    for c in &out.cells {
+        let e = t
+            .get_mut(&(c.year, c.unit as usize))
+            .expect("cell unit in range");
+        add_levels(e, &c.levels);
+    }
+    t
+}
+
+fn add_levels(into: &mut [i64; 4], levels: &[i64; 4]) {
+    for (a, b) in into.iter_mut().zip(levels) {
+        *a += b;
+    }
+}
+
+fn level_cells(levels: &[i64; 4]) -> Vec<String> {
+    let mut v: Vec<String> = levels.iter().map(|f| yuan(*f)).collect();
+    v.push(yuan(levels.iter().sum()));
+    v
+}
+
+/// `by_level.csv`: year × level, with the year's total.
+pub fn by_level(out: &Outcome) -> Vec<u8> {
+    let rows = level_totals(out).into_iter().map(|(y, l)| {
+        let mut r = vec![y.to_string()];
+        r.extend(level_cells(&l));
+        r
+    });
+    csv_bytes(
+        &["year", "central", "province", "city", "county", "total"],
+        rows,
+    )
+}
+
+/// The resident population of a unit in a year (the `pop_total` cohort).
+fn population(model: &Model, out: &Outcome, y: i32, u: usize) -> i64 {
+    model
+        .cohort_by_name("pop_total")
+        .map(|c| out.headcounts.get(y, u, c))
+        .unwrap_or(0)
+}
+
+/// `by_unit.csv`: year × unit, with population and outlay per head.
+pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
+    let rows = unit_totals(model, out).into_iter().map(|((y, u), l)| {
+        let unit = &model.units[u];
+        let pop = population(model, out, y, u);
+        let total: i64 = l.iter().sum();
+        let per_capita = if pop > 0 {
+            dec(Decimal::from(total) / Decimal::from(100 * pop), 2)
+        } else {
+            String::new()
+        };
+        let mut r = vec![
+            y.to_string(),
+            unit.code.clone(),
+            unit.name_zh.clone(),
+            unit.kind.key().to_owned(),
+            unit.fiscal_class.key().to_owned(),
+            pop.to_string(),
+        ];
+        r.extend(level_cells(&l));
+        r.push(per_capita);
+        r
+    });
+    csv_bytes(
+        &[
+            "year",
+            "unit_code",
+            "unit_name",
+            "kind",
+            "fiscal_class",
+            "population",
+            "central",
+            "province",
+            "city",
+            "county",
+            "total",
+            "per_capita",
+        ],
+        rows,
+    )
+}
+
+/// `by_domain.csv`: year × domain × level.
+pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
+    let mut t: BTreeMap<(i32, Domain), [i64; 4]> = BTreeMap::new();
+    for y in out.years.iter() {
+        for d in Domain::ALL {
+            t.insert((y, d), [0; 4]);
+        }
+    }
+    for c in &out.cells {
+        let d = model.services[c.service as usize].domain;
+        let e = t.get_mut(&(c.year, d)).expect("all domains present");
+        add_levels(e, &c.levels);
+    }
+    let rows = t.into_iter().map(|((y, d), l)| {
+        let mut r = vec![y.to_string(), d.key().to_owned(), d.zh().to_owned()];
+        r.extend(level_cells(&l));
+        r
+    });
+    csv_bytes(
+        &[
+            "year",
+            "domain",
+            "domain_zh",
+            "central",
+            "province",
+            "city",
+            "county",
+            "total",
+        ],
+        rows,
+    )
+}
+
+/// Dispersion of per-head outlay across units, population-weighted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispersion {
+    pub min: Decimal,
+    pub max: Decimal,
+    pub max_min_ratio: Decimal,
+    pub cv: Decimal,
+    pub theil: Decimal,
+    pub districts: Decimal,
+    pub counties: Decimal,
+}
+
+/// Population-weighted dispersion of `amounts` (fen) over `pops` (persons).
+/// `urban[i]` marks districts and zones, compared with counties and county-level cities.
+pub fn dispersion(amounts: &[i64], pops: &[i64], urban: &[bool]) -> Option<Dispersion> {
+    let pop: i64 = pops.iter().sum();
+    if pop <= 0 || pops.iter().any(|p| *p <= 0) {
+        return None;
+    }
+    let per = |a: i64, p: i64| Decimal::from(a) / Decimal::from(100 * p);
+    let xs: Vec<Decimal> = amounts.iter().zip(pops).map(|(a, p)| per(*a, *p)).collect();
+    let mu = per(amounts.iter().sum(), pop);
+    let min = *xs.iter().min()?;
+    let max = *xs.iter().max()?;
+    let big_p = Decimal::from(pop);
+    let mut var = Decimal::ZERO;
+    let mut theil = Decimal::ZERO;
+    for (x, p) in xs.iter().zip(pops) {
+        let w = Decimal::from(*p) / big_p;
+        var += w * (*x - mu) * (*x - mu);
+        if !x.is_zero() && !mu.is_zero() {
+            let r = *x / mu;
+            theil += w * r * r.ln();
+        }
+    }
+    let group = |want: bool| {
+        let a: i64 = amounts
+            .iter()
+            .zip(urban)
+            .filter(|(_, u)| **u == want)
+            .map(|(a, _)| *a)
+            .sum();
+        let p: i64 = pops
+            .iter()
+            .zip(urban)
+            .filter(|(_, u)| **u == want)
+            .map(|(p, _)| *p)
+            .sum();
+        if p > 0 { per(a, p) } else { Decimal::ZERO }
+    };
+    Some(Dispersion {
+        min,
+        max,
+        max_min_ratio: if min.is_zero() {
+            Decimal::ZERO
+        } else {
+            max / min
+        },
+        cv: if mu.is_zero() {
+            Decimal::ZERO
+        } else {
+            var.sqrt().unwrap_or_default() / mu
+        },
+        theil,
+        districts: group(true),
+        counties: group(false),
+    })
+}
+
+/// `equalization.csv`: per year, how evenly outlay per head is spread across units,
+/// for the whole outlay and for the part the county level pays.
+pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
+    let totals = unit_totals(model, out);
+    let urban: Vec<bool> = model
+        .units
+        .iter()
+        .map(|u| u.kind.is_urban_district())
+        .collect();
+    let mut rows = Vec::new();
+    for y in out.years.iter() {
+        let pops: Vec<i64> = (0..model.units.len())
+            .map(|u| population(model, out, y, u))
+            .collect();
+        for (measure, pick) in [("total", None), ("county_level", Some(3usize))] {
+            let amounts: Vec<i64> = (0..model.units.len())
+                .map(|u| {
+                    let l = totals[&(y, u)];
+                    match pick {
+                        None => l.iter().sum(),
+                        Some(i) => l[i],
+                    }
+                })
+                .collect();
+            let Some(d) = dispersion(&amounts, &pops, &urban) else {
+                continue;
+            };
+            rows.push(vec![
+                y.to_string(),
+                measure.to_owned(),
+                model.units.len().to_string(),
+                dec(d.min, 2),
+                dec(d.max, 2),
+                dec(d.max_min_ratio, 4),
+                dec(d.cv, 6),
+                dec(d.theil, 6),
+                dec(d.districts, 2),
+                dec(d.counties, 2),
+                if d.districts.is_zero() {
+                    String::new()
+                } else {
+                    dec(d.counties / d.districts, 4)
+                },
+            ]);
+        }
+    }
+    csv_bytes(
+        &[
+            "year",
+            "measure",
+            "units",
+            "min_per_capita",
+            "max_per_capita",
+            "max_min_ratio",
+            "cv",
+            "theil",
+            "districts_per_capita",
+            "counties_per_capita",
+            "counties_to_districts",
+        ],
+        rows,
+    )
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    fendan_version: &'a str,
+    scenario: ManifestScenario<'a>,
+    years: [i32; 2],
+    inputs: Vec<ManifestFile>,
+    counts: ManifestCounts,
+    outputs: Vec<ManifestFile>,
+}
+
+#[derive(Serialize)]
+struct ManifestScenario<'a> {
+    name: &'a str,
+    title: &'a str,
+    file: &'a str,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct ManifestCounts {
+    services: usize,
+    components: usize,
+    units: usize,
+    cohorts: usize,
+    parameters: usize,
+    assumptions: usize,
+    rows: usize,
+}
+
+/// Every output file of a run, rendered: `(file name, bytes)` in a fixed order.
+pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = vec![
+        ("outlays.csv".to_owned(), outlays(model, out)),
+        ("by_level.csv".to_owned(), by_level(out)),
+        ("by_unit.csv".to_owned(), by_unit(model, out)),
+        ("by_domain.csv".to_owned(), by_domain(model, out)),
+        ("equalization.csv".to_owned(), equalization(model, out)),
+    ];
+    let sha = |b: &[u8]| {
+        use sha2::Digest;
+        sha2::Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    };
+    let manifest = Manifest {
+        fendan_version: env!("CARGO_PKG_VERSION"),
+        scenario: ManifestScenario {
+            name: &scenario.name,
+            title: &scenario.title,
+            file: &scenario.source.name,
+            sha256: scenario.source.sha256(),
+        },
+        years: [out.years.first, out.years.last],
+        inputs: model
+            .inputs
+            .iter()
+            .map(|i| ManifestFile {
+                name: i.name.clone(),
+                sha256: i.sha256.clone(),
+            })
+            .collect(),
+        counts: ManifestCounts {
+            services: model.services.len(),
+            components: model.services.iter().map(|s| s.components.len()).sum(),
+            units: model.units.len(),
+            cohorts: model.cohorts.len(),
+            parameters: model.params.len(),
+            assumptions: model
+                .params
+                .iter()
+                .filter(|(_, p)| p.has_assumption())
+                .count(),
+            rows: out.cells.len(),
+        },
+        outputs: files
+            .iter()
+            .map(|(n, b)| ManifestFile {
+                name: n.clone(),
+                sha256: sha(b),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    json.push(b'\n');
+    files.push(("manifest.json".to_owned(), json));
+    Ok(files)
+}
