@@ -21,6 +21,7 @@ pub mod output;
 pub mod params;
 pub mod report;
 pub mod scenario;
+pub mod synthetic;
 
 pub use engine::{Outcome, Years, run};
 pub use error::{Error, Result};
