@@ -51,10 +51,15 @@ impl fmt::Display for Location {
         if let Some(text) = &self.snippet {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
+            // Pad by display width, so the caret sits under the right character even
+            // after Chinese text (two terminal columns per character).
             let caret_pad: String = text
                 .chars()
                 .take(self.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_owned(),
+                    _ => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
+                })
                 .collect();
             write!(f, "\n{pad} |\n{number} | {text}\n{pad} | {caret_pad}^")?;
         }

@@ -125,6 +125,13 @@ pub fn parse_yaml<T: DeserializeOwned>(src: &Source) -> Result<T> {
             Some(i) => message[..i].trim_end_matches(',').to_owned(),
             None => message.to_owned(),
         };
+        if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+            let key = rest.split(',').next().unwrap_or(rest).trim();
+            return Error::input(
+                location,
+                format!("`{key}` is given twice in this mapping; give each key (each date) once"),
+            );
+        }
         Error::input(
             location,
             format!("this YAML does not fit fendan's format: {message}"),
@@ -144,7 +151,7 @@ pub fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) 
         .filter(|(d, k)| *d <= (k.len().max(wanted.len()) / 3).max(2))
         .min();
     match best {
-        Some((_, k)) => format!("; did you mean `{k}`?"),
+        Some((_, k)) => format!(" (did you mean `{k}`?)"),
         None => String::new(),
     }
 }
@@ -407,6 +414,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         raw_cohorts.extend(file.cohorts.into_iter().map(|(k, v)| (src, k, v)));
         service_files.push((src, file.services));
     }
+    check_service_ids(&service_files)?;
     let cohorts = build_cohorts(&raw_cohorts, &mut params)?;
 
     let rules = load_splits(&inputs.splits, &mut params)?;
@@ -423,7 +431,6 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             )?);
         }
     }
-    check_service_ids(&services)?;
     services.sort_by_key(|s| s.id);
 
     let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
@@ -1099,17 +1106,21 @@ fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Result<Eligibili
     })
 }
 
-fn check_service_ids(services: &[Service]) -> Result<()> {
-    let mut seen: HashMap<u32, &Location> = HashMap::new();
-    for s in services {
-        if let Some(first) = seen.insert(s.id, &s.origin) {
-            return Err(Error::input(
-                s.origin.clone(),
-                format!(
-                    "service {} is defined twice (first at {}:{}); 序号 must be unique",
-                    s.id, first.file, first.line
-                ),
-            ));
+fn check_service_ids(files: &[(&Source, Vec<Spanned<RawService>>)]) -> Result<()> {
+    let mut seen: HashMap<u32, Location> = HashMap::new();
+    for (src, services) in files {
+        for s in services {
+            let here = at(src, &s.value.id.referenced);
+            if let Some(first) = seen.get(&s.value.id.value) {
+                return Err(Error::input(
+                    here,
+                    format!(
+                        "service {} is defined twice (first at {}:{}); 序号 must be unique",
+                        s.value.id.value, first.file, first.line
+                    ),
+                ));
+            }
+            seen.insert(s.value.id.value, here);
         }
     }
     Ok(())
@@ -1151,10 +1162,7 @@ fn load_counts(src: &Source, units: &[Unit], cohorts: &[Cohort]) -> Result<Cohor
         let unit = *unit_pos.get(code).ok_or_else(|| {
             Error::input(
                 t.loc(*line, cu),
-                format!(
-                    "`{code}` is not a unit in units.csv{}",
-                    did_you_mean(code, units.iter().map(|u| u.code.as_str()))
-                ),
+                format!("`{code}` is not a unit in units.csv{}", String::new()),
             )
         })?;
         let name = t.cell(r, cc);

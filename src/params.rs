@@ -417,7 +417,7 @@ pub fn build_param(
             return Err(Error::input(
                 at(&key.referenced),
                 format!(
-                    "`{path}`: the date {date} comes after {prev}; list dated values once each, oldest first"
+                    "`{path}`: the date {date} is listed after {prev}; list dated values once each, oldest first"
                 ),
             ));
         }
