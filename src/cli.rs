@@ -56,6 +56,25 @@ pub enum Command {
         /// The scenario file; the embedded baseline when left out.
         scenario: Option<PathBuf>,
     },
+    /// Show where a cell's amount comes from (headcount × coverage × standard, split), or a parameter's dated values.
+    Explain {
+        /// The scenario file; the embedded baseline when left out.
+        scenario: Option<PathBuf>,
+        /// Unit code, e.g. 130402.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Service number (序号 in Annex 1).
+        #[arg(long)]
+        service: Option<u32>,
+        /// One component of the service; all of them when left out.
+        #[arg(long)]
+        component: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        /// A parameter path, e.g. services.48.urban_allowance.standard.
+        #[arg(long, conflicts_with_all = ["unit", "service", "component", "year"])]
+        param: Option<String>,
+    },
     /// List every figure that is an assumption rather than from the plan or a cited source.
     Assumptions {
         /// The scenario file; the embedded baseline when left out.

@@ -24,6 +24,30 @@ impl Date {
         Date::new(year, month, 1)
     }
 
+    /// The next calendar day.
+    pub fn succ(self) -> Date {
+        if self.day < Date::days_in_month(self.year, self.month) {
+            Date::new(self.year, self.month, self.day + 1)
+        } else if self.month < 12 {
+            Date::new(self.year, self.month + 1, 1)
+        } else {
+            Date::new(self.year + 1, 1, 1)
+        }
+    }
+
+    /// Parse `YYYY-MM-DD`, or a bare year `YYYY` meaning its 1 January.
+    pub fn parse_date_or_year(text: &str) -> Result<Date, String> {
+        let t = text.trim();
+        if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(Date::new(
+                t.parse().map_err(|_| format!("`{t}` is not a year"))?,
+                1,
+                1,
+            ));
+        }
+        t.parse()
+    }
+
     fn days_in_month(year: i32, month: u32) -> u32 {
         match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -69,6 +93,17 @@ mod tests {
         let d: Date = "2020-03-01".parse().unwrap();
         assert_eq!(d, Date::new(2020, 3, 1));
         assert_eq!(d.to_string(), "2020-03-01");
+    }
+
+    #[test]
+    fn next_day_rolls_over_months_and_years() {
+        assert_eq!(Date::new(2019, 12, 31).succ(), Date::new(2020, 1, 1));
+        assert_eq!(Date::new(2020, 2, 28).succ(), Date::new(2020, 2, 29));
+        assert_eq!(Date::new(2019, 2, 28).succ(), Date::new(2019, 3, 1));
+        assert_eq!(
+            Date::parse_date_or_year("2018").unwrap(),
+            Date::new(2018, 1, 1)
+        );
     }
 
     #[test]

@@ -131,6 +131,23 @@ pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
     })
 }
 
+/// The four level shares of `rule` in force in month `m` of `y` for a fiscal class.
+/// For a base + top-up rule, the shares of the base rule (the top-up is shown apart).
+pub fn shares_in_month(
+    model: &Model,
+    rule: &SplitRule,
+    class: FiscalClass,
+    y: i32,
+    m: u32,
+) -> [Decimal; 4] {
+    match &rule.kind {
+        SplitKind::Shares { .. } => shares(&model.params, rule, class, y, m),
+        SplitKind::BaseTopup { base_rule, .. } => {
+            shares(&model.params, model.rule(*base_rule), class, y, m)
+        }
+    }
+}
+
 /// The four level shares in force in a month for a fiscal class, from a share rule.
 fn shares(
     params: &ParamTree,

@@ -14,10 +14,12 @@
 pub mod date;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod overrides;
 pub mod params;
 pub mod report;
 pub mod scenario;

@@ -880,6 +880,8 @@ fn build_shares(
         assumption: None,
         assumptions: assumptions.clone(),
         origin: origin.clone(),
+        overridden: BTreeMap::new(),
+        last_override: None,
     };
     let central = params.insert(mk(format!("splits.{id}.central"), central))?;
     let mut ids = [[central; 3]; 3];

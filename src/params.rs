@@ -145,6 +145,10 @@ pub struct Param {
     pub assumptions: BTreeMap<Date, String>,
     /// Where the parameter was defined.
     pub origin: Location,
+    /// Where each dated value came from when a scenario changed it: date -> "file:line".
+    pub overridden: BTreeMap<Date, String>,
+    /// The last scenario override applied, for errors found after all are applied.
+    pub last_override: Option<Location>,
 }
 
 impl Param {
@@ -160,6 +164,8 @@ impl Param {
             assumption: None,
             assumptions: BTreeMap::new(),
             origin: Location::file("(built in)"),
+            overridden: BTreeMap::new(),
+            last_override: None,
         }
     }
 
@@ -186,6 +192,27 @@ impl Param {
             *slot = self.in_month(year, m)?;
         }
         Some(out)
+    }
+
+    /// Replace a straight-line parameter by its yearly steps over `first..=last`, so that
+    /// an override can change part of it. The values the engine sees do not change.
+    pub fn to_steps(&mut self, first: i32, last: i32) {
+        if !self.interpolate {
+            return;
+        }
+        let mut steps: Vec<(Date, Decimal)> = self
+            .values
+            .iter()
+            .copied()
+            .filter(|(d, _)| d.year < first)
+            .collect();
+        for y in first..=last {
+            if let Some(v) = self.in_year_linear(y) {
+                steps.push((Date::new(y, 1, 1), v));
+            }
+        }
+        self.values = steps;
+        self.interpolate = false;
     }
 
     /// The value used once per year (cohort ratios): in force on 1 July, or the
@@ -293,6 +320,10 @@ impl ParamTree {
 
     pub fn len(&self) -> usize {
         self.params.len()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Param> {
+        self.params.iter_mut()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -476,6 +507,8 @@ pub fn build_param(
         assumption: r.assumption.clone(),
         assumptions,
         origin: at(&raw.referenced),
+        overridden: BTreeMap::new(),
+        last_override: None,
     })
 }
 

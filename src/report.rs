@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 use serde::Serialize;
 
@@ -51,10 +52,14 @@ fn dec(x: Decimal, dp: u32) -> String {
     )
 }
 
-fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
+fn csv_writer(into: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+        .from_writer(into)
+}
+
+fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
         w.write_record(&r).expect("writing to memory");
@@ -62,69 +67,147 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Ve
     w.into_inner().expect("writing to memory")
 }
 
+/// Cells rendered per task when `outlays.csv` is built in parallel.
+const OUTLAY_CHUNK: usize = 4096;
+
 /// `outlays.csv`: one row per year × unit × service × component.
+///
+/// This is the one large file (about 300 bytes a row, half a gigabyte for 2,860
+/// units), so it is built without a `String` per field: text that does not depend on
+/// the cell is rendered once, numbers are formatted into a stack buffer, and blocks of
+/// cells are rendered in parallel and joined in order. Each field still goes through
+/// the same `csv` writer, so quoting is as for the small tables.
 pub fn outlays(model: &Model, out: &Outcome) -> Vec<u8> {
+    let years: Vec<String> = out.years.iter().map(|y| y.to_string()).collect();
+    let service_ids: Vec<String> = model.services.iter().map(|s| s.id.to_string()).collect();
+    // [service][component][year] → (coverage, standard) as printed.
+    let per_year: Vec<Vec<Vec<(String, String)>>> = out
+        .component_years
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|c| {
+                    c.iter()
+                        .map(|cy| (dec(cy.coverage, 4), dec(cy.standard_annual, 2)))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
     let yi0 = out.years.first;
-    let rows = out.cells.iter().map(|c| {
-        let unit = &model.units[c.unit as usize];
-        let s = &model.services[c.service as usize];
-        let comp = &s.components[c.component as usize];
-        let cy =
-            &out.component_years[c.service as usize][c.component as usize][(c.year - yi0) as usize];
-        vec![
-            c.year.to_string(),
-            unit.code.clone(),
-            unit.name_zh.clone(),
-            s.id.to_string(),
-            s.name.zh.clone(),
-            s.domain.key().to_owned(),
-            comp.id.clone(),
-            s.budget_class.clone(),
-            c.headcount.to_string(),
-            dec(cy.coverage, 4),
-            dec(cy.standard_annual, 2),
-            yuan(c.total),
-            yuan(c.levels[0]),
-            yuan(c.levels[1]),
-            yuan(c.levels[2]),
-            yuan(c.levels[3]),
-            unit.name_en.clone(),
-            s.name.en.clone(),
-            comp.name.zh.clone(),
-            model.cohort(comp.cohort).id.clone(),
-            c.months.to_string(),
-            model.rule(comp.split).id.clone(),
-            unit.fiscal_class.key().to_owned(),
-        ]
-    });
-    csv_bytes(&OUTLAY_COLUMNS, rows)
+    let render = |cells: &[crate::engine::Cell]| -> Vec<u8> {
+        let mut w = csv_writer(Vec::with_capacity(cells.len() * 320));
+        let mut fig = Figure::default();
+        for c in cells {
+            let yi = (c.year - yi0) as usize;
+            let unit = &model.units[c.unit as usize];
+            let s = &model.services[c.service as usize];
+            let comp = &s.components[c.component as usize];
+            let (coverage, standard) = &per_year[c.service as usize][c.component as usize][yi];
+            let mut field = |f: &[u8]| w.write_field(f).expect("writing to memory");
+            field(years[yi].as_bytes());
+            field(unit.code.as_bytes());
+            field(unit.name_zh.as_bytes());
+            field(service_ids[c.service as usize].as_bytes());
+            field(s.name.zh.as_bytes());
+            field(s.domain.key().as_bytes());
+            field(comp.id.as_bytes());
+            field(s.budget_class.as_bytes());
+            field(fig.int(c.headcount));
+            field(coverage.as_bytes());
+            field(standard.as_bytes());
+            field(fig.yuan(c.total));
+            for l in c.levels {
+                field(fig.yuan(l));
+            }
+            field(unit.name_en.as_bytes());
+            field(s.name.en.as_bytes());
+            field(comp.name.zh.as_bytes());
+            field(model.cohort(comp.cohort).id.as_bytes());
+            field(fig.int(i64::from(c.months)));
+            field(model.rule(comp.split).id.as_bytes());
+            field(unit.fiscal_class.key().as_bytes());
+            w.write_record(None::<&[u8]>).expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    };
+    let blocks: Vec<Vec<u8>> = out.cells.par_chunks(OUTLAY_CHUNK).map(render).collect();
+    let header = csv_bytes(&OUTLAY_COLUMNS, std::iter::empty());
+    let mut bytes = Vec::with_capacity(header.len() + blocks.iter().map(Vec::len).sum::<usize>());
+    bytes.extend_from_slice(&header);
+    for b in blocks {
+        bytes.extend_from_slice(&b);
+    }
+    bytes
+}
+
+/// Formats whole numbers and fen into a stack buffer: the same text as `i64`'s
+/// `Display` and [`yuan`], without allocating.
+#[derive(Default)]
+struct Figure {
+    buf: [u8; 24],
+}
+
+impl Figure {
+    fn int(&mut self, n: i64) -> &[u8] {
+        self.format(n, false)
+    }
+
+    fn yuan(&mut self, fen: i64) -> &[u8] {
+        self.format(fen, true)
+    }
+
+    fn format(&mut self, n: i64, fen: bool) -> &[u8] {
+        let mut a = n.unsigned_abs();
+        let mut i = self.buf.len();
+        let mut push = |buf: &mut [u8; 24], b: u8| {
+            i -= 1;
+            buf[i] = b;
+        };
+        if fen {
+            for _ in 0..2 {
+                push(&mut self.buf, b'0' + (a % 10) as u8);
+                a /= 10;
+            }
+            push(&mut self.buf, b'.');
+        }
+        loop {
+            push(&mut self.buf, b'0' + (a % 10) as u8);
+            a /= 10;
+            if a == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            push(&mut self.buf, b'-');
+        }
+        &self.buf[i..]
+    }
 }
 
 /// Totals per year and level, whole fen: `[year][central, province, city, county]`.
 pub fn level_totals(out: &Outcome) -> BTreeMap<i32, [i64; 4]> {
-    let mut t: BTreeMap<i32, [i64; 4]> = out.years.iter().map(|y| (y, [0; 4])).collect();
+    let mut t = vec![[0i64; 4]; out.years.len()];
     for c in &out.cells {
-        let e = t.get_mut(&c.year).expect("every cell's year is a run year");
-        add_levels(e, &c.levels);
+        add_levels(&mut t[(c.year - out.years.first) as usize], &c.levels);
     }
-    t
+    out.years.iter().zip(t).collect()
 }
 
 /// Totals per (year, unit), whole fen.
 pub fn unit_totals(model: &Model, out: &Outcome) -> BTreeMap<(i32, usize), [i64; 4]> {
-    let mut t: BTreeMap<(i32, usize), [i64; 4]> = BTreeMap::new();
-    for y in out.years.iter() {
-        for u in 0..model.units.len() {
-            t.insert((y, u), [0; 4]);
-        }
-    }
+    let n = model.units.len();
+    // Summed in a dense grid (year-major, like the cells), then keyed.
+    let mut t = vec![[0i64; 4]; out.years.len() * n];
     for c in &out.cells {
-        let e = t
-            .get_mut(&(c.year, c.unit as usize))
-            .expect("cell unit in range");
-        add_levels(e, &c.levels);
+        let i = (c.year - out.years.first) as usize * n + c.unit as usize;
+        add_levels(&mut t[i], &c.levels);
     }
-    t
+    out.years
+        .iter()
+        .flat_map(|y| (0..n).map(move |u| (y, u)))
+        .zip(t)
+        .collect()
 }
 
 fn add_levels(into: &mut [i64; 4], levels: &[i64; 4]) {
@@ -210,10 +293,18 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
             t.insert((y, d), [0; 4]);
         }
     }
+    // Summed per (year, service) first, then per domain.
+    let n = model.services.len();
+    let mut per_service = vec![[0i64; 4]; out.years.len() * n];
     for c in &out.cells {
-        let d = model.services[c.service as usize].domain;
-        let e = t.get_mut(&(c.year, d)).expect("all domains present");
-        add_levels(e, &c.levels);
+        let i = (c.year - out.years.first) as usize * n + c.service as usize;
+        add_levels(&mut per_service[i], &c.levels);
+    }
+    for (i, l) in per_service.iter().enumerate() {
+        let y = out.years.first + (i / n) as i32;
+        let d = model.services[i % n].domain;
+        let e = t.get_mut(&(y, d)).expect("all domains present");
+        add_levels(e, l);
     }
     let rows = t.into_iter().map(|((y, d), l)| {
         let mut r = vec![y.to_string(), d.key().to_owned(), d.zh().to_owned()];
@@ -405,13 +496,6 @@ struct ManifestCounts {
 
 /// Every output file of a run, rendered: `(file name, bytes)` in a fixed order.
 pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![
-        ("outlays.csv".to_owned(), outlays(model, out)),
-        ("by_level.csv".to_owned(), by_level(out)),
-        ("by_unit.csv".to_owned(), by_unit(model, out)),
-        ("by_domain.csv".to_owned(), by_domain(model, out)),
-        ("equalization.csv".to_owned(), equalization(model, out)),
-    ];
     let sha = |b: &[u8]| {
         use sha2::Digest;
         sha2::Sha256::digest(b)
@@ -419,6 +503,26 @@ pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(
             .map(|x| format!("{x:02x}"))
             .collect::<String>()
     };
+    // Hashing the large outlays file overlaps with rendering the small tables.
+    let outlays = outlays(model, out);
+    let (outlays_sha, small) = rayon::join(
+        || sha(&outlays),
+        || {
+            [
+                ("by_level.csv", by_level(out)),
+                ("by_unit.csv", by_unit(model, out)),
+                ("by_domain.csv", by_domain(model, out)),
+                ("equalization.csv", equalization(model, out)),
+            ]
+            .map(|(name, bytes)| (name.to_owned(), sha(&bytes), bytes))
+        },
+    );
+    let mut files = vec![("outlays.csv".to_owned(), outlays)];
+    let mut shas = vec![outlays_sha];
+    for (name, hash, bytes) in small {
+        files.push((name, bytes));
+        shas.push(hash);
+    }
     let manifest = Manifest {
         fendan_version: env!("CARGO_PKG_VERSION"),
         scenario: ManifestScenario {
@@ -451,9 +555,10 @@ pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(
         },
         outputs: files
             .iter()
-            .map(|(n, b)| ManifestFile {
+            .zip(shas)
+            .map(|((n, _), sha256)| ManifestFile {
                 name: n.clone(),
-                sha256: sha(b),
+                sha256,
             })
             .collect(),
     };
@@ -461,4 +566,32 @@ pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(
     json.push(b'\n');
     files.push(("manifest.json".to_owned(), json));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_print_as_display_and_yuan() {
+        let mut f = Figure::default();
+        for n in [
+            0,
+            1,
+            -1,
+            5,
+            -5,
+            99,
+            100,
+            -100,
+            101,
+            123_456_789,
+            -123_456_789,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(f.int(n), n.to_string().as_bytes(), "{n}");
+            assert_eq!(f.yuan(n), yuan(n).as_bytes(), "{n}");
+        }
+    }
 }

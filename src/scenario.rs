@@ -1,8 +1,11 @@
-//! Scenarios: a named run of the model on a set of inputs.
+//! Scenarios: a named run of the model on a set of inputs, with dated overrides.
 //!
 //! A scenario file names the run, says which question it answers, which years it
-//! covers and which data it uses; any input left out is the embedded seed. Paths are
-//! relative to the scenario file, so a bureau can keep its scenario next to its data.
+//! covers, which data it uses (any input left out is the embedded seed) and which
+//! parameters it changes (see [`crate::overrides`]). A scenario may `extends:` another
+//! — `baseline` for the embedded one, or a file path — and inherits its years, data and
+//! overrides, then adds its own. Paths are relative to the scenario file, so a bureau
+//! can keep its scenario next to its data.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +15,8 @@ use serde_saphyr::Spanned;
 use crate::engine::Years;
 use crate::error::{Error, Result};
 use crate::load::{Inputs, Source, parse_yaml};
+use crate::model::Model;
+use crate::overrides::{Override, RawOverride};
 use crate::params::span_location;
 
 /// The scenario that ships with fendan and runs when none is given.
@@ -25,12 +30,20 @@ pub struct Scenario {
     pub years: Years,
     pub inputs: Inputs,
     pub source: Source,
+    /// Inherited overrides first, then this file's own.
+    pub overrides: Vec<Override>,
+    /// The chain of scenarios this one extends, nearest first.
+    pub extends: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Spanned<String>,
+    #[serde(default)]
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
+    overrides: Vec<Spanned<RawOverride>>,
     title: String,
     #[serde(default)]
     description: String,
@@ -62,9 +75,13 @@ struct RawData {
 impl Scenario {
     /// Read a scenario file from disk.
     pub fn from_path(path: &Path) -> Result<Scenario> {
+        Scenario::from_path_within(path, &mut Vec::new())
+    }
+
+    fn from_path_within(path: &Path, chain: &mut Vec<String>) -> Result<Scenario> {
         let src = Source::read(path)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Scenario::parse(src, &base)
+        Scenario::parse_within(src, &base, chain)
     }
 
     /// The embedded baseline.
@@ -78,7 +95,74 @@ impl Scenario {
 
     /// Parse a scenario; `base` is the folder its relative data paths start from.
     pub fn parse(src: Source, base: &Path) -> Result<Scenario> {
+        Scenario::parse_within(src, base, &mut Vec::new())
+    }
+
+    /// Load and check the model this scenario runs on: the inputs, then every override.
+    pub fn model(&self) -> Result<Model> {
+        let mut model = crate::load::load(&self.inputs)?;
+        crate::overrides::apply(&mut model, &self.overrides, self.years)?;
+        crate::load::check_years(&model, self.years.first, self.years.last)?;
+        Ok(model)
+    }
+
+    fn parse_within(src: Source, base: &Path, chain: &mut Vec<String>) -> Result<Scenario> {
+        let key = std::fs::canonicalize(&src.name)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| src.name.clone());
+        chain.push(key);
         let raw: RawScenario = parse_yaml(&src)?;
+        let parent = match &raw.extends {
+            None => None,
+            Some(e) => {
+                let here = span_location(&src.name, &src.text, &e.referenced);
+                let (parent_key, load): (
+                    String,
+                    Box<dyn Fn(&mut Vec<String>) -> Result<Scenario>>,
+                ) = if e.value == "baseline" {
+                    (
+                        "scenarios/baseline.yaml (embedded)".to_owned(),
+                        Box::new(|c: &mut Vec<String>| {
+                            Scenario::parse_within(
+                                Source::new("scenarios/baseline.yaml (embedded)", BASELINE),
+                                Path::new("."),
+                                c,
+                            )
+                        }),
+                    )
+                } else {
+                    let p = base.join(&e.value);
+                    if !p.exists() {
+                        return Err(Error::input(
+                            here,
+                            format!(
+                                "`{}` extends `{}`, which does not exist (paths are relative to this file's folder; `baseline` is the embedded baseline)",
+                                src.name,
+                                p.display()
+                            ),
+                        ));
+                    }
+                    let k = std::fs::canonicalize(&p)
+                        .map(|x| x.display().to_string())
+                        .unwrap_or_else(|_| p.display().to_string());
+                    (
+                        k,
+                        Box::new(move |c: &mut Vec<String>| Scenario::from_path_within(&p, c)),
+                    )
+                };
+                if chain.contains(&parent_key) {
+                    return Err(Error::input(
+                        here,
+                        format!(
+                            "`extends` makes a cycle: {} → {}; a scenario cannot extend itself, directly or through others",
+                            chain.join(" → "),
+                            parent_key
+                        ),
+                    ));
+                }
+                Some(load(chain)?)
+            }
+        };
         let name = raw.name.value.clone();
         if name.is_empty()
             || !name
@@ -113,7 +197,10 @@ impl Scenario {
                 }
             }
         };
-        let mut inputs = Inputs::embedded();
+        let mut inputs = parent
+            .as_ref()
+            .map(|p| p.inputs.clone())
+            .unwrap_or_else(Inputs::embedded);
         let read = |p: &str| -> Result<Source> {
             let full: PathBuf = base.join(p);
             Source::read(&full)
@@ -140,6 +227,18 @@ impl Scenario {
         if let Some(p) = &d.budget_classes {
             inputs.budget_classes = read(p)?;
         }
+        let (mut overrides, extends) = match parent {
+            Some(p) => {
+                let mut chain_names = vec![p.name.clone()];
+                chain_names.extend(p.extends);
+                (p.overrides, chain_names)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        overrides.extend(raw.overrides.into_iter().map(|o| Override {
+            raw: std::sync::Arc::new(o),
+            src: src.clone(),
+        }));
         Ok(Scenario {
             name,
             title: raw.title,
@@ -147,6 +246,8 @@ impl Scenario {
             years,
             inputs,
             source: src,
+            overrides,
+            extends,
         })
     }
 }

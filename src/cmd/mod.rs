@@ -2,6 +2,7 @@
 
 mod assumptions;
 mod catalog;
+mod explain;
 mod simulate;
 mod validate;
 
@@ -54,6 +55,23 @@ pub fn run(cli: Cli) -> Outcome {
             format,
             scenario,
         } => catalog::run(scenario.as_deref(), domain.as_deref(), format),
+        Command::Explain {
+            scenario,
+            unit,
+            service,
+            component,
+            year,
+            param,
+        } => explain::run(
+            scenario.as_deref(),
+            explain::Request {
+                unit: unit.as_deref(),
+                service,
+                component: component.as_deref(),
+                year,
+                param: param.as_deref(),
+            },
+        ),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
     }
@@ -65,8 +83,7 @@ pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Erro
         Some(p) => Scenario::from_path(p)?,
         None => Scenario::baseline(),
     };
-    let model = fendan::load(&scenario.inputs)?;
-    fendan::load::check_years(&model, scenario.years.first, scenario.years.last)?;
+    let model = scenario.model()?;
     Ok((scenario, model))
 }
 
