@@ -21,6 +21,50 @@ pub enum Format {
     Csv,
 }
 
+/// The unit amounts are displayed in (files stay in yuan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    /// 元
+    Yuan,
+    /// 万元, 10,000 yuan
+    Wan,
+    /// 亿元, 100 million yuan
+    Yi,
+}
+
+impl Scale {
+    pub fn scale(self) -> fendan::money::Scale {
+        match self {
+            Scale::Yuan => fendan::money::Scale::Yuan,
+            Scale::Wan => fendan::money::Scale::Wan,
+            Scale::Yi => fendan::money::Scale::Yi,
+        }
+    }
+}
+
+/// A dimension of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    Level,
+    Year,
+    Unit,
+    Domain,
+    Service,
+}
+
+impl By {
+    pub fn dim(self) -> fendan::compare::Dim {
+        use fendan::compare::Dim;
+        match self {
+            By::Level => Dim::Level,
+            By::Year => Dim::Year,
+            By::Unit => Dim::Unit,
+            By::Domain => Dim::Domain,
+            By::Service => Dim::Service,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write its tables (outlays, by level, unit, domain, equalization).
@@ -39,6 +83,15 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Start each CSV file with a UTF-8 byte-order mark, so that Excel and WPS on Chinese Windows read it right.
+        #[arg(long)]
+        bom: bool,
+        /// Also write the tables as an Excel workbook to this file.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Unit of the printed summary: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
+        #[arg(long, value_enum, default_value_t = Scale::Wan)]
+        unit: Scale,
     },
     /// List the services of the catalog (Annex 1), one row each.
     Catalog {
@@ -81,5 +134,30 @@ pub enum Command {
         scenario: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Compare two runs (output folders of `simulate`, or scenario files run now): B − A by level, year, unit, domain or service.
+    Compare {
+        /// The first run: an output folder, a scenario file, or `baseline`.
+        a: PathBuf,
+        /// The second run, compared with the first.
+        b: PathBuf,
+        /// Break the difference down by these, in this order [default: year level].
+        #[arg(long, value_enum, num_args = 1.., value_delimiter = ',')]
+        by: Vec<By>,
+        /// Only the N rows with the largest absolute difference, largest first.
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// Write the comparison as CSV (yuan, exact) to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Unit of the printed table: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
+        #[arg(long, value_enum, default_value_t = Scale::Wan)]
+        unit: Scale,
+        /// Start the CSV file with a UTF-8 byte-order mark, for Excel and WPS on Chinese Windows.
+        #[arg(long, requires = "out")]
+        bom: bool,
+        /// Also write the comparison as an Excel workbook to this file.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
     },
 }

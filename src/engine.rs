@@ -15,9 +15,10 @@
 //! ([`crate::money::allocate`]).
 //!
 //! Everything that does not depend on the unit — the twelve monthly level rates of
-//! each (component, year, fiscal class) — is computed once; the per-unit work is a few
-//! multiplications, run in parallel with rayon over (year, unit) blocks whose results
-//! are concatenated in a fixed order, so the output does not depend on the thread count.
+//! each (component, year, fiscal class) — is computed once; the per-cell work is a few
+//! multiplications, run in parallel with rayon, each cell written to its fixed place in
+//! the output (year, unit, service, component), so the output does not depend on the
+//! thread count.
 
 use ndarray::Array3;
 use rayon::prelude::*;
@@ -85,36 +86,47 @@ pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
             return Ok(());
         }
         let id = CohortId(c as u32);
+        let cohort = &model.cohorts[c];
+        let value = |pid, y: i32| {
+            let p = model.params.get(pid);
+            p.for_year(y).ok_or_else(|| {
+                Error::input(
+                    p.origin.clone(),
+                    format!("`{}` has no value for {y}", p.path),
+                )
+            })
+        };
+        let round = |x: Decimal| {
+            x.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                .to_i64()
+                .unwrap_or(i64::MAX)
+        };
         if let Some(grid) = model.counts.rows.get(&id) {
             for (yi, y) in years.iter().enumerate() {
                 let src = model.counts.years.binary_search(&y).map_err(|_| {
                     Error::input(
                         Location::file("cohorts.csv"),
-                        format!("the cohort `{}` has no rows for {y}", model.cohorts[c].id),
+                        format!("the cohort `{}` has no rows for {y}", cohort.id),
                     )
                 })?;
+                let adjust = value(cohort.adjust, y)?;
                 for u in 0..model.units.len() {
-                    data[(yi, u, c)] = grid[(src, u)];
+                    let h = grid[(src, u)];
+                    data[(yi, u, c)] = if adjust == Decimal::ONE {
+                        h
+                    } else {
+                        round(Decimal::from(h) * adjust)
+                    };
                 }
             }
             from_data[c] = true;
-        } else if let Some((from, ratio)) = model.cohorts[c].derived {
+        } else if let Some((from, ratio)) = cohort.derived {
             fill(model, years, from.0 as usize, data, done, from_data)?;
-            let p = model.params.get(ratio);
             for (yi, y) in years.iter().enumerate() {
-                let r = p.for_year(y).ok_or_else(|| {
-                    Error::input(
-                        p.origin.clone(),
-                        format!("`{}` has no value for {y}", p.path),
-                    )
-                })?;
+                let factor = value(ratio, y)? * value(cohort.adjust, y)?;
                 for u in 0..model.units.len() {
-                    let base = Decimal::from(data[(yi, u, from.0 as usize)]);
-                    let h = (base * r).round_dp_with_strategy(
-                        0,
-                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-                    );
-                    data[(yi, u, c)] = h.to_i64().unwrap_or(i64::MAX);
+                    data[(yi, u, c)] =
+                        round(Decimal::from(data[(yi, u, from.0 as usize)]) * factor);
                 }
             }
         }
@@ -285,54 +297,51 @@ pub struct Outcome {
     pub component_years: Vec<Vec<Vec<ComponentYear>>>,
 }
 
-/// Compute one unit's cells for one year.
-fn unit_year(
+/// Compute one cell: component `ci` of service `si` for unit `u` in year `y`.
+fn cell(
     model: &Model,
     cys: &[Vec<Vec<ComponentYear>>],
     hc: &Headcounts,
     y: i32,
     u: usize,
-) -> Vec<Cell> {
+    si: usize,
+    ci: usize,
+) -> Cell {
     let unit = &model.units[u];
     let class = unit.fiscal_class.index();
     let yi = (y - hc.years.first) as usize;
-    let twelve = Decimal::from(12);
-    let mut out = Vec::with_capacity(256);
-    for (si, s) in model.services.iter().enumerate() {
-        for (ci, c) in s.components.iter().enumerate() {
-            let cy = &cys[si][ci][yi];
-            let headcount = hc.get(y, u, c.cohort);
-            let (sums, months) = if c.eligible.is_unrestricted() {
-                (cy.full[class], 12u8)
-            } else {
-                let mut sums = [Decimal::ZERO; 4];
-                let mut n = 0u8;
-                for m in 0..12 {
-                    if c.eligible.admits(unit, Date::first_of(y, m as u32 + 1)) {
-                        n += 1;
-                        for (s, x) in sums.iter_mut().zip(&cy.months[class][m]) {
-                            *s += x;
-                        }
-                    }
+    let c = &model.services[si].components[ci];
+    let cy = &cys[si][ci][yi];
+    let headcount = hc.get(y, u, c.cohort);
+    let (sums, months) = if c.eligible.is_unrestricted() {
+        (cy.full[class], 12u8)
+    } else {
+        let mut sums = [Decimal::ZERO; 4];
+        let mut n = 0u8;
+        for m in 0..12 {
+            if c.eligible.admits(unit, Date::first_of(y, m as u32 + 1)) {
+                n += 1;
+                for (s, x) in sums.iter_mut().zip(&cy.months[class][m]) {
+                    *s += x;
                 }
-                (sums, n)
-            };
-            let h = Decimal::from(headcount);
-            let exact = sums.map(|s| h * s / twelve);
-            let (total, levels) = money::allocate(exact);
-            out.push(Cell {
-                year: y,
-                unit: u as u16,
-                service: si as u16,
-                component: ci as u16,
-                headcount,
-                months,
-                total,
-                levels,
-            });
+            }
         }
+        (sums, n)
+    };
+    let h = Decimal::from(headcount);
+    let twelve = Decimal::from(12);
+    let exact = sums.map(|s| h * s / twelve);
+    let (total, levels) = money::allocate(exact);
+    Cell {
+        year: y,
+        unit: u as u16,
+        service: si as u16,
+        component: ci as u16,
+        headcount,
+        months,
+        total,
+        levels,
     }
-    out
 }
 
 /// Run the projection for `years` on `model`.
@@ -340,16 +349,24 @@ pub fn run(model: &Model, years: Years) -> Result<Outcome> {
     crate::load::check_years(model, years.first, years.last)?;
     let hc = headcounts(model, years)?;
     let cys = component_years(model, years)?;
-    let blocks: Vec<(i32, usize)> = years
+    // Cell i is (year, unit, component) in that order, so the output order is fixed and
+    // rayon writes each cell straight into its place in the one output vector.
+    let components: Vec<(usize, usize)> = model
+        .services
         .iter()
-        .flat_map(|y| (0..model.units.len()).map(move |u| (y, u)))
+        .enumerate()
+        .flat_map(|(si, s)| (0..s.components.len()).map(move |ci| (si, ci)))
         .collect();
-    let cells: Vec<Cell> = blocks
-        .par_iter()
-        .map(|&(y, u)| unit_year(model, &cys, &hc, y, u))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+    let n_units = model.units.len();
+    let per_year = n_units * components.len();
+    let cells: Vec<Cell> = (0..years.len() * per_year)
+        .into_par_iter()
+        .map(|i| {
+            let y = years.first + (i / per_year) as i32;
+            let u = i % per_year / components.len();
+            let (si, ci) = components[i % components.len()];
+            cell(model, &cys, &hc, y, u, si, ci)
+        })
         .collect();
     Ok(Outcome {
         years,

@@ -178,6 +178,17 @@ pub fn cell(
             cohort.id,
             cohort.name.en
         );
+        let adjusted = |co: &Cohort| {
+            let a = p.get(co.adjust);
+            match a.for_year(year) {
+                Some(x) if x != Decimal::ONE => format!(
+                    " × adjust {} ({})",
+                    num(x),
+                    provenance(a, Date::new(year, 7, 1))
+                ),
+                _ => String::new(),
+            }
+        };
         let mut chain = c.cohort;
         let mut lines = Vec::new();
         loop {
@@ -189,24 +200,22 @@ pub fn cell(
                     let r = rp.for_year(year).unwrap_or_default();
                     let fh = out.headcounts.get(year, u, from);
                     lines.push(format!(
-                        "{} {h} = round({} {fh} × {}) — {}",
+                        "{} {h} = round({} {fh} × {}{}) — {}",
                         co.id,
                         model.cohort(from).id,
                         num(r),
+                        adjusted(co),
                         provenance(rp, Date::new(year, 7, 1))
                     ));
                     chain = from;
                 }
                 _ => {
-                    lines.push(format!(
-                        "{} {h}: data 数据 ({})",
-                        co.id,
-                        if co.source.is_empty() {
-                            "cohort counts file"
-                        } else {
-                            co.source.as_str()
-                        }
-                    ));
+                    let src = if co.source.is_empty() {
+                        "cohort counts file"
+                    } else {
+                        co.source.as_str()
+                    };
+                    lines.push(format!("{} {h}: data 数据{} ({src})", co.id, adjusted(co)));
                     break;
                 }
             }

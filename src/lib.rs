@@ -10,7 +10,10 @@
 //! * [`scenario`]: a named run and its inputs.
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`report`] and [`output`]: the published tables, written atomically.
+//! * [`compare`]: two runs side by side, by level, year, unit, domain or service.
+//! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
+pub mod compare;
 pub mod date;
 pub mod engine;
 pub mod error;
@@ -24,6 +27,8 @@ pub mod params;
 pub mod report;
 pub mod scenario;
 pub mod synthetic;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use engine::{Outcome, Years, run};
 pub use error::{Error, Result};

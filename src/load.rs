@@ -615,12 +615,23 @@ fn build_cohorts(
                 ));
             }
         };
+        let adjust = params.insert(Param {
+            origin: origin.clone(),
+            ..Param::constant(
+                &format!("cohorts.{id}.adjust"),
+                PUnit::Ratio,
+                Date::new(1900, 1, 1),
+                Decimal::ONE,
+                "default: no adjustment (a scenario may scale the cohort here)",
+            )
+        })?;
         cohorts.push(Cohort {
             id: id.clone(),
             name: rc.value.name.clone(),
             unit,
             source: rc.value.source.clone().unwrap_or_default(),
             derived: None,
+            adjust,
             origin,
         });
     }

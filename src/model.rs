@@ -207,6 +207,9 @@ pub struct Cohort {
     pub source: String,
     /// `round(from × ratio)`, unless `cohorts.csv` carries the cohort itself.
     pub derived: Option<(CohortId, ParamId)>,
+    /// A multiplier on the headcount (1 unless a scenario adjusts the cohort), at
+    /// `cohorts.<id>.adjust`: headcount = round(base × ratio × adjust).
+    pub adjust: ParamId,
     pub origin: Location,
 }
 

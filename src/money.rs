@@ -60,6 +60,79 @@ pub fn wan(fen: i64) -> String {
     format!("{w:.2}")
 }
 
+/// Read yuan written with at most two decimals (`-1234.5`, `12.34`, `7`) as whole fen,
+/// exactly; `None` for anything else (a third decimal, a thousands separator, text).
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (int, frac) = match body.split_once('.') {
+        Some((int, frac)) if digits(frac) && frac.len() <= 2 => (int, frac),
+        Some(_) => return None,
+        None => (body, ""),
+    };
+    if !digits(int) {
+        return None;
+    }
+    let whole: i64 = int.parse().ok()?;
+    let cents: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    let fen = whole.checked_mul(100)?.checked_add(cents)?;
+    Some(if neg { -fen } else { fen })
+}
+
+/// The unit amounts are shown in on screen: 元, 万元 (10,000 yuan) or 亿元 (100 million
+/// yuan). Files stay in yuan with two decimals; a scale only changes what is displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    Yuan,
+    #[default]
+    Wan,
+    Yi,
+}
+
+impl Scale {
+    /// Fen in one unit of this scale.
+    pub fn fen(self) -> i64 {
+        match self {
+            Scale::Yuan => 100,
+            Scale::Wan => 1_000_000,
+            Scale::Yi => 10_000_000_000,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Scale::Yuan => "元",
+            Scale::Wan => "万元",
+            Scale::Yi => "亿元",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Scale::Yuan => "yuan",
+            Scale::Wan => "10,000 yuan",
+            Scale::Yi => "100 million yuan",
+        }
+    }
+
+    /// Whole fen in this scale, rounded half away from zero to two decimals.
+    pub fn format(self, fen: i64) -> String {
+        if self == Scale::Yuan {
+            return yuan(fen);
+        }
+        let x = (Decimal::from(fen) / Decimal::from(self.fen()))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        format!("{x:.2}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +168,29 @@ mod tests {
         assert_eq!(yuan(123456789), "1234567.89");
         assert_eq!(yuan(5), "0.05");
         assert_eq!(wan(123456789), "123.46");
+    }
+
+    #[test]
+    fn scales_round_for_display_only() {
+        for fen in [0, 1, -1, 49_999, 50_000, -50_000, 123_456_789_012] {
+            assert_eq!(Scale::Wan.format(fen), wan(fen));
+            assert_eq!(Scale::Yuan.format(fen), yuan(fen));
+        }
+        assert_eq!(Scale::Yi.format(123_456_789_012), "12.35");
+        assert_eq!(Scale::Yi.format(-50_000_000), "-0.01");
+    }
+
+    #[test]
+    fn parses_yuan_exactly() {
+        for fen in [0, 5, -5, 100, -100, 123_456_789, i64::MAX / 1000] {
+            assert_eq!(parse_yuan(&yuan(fen)), Some(fen));
+        }
+        assert_eq!(parse_yuan("12.5"), Some(1250));
+        assert_eq!(parse_yuan("7"), Some(700));
+        for bad in [
+            "", "-", ".5", "1.234", "1,000.00", "1e3", "12.", "+1.00", " 1.00", "1.-1",
+        ] {
+            assert_eq!(parse_yuan(bad), None, "{bad:?}");
+        }
     }
 }

@@ -87,3 +87,25 @@ pub fn write_atomically(
     }
     result
 }
+
+/// Write one file as one step: into a hidden temporary file beside it, then renamed
+/// into place, so a failed write never leaves a half-written file under `path`.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(write_err(parent))?;
+    let leaf = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Usage(format!("`{}` is not a file name", path.display())))?;
+    let tmp = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
+    let result = fs::write(&tmp, bytes)
+        .map_err(write_err(&tmp))
+        .and_then(|()| fs::rename(&tmp, path).map_err(write_err(path)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

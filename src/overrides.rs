@@ -263,8 +263,8 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                 }
             }
             Change::Index { rate, rounding } => {
-                // Each 1 January after the last published value (and not before `from`),
-                // the value grows by `rate` and is rounded to `rounding` decimals.
+                // Each 1 January after the last published value (and not before `from`,
+                // nor after `until`), the value grows by `rate`, rounded to `rounding` decimals.
                 new = old.clone();
                 let last = old.last().map(|v| v.0).unwrap_or(run_start);
                 let begin = r
@@ -275,7 +275,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     .max(last.succ());
                 for y in years.iter() {
                     let d = Date::new(y, 1, 1);
-                    if d < begin {
+                    if d < begin || until.is_some_and(|u| d > u) {
                         continue;
                     }
                     let prev = new
@@ -334,21 +334,22 @@ fn apply_unit(model: &mut Model, ov: &Override) -> Result<()> {
     let unit = (parts.len() == 3)
         .then(|| model.unit_index(parts[1]))
         .flatten();
-    let (Some(u), Some(set)) = (unit, &r.set) else {
+    const ATTRIBUTES: [&str; 3] = ["fiscal_class", "poverty", "poverty_exit"];
+    let attribute = parts.get(2).copied().filter(|a| ATTRIBUTES.contains(a));
+    let (Some(u), Some(_)) = (unit, attribute) else {
         let known = unit_paths(model);
         return Err(Error::input(
             ov.here(),
-            if unit.is_none()
-                || !["fiscal_class", "poverty", "poverty_exit"]
-                    .contains(&parts.get(2).copied().unwrap_or(""))
-            {
-                format!(
-                    "`{path}` is not a unit attribute{}; unit paths are units.<code>.fiscal_class, .poverty and .poverty_exit",
-                    did_you_mean(path, known.iter().map(String::as_str))
-                )
-            } else {
-                format!("`{path}` is a unit attribute: change it with `set:`")
-            },
+            format!(
+                "`{path}` is not a unit attribute{}; unit paths are units.<code>.fiscal_class, .poverty and .poverty_exit",
+                did_you_mean(path, known.iter().map(String::as_str))
+            ),
+        ));
+    };
+    let Some(set) = &r.set else {
+        return Err(Error::input(
+            ov.here(),
+            format!("`{path}` is a unit attribute: change it with `set:`"),
         ));
     };
     if r.from.is_some() || r.until.is_some() {

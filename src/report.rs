@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use crate::engine::Outcome;
+use crate::engine::{Cell, Outcome};
 use crate::error::Result;
 use crate::model::*;
 use crate::money::yuan;
@@ -52,7 +53,7 @@ fn dec(x: Decimal, dp: u32) -> String {
     )
 }
 
-fn csv_writer(into: Vec<u8>) -> csv::Writer<Vec<u8>> {
+fn csv_writer<W: std::io::Write>(into: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(into)
@@ -67,17 +68,30 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Ve
     w.into_inner().expect("writing to memory")
 }
 
-/// Cells rendered per task when `outlays.csv` is built in parallel.
+/// Cells rendered per task when `outlays.csv` is built in parallel (about 1.2 MB).
 const OUTLAY_CHUNK: usize = 4096;
 
 /// `outlays.csv`: one row per year × unit × service × component.
-///
-/// This is the one large file (about 300 bytes a row, half a gigabyte for 2,860
-/// units), so it is built without a `String` per field: text that does not depend on
-/// the cell is rendered once, numbers are formatted into a stack buffer, and blocks of
-/// cells are rendered in parallel and joined in order. Each field still goes through
-/// the same `csv` writer, so quoting is as for the small tables.
 pub fn outlays(model: &Model, out: &Outcome) -> Vec<u8> {
+    outlays_hashed(model, out, &[], None)
+}
+
+/// `outlays.csv` after `prefix` (a byte-order mark or nothing), fed to `hasher` as
+/// it is built.
+///
+/// This is the one large file (about 300 bytes a row; half a gigabyte for 2,860
+/// units), so it is built without a `String` per field: text that does not depend on
+/// the cell is rendered once, and numbers are formatted into a stack buffer. Blocks of
+/// cells are rendered in parallel into buffers that are reused, so the only new memory
+/// is the file itself; while one wave of blocks is rendered, the previous one is
+/// appended and hashed. Each field still goes through the `csv` writer, so quoting is
+/// as for the small tables, and the bytes do not depend on the thread count.
+fn outlays_hashed(
+    model: &Model,
+    out: &Outcome,
+    prefix: &[u8],
+    mut hasher: Option<&mut Sha256>,
+) -> Vec<u8> {
     let years: Vec<String> = out.years.iter().map(|y| y.to_string()).collect();
     let service_ids: Vec<String> = model.services.iter().map(|s| s.id.to_string()).collect();
     // [service][component][year] → (coverage, standard) as printed.
@@ -95,8 +109,9 @@ pub fn outlays(model: &Model, out: &Outcome) -> Vec<u8> {
         })
         .collect();
     let yi0 = out.years.first;
-    let render = |cells: &[crate::engine::Cell]| -> Vec<u8> {
-        let mut w = csv_writer(Vec::with_capacity(cells.len() * 320));
+    let render = |buf: &mut Vec<u8>, cells: &[Cell]| {
+        buf.clear();
+        let mut w = csv_writer(buf);
         let mut fig = Figure::default();
         for c in cells {
             let yi = (c.year - yi0) as usize;
@@ -129,15 +144,49 @@ pub fn outlays(model: &Model, out: &Outcome) -> Vec<u8> {
             field(unit.fiscal_class.key().as_bytes());
             w.write_record(None::<&[u8]>).expect("writing to memory");
         }
-        w.into_inner().expect("writing to memory")
+        w.flush().expect("writing to memory");
     };
-    let blocks: Vec<Vec<u8>> = out.cells.par_chunks(OUTLAY_CHUNK).map(render).collect();
-    let header = csv_bytes(&OUTLAY_COLUMNS, std::iter::empty());
-    let mut bytes = Vec::with_capacity(header.len() + blocks.iter().map(Vec::len).sum::<usize>());
-    bytes.extend_from_slice(&header);
-    for b in blocks {
-        bytes.extend_from_slice(&b);
+    let mut bytes = prefix.to_vec();
+    bytes.extend_from_slice(&csv_bytes(&OUTLAY_COLUMNS, std::iter::empty()));
+    if let Some(h) = hasher.as_deref_mut() {
+        h.update(&bytes);
     }
+    let mut append = |bytes: &mut Vec<u8>, blocks: &[Vec<u8>]| {
+        for b in blocks {
+            if let Some(h) = hasher.as_deref_mut() {
+                h.update(b);
+            }
+            bytes.extend_from_slice(b);
+        }
+    };
+    let per_wave = 2 * rayon::current_num_threads().max(1);
+    let mut waves = out.cells.chunks(per_wave * OUTLAY_CHUNK);
+    let Some(first) = waves.next() else {
+        return bytes;
+    };
+    // The first wave's size is known, so the file's size can be estimated from it.
+    let mut ready: Vec<Vec<u8>> = vec![Vec::new(); per_wave];
+    let mut spare: Vec<Vec<u8>> = vec![Vec::new(); per_wave];
+    let render_wave = |bufs: &mut [Vec<u8>], cells: &[Cell]| {
+        let n = cells.len().div_ceil(OUTLAY_CHUNK);
+        bufs[..n]
+            .par_iter_mut()
+            .zip(cells.par_chunks(OUTLAY_CHUNK))
+            .for_each(|(buf, c)| render(buf, c));
+        n
+    };
+    let mut n_ready = render_wave(&mut ready, first);
+    let first_len: usize = ready[..n_ready].iter().map(Vec::len).sum();
+    bytes.reserve(first_len / first.len() * out.cells.len() + first_len);
+    for cells in waves {
+        let (n, ()) = rayon::join(
+            || render_wave(&mut spare, cells),
+            || append(&mut bytes, &ready[..n_ready]),
+        );
+        std::mem::swap(&mut ready, &mut spare);
+        n_ready = n;
+    }
+    append(&mut bytes, &ready[..n_ready]);
     bytes
 }
 
@@ -459,6 +508,10 @@ pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
     )
 }
 
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 #[derive(Serialize)]
 struct Manifest<'a> {
     fendan_version: &'a str,
@@ -467,6 +520,12 @@ struct Manifest<'a> {
     inputs: Vec<ManifestFile>,
     counts: ManifestCounts,
     outputs: Vec<ManifestFile>,
+    /// Every parameter after the scenario's overrides, as `date=value;...`, so that two
+    /// runs can be compared parameter by parameter (`fendan compare`).
+    parameters: std::collections::BTreeMap<String, String>,
+    /// The scenarios this one extends, nearest first, and the parameters it overrides.
+    extends: Vec<String>,
+    overridden: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -494,19 +553,60 @@ struct ManifestCounts {
     rows: usize,
 }
 
+/// A parameter's dated values as one line: `2016-01-01=685;2020-03-01=702`
+/// (with `~` before the dates of a straight-line parameter).
+pub fn param_fingerprint(p: &crate::params::Param) -> String {
+    let body: Vec<String> = p
+        .values
+        .iter()
+        .map(|(d, v)| format!("{d}={}", v.normalize()))
+        .collect();
+    format!("{}{}", if p.interpolate { "~" } else { "" }, body.join(";"))
+}
+
+/// The UTF-8 byte-order mark. Excel and WPS on Chinese-locale Windows read a CSV file
+/// without it in the local code page (GBK), and show the Chinese text as mojibake.
+pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// How CSV files are written. The default is plain UTF-8, for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvStyle {
+    /// Start every CSV file with the UTF-8 byte-order mark, for Excel and WPS.
+    pub bom: bool,
+}
+
+impl CsvStyle {
+    /// A rendered CSV file in this style.
+    pub fn apply(self, mut bytes: Vec<u8>) -> Vec<u8> {
+        if self.bom {
+            bytes.splice(0..0, UTF8_BOM);
+        }
+        bytes
+    }
+}
+
 /// Every output file of a run, rendered: `(file name, bytes)` in a fixed order.
 pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
-    let sha = |b: &[u8]| {
-        use sha2::Digest;
-        sha2::Sha256::digest(b)
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<String>()
-    };
-    // Hashing the large outlays file overlaps with rendering the small tables.
-    let outlays = outlays(model, out);
-    let (outlays_sha, small) = rayon::join(
-        || sha(&outlays),
+    render_with(model, out, scenario, CsvStyle::default())
+}
+
+/// [`render`], with the CSV files in `style`. The manifest records the hashes of the
+/// files as written.
+pub fn render_with(
+    model: &Model,
+    out: &Outcome,
+    scenario: &Scenario,
+    style: CsvStyle,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let sha = |b: &[u8]| hex(&Sha256::digest(b));
+    // What `style` puts before a file's bytes; the outlays are built after it in place.
+    let prefix = style.apply(Vec::new());
+    let (outlays, small) = rayon::join(
+        || {
+            let mut hasher = Sha256::new();
+            let bytes = outlays_hashed(model, out, &prefix, Some(&mut hasher));
+            (bytes, hex(&hasher.finalize()))
+        },
         || {
             [
                 ("by_level.csv", by_level(out)),
@@ -514,11 +614,14 @@ pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(
                 ("by_domain.csv", by_domain(model, out)),
                 ("equalization.csv", equalization(model, out)),
             ]
-            .map(|(name, bytes)| (name.to_owned(), sha(&bytes), bytes))
+            .map(|(name, bytes)| {
+                let bytes = style.apply(bytes);
+                (name.to_owned(), sha(&bytes), bytes)
+            })
         },
     );
-    let mut files = vec![("outlays.csv".to_owned(), outlays)];
-    let mut shas = vec![outlays_sha];
+    let mut files = vec![("outlays.csv".to_owned(), outlays.0)];
+    let mut shas = vec![outlays.1];
     for (name, hash, bytes) in small {
         files.push((name, bytes));
         shas.push(hash);
@@ -560,6 +663,18 @@ pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(
                 name: n.clone(),
                 sha256,
             })
+            .collect(),
+        parameters: model
+            .params
+            .iter()
+            .map(|(_, p)| (p.path.clone(), param_fingerprint(p)))
+            .collect(),
+        extends: scenario.extends.clone(),
+        overridden: model
+            .params
+            .iter()
+            .filter(|(_, p)| !p.overridden.is_empty())
+            .map(|(_, p)| p.path.clone())
             .collect(),
     };
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");

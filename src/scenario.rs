@@ -177,10 +177,10 @@ impl Scenario {
             ));
         }
         let years = match &raw.years {
-            None => Years {
+            None => parent.as_ref().map(|p| p.years).unwrap_or(Years {
                 first: 2016,
                 last: 2020,
-            },
+            }),
             Some(y) => {
                 if y.value.first > y.value.last || y.value.first < 1900 || y.value.last > 2200 {
                     return Err(Error::input(

@@ -2,6 +2,10 @@
 
 mod common;
 
+mod cases;
 mod catalog;
+mod compare;
 mod engine;
+mod explain;
+mod scenarios;
 mod validation;

@@ -4,7 +4,8 @@
 //! to it, and `expected.stderr`, the exact text `fendan validate scenario.yaml` prints
 //! when run in that folder. Every case must exit with code 2, print exactly the
 //! expected message (file, line:col, snippet, what was expected), never panic, and
-//! write nothing.
+//! write nothing. An absolute path to the fixture's own folder (the `extends` cycle
+//! check prints canonical paths) is written `<fixture>/` before the comparison.
 //!
 //! To add a case, make a folder, run `fendan validate scenario.yaml 2> expected.stderr`
 //! in it and *read* the message. After a deliberate change of wording, rerun with
@@ -70,6 +71,17 @@ fn diff(expected: &str, actual: &str) -> String {
     out
 }
 
+/// Messages that print a file's canonical path (the `extends` chain) would pin this
+/// checkout's location; write the fixture's own folder as `<fixture>/` instead.
+fn redact(err: &str, dir: &Path) -> String {
+    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut out = err.to_owned();
+    for d in [canonical.as_path(), dir] {
+        out = out.replace(&format!("{}/", d.display()), "<fixture>/");
+    }
+    out
+}
+
 #[test]
 fn every_broken_fixture_fails_with_its_exact_message() {
     let bless = std::env::var_os("FENDAN_BLESS").is_some();
@@ -84,7 +96,7 @@ fn every_broken_fixture_fails_with_its_exact_message() {
     for dir in &cases {
         let name = name_of(dir);
         let out = fendan(dir, &["validate", "scenario.yaml"]);
-        let err = stderr(&out);
+        let err = redact(&stderr(&out), dir);
         let mut problems: Vec<String> = Vec::new();
         if out.status.code() != Some(2) {
             problems.push(format!("exit code {:?}, not 2", out.status.code()));

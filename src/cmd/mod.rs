@@ -2,6 +2,7 @@
 
 mod assumptions;
 mod catalog;
+mod compare;
 mod explain;
 mod simulate;
 mod validate;
@@ -49,7 +50,21 @@ pub fn run(cli: Cli) -> Outcome {
             threads,
             force,
             quiet,
-        } => simulate::run(scenario.as_deref(), out.as_deref(), threads, force, quiet),
+            bom,
+            xlsx,
+            unit,
+        } => simulate::run(
+            scenario.as_deref(),
+            out.as_deref(),
+            threads,
+            force,
+            quiet,
+            simulate::Excel {
+                bom,
+                xlsx: xlsx.as_deref(),
+                scale: unit.scale(),
+            },
+        ),
         Command::Catalog {
             domain,
             format,
@@ -74,6 +89,25 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
+        Command::Compare {
+            a,
+            b,
+            by,
+            top,
+            out,
+            unit,
+            bom,
+            xlsx,
+        } => compare::run(compare::Request {
+            a: &a,
+            b: &b,
+            by: by.iter().map(|d| d.dim()).collect(),
+            top,
+            out: out.as_deref(),
+            scale: unit.scale(),
+            bom,
+            xlsx: xlsx.as_deref(),
+        }),
     }
 }
 

@@ -1,0 +1,743 @@
+//! Comparing two runs: what changes, for whom, and why.
+//!
+//! A run is either the output folder of `fendan simulate` (its `outlays.csv`, read back
+//! exactly to the fen, and its `manifest.json`) or a scenario file, run on the fly. Both
+//! become the same table — whole fen per year × unit × service × level — so a folder
+//! and the scenario that produced it compare as identical. Two runs are comparable when
+//! they cover the same years and the same units; anything else is an input error that
+//! names what differs.
+//!
+//! A comparison adds A and B up along any combination of [`Dim`]s, in integers, and
+//! reports B − A in fen and as a percentage of A (exact decimal, two places). The
+//! manifests say why the runs differ: which input files and which parameters.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+
+use crate::engine::{Outcome, Years};
+use crate::error::{Error, Location, Result};
+use crate::model::{Domain, Level, Model};
+use crate::money::{parse_yuan, yuan};
+use crate::report::{CsvStyle, UTF8_BOM, param_fingerprint};
+use crate::scenario::Scenario;
+
+/// A dimension to break a comparison down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dim {
+    /// One row per level of government: central, province, city, county.
+    Level,
+    Year,
+    /// One row per county-level unit.
+    Unit,
+    Domain,
+    Service,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 5] = [Dim::Level, Dim::Year, Dim::Unit, Dim::Domain, Dim::Service];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Dim::Level => "level",
+            Dim::Year => "year",
+            Dim::Unit => "unit",
+            Dim::Domain => "domain",
+            Dim::Service => "service",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Dim> {
+        Dim::ALL.into_iter().find(|d| d.key() == text)
+    }
+
+    /// The CSV columns that name a row of this dimension.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Dim::Level => &["level"],
+            Dim::Year => &["year"],
+            Dim::Unit => &["unit_code", "unit_name"],
+            Dim::Domain => &["domain"],
+            Dim::Service => &["service_id", "service_name"],
+        }
+    }
+}
+
+/// One run, reduced to what a comparison needs.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// What the user named: a folder, a scenario file, or `baseline`.
+    pub label: String,
+    pub scenario: String,
+    pub title: String,
+    /// The scenarios this one extends, nearest first.
+    pub extends: Vec<String>,
+    pub years: Years,
+    /// (code, name) of every unit, in the run's order.
+    pub units: Vec<(String, String)>,
+    /// Service id → (name, domain).
+    pub services: BTreeMap<u32, (String, Domain)>,
+    /// Input file name → SHA-256.
+    pub inputs: BTreeMap<String, String>,
+    /// Parameter path → its dated values (see [`param_fingerprint`]).
+    pub parameters: BTreeMap<String, String>,
+    /// (year, unit code, service id) → whole fen per level.
+    pub amounts: BTreeMap<(i32, String, u32), [i64; 4]>,
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    scenario: RawManifestScenario,
+    years: [i32; 2],
+    #[serde(default)]
+    inputs: Vec<RawManifestFile>,
+    #[serde(default)]
+    parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    extends: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawManifestScenario {
+    name: String,
+    #[serde(default)]
+    title: String,
+}
+
+#[derive(Deserialize)]
+struct RawManifestFile {
+    name: String,
+    sha256: String,
+}
+
+/// A CSV file of an output folder, read whole, without its byte-order mark.
+fn read_csv_file(path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = fs::read(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    if bytes.starts_with(&UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    Ok(bytes)
+}
+
+/// A CSV table: its header's column indexes by name, and its records.
+struct Table {
+    file: String,
+    bytes: Vec<u8>,
+    columns: Vec<usize>,
+}
+
+impl Table {
+    fn open(path: &Path, want: &[&str]) -> Result<Table> {
+        let file = path.display().to_string();
+        let bytes = read_csv_file(path)?;
+        let mut r = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+        let header = r
+            .byte_headers()
+            .map_err(|e| {
+                Error::input(
+                    Location::file(&file),
+                    format!("cannot read the header: {e}"),
+                )
+            })?
+            .clone();
+        let mut columns = Vec::new();
+        for w in want {
+            let i = header
+                .iter()
+                .position(|h| h == w.as_bytes())
+                .ok_or_else(|| {
+                    let first =
+                        String::from_utf8_lossy(bytes.split(|b| *b == b'\n').next().unwrap_or(&[]));
+                    Error::input(
+                        Location::in_text(&file, &first, 1, 1),
+                        format!(
+                            "{file} has no column `{w}`; is it a file written by `fendan simulate`?"
+                        ),
+                    )
+                })?;
+            columns.push(i);
+        }
+        Ok(Table {
+            file,
+            bytes,
+            columns,
+        })
+    }
+
+    /// Call `row` with each record's wanted fields, in the order asked for.
+    fn each(
+        &self,
+        mut row: impl FnMut(&[&[u8]], &dyn Fn(usize, &str) -> Error) -> Result<()>,
+    ) -> Result<()> {
+        let mut r = csv::ReaderBuilder::new().from_reader(&self.bytes[..]);
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match r.read_byte_record(&mut rec) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                    return Err(Error::input(
+                        self.at(line, 1),
+                        format!("cannot read {}: {e}", self.file),
+                    ));
+                }
+            }
+            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let fields: Vec<&[u8]> = self
+                .columns
+                .iter()
+                .map(|&i| rec.get(i).unwrap_or(b""))
+                .collect();
+            let err = |k: usize, what: &str| {
+                // The column of a field, assuming it is not quoted (numbers never are).
+                let col = 1
+                    + (0..self.columns[k])
+                        .map(|i| {
+                            rec.get(i)
+                                .map_or(0, |f| String::from_utf8_lossy(f).chars().count() + 1)
+                        })
+                        .sum::<usize>();
+                let text = String::from_utf8_lossy(fields[k]);
+                Error::input(
+                    self.at(line, col),
+                    format!("`{text}` in {} is not {what}", self.file),
+                )
+            };
+            row(&fields, &err)?;
+        }
+    }
+
+    fn at(&self, line: usize, column: usize) -> Location {
+        let text = String::from_utf8_lossy(
+            self.bytes
+                .split(|b| *b == b'\n')
+                .nth(line.saturating_sub(1))
+                .unwrap_or(&[]),
+        )
+        .into_owned();
+        Location::in_text(&self.file, &text, line, column)
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl Run {
+    /// Open what the user named: an output folder of `fendan simulate` (or a file in
+    /// one), a scenario file (run now), or `baseline` for the embedded baseline.
+    pub fn open(path: &Path) -> Result<Run> {
+        if path.is_dir() {
+            return Run::from_dir(path);
+        }
+        if path.is_file() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name == "manifest.json" || name.ends_with(".csv") {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                return Run::from_dir(dir);
+            }
+            let scenario = Scenario::from_path(path)?;
+            return Run::from_scenario(&path.display().to_string(), &scenario);
+        }
+        if path == Path::new("baseline") {
+            return Run::from_scenario("baseline (embedded)", &Scenario::baseline());
+        }
+        Err(Error::Usage(format!(
+            "`{}` does not exist; give an output folder of `fendan simulate`, a scenario file, or `baseline`",
+            path.display()
+        )))
+    }
+
+    /// Run a scenario and keep its table.
+    pub fn from_scenario(label: &str, scenario: &Scenario) -> Result<Run> {
+        let model = scenario.model()?;
+        let out = crate::engine::run(&model, scenario.years)?;
+        Ok(Run::from_outcome(label, scenario, &model, &out))
+    }
+
+    /// The table of a run already computed.
+    pub fn from_outcome(label: &str, scenario: &Scenario, model: &Model, out: &Outcome) -> Run {
+        let (nu, ns) = (model.units.len(), model.services.len());
+        // Summed in a dense grid (year, unit, service), then keyed.
+        let mut grid = vec![None::<[i64; 4]>; out.years.len() * nu * ns];
+        for c in &out.cells {
+            let i = ((c.year - out.years.first) as usize * nu + c.unit as usize) * ns
+                + c.service as usize;
+            let e = grid[i].get_or_insert([0; 4]);
+            for (a, b) in e.iter_mut().zip(c.levels) {
+                *a += b;
+            }
+        }
+        let mut amounts = BTreeMap::new();
+        for (i, levels) in grid.into_iter().enumerate() {
+            if let Some(levels) = levels {
+                let (yu, s) = (i / ns, i % ns);
+                let (y, u) = (out.years.first + (yu / nu) as i32, yu % nu);
+                amounts.insert(
+                    (y, model.units[u].code.clone(), model.services[s].id),
+                    levels,
+                );
+            }
+        }
+        Run {
+            label: label.to_owned(),
+            scenario: scenario.name.clone(),
+            title: scenario.title.clone(),
+            extends: scenario.extends.clone(),
+            years: out.years,
+            units: model
+                .units
+                .iter()
+                .map(|u| (u.code.clone(), u.name_zh.clone()))
+                .collect(),
+            services: model
+                .services
+                .iter()
+                .map(|s| (s.id, (s.name.zh.clone(), s.domain)))
+                .collect(),
+            inputs: model
+                .inputs
+                .iter()
+                .map(|i| (i.name.clone(), i.sha256.clone()))
+                .collect(),
+            parameters: model
+                .params
+                .iter()
+                .map(|(_, p)| (p.path.clone(), param_fingerprint(p)))
+                .collect(),
+            amounts,
+        }
+    }
+
+    /// Read an output folder of `fendan simulate`: `manifest.json` and `outlays.csv`
+    /// (and the unit list from `by_unit.csv`, when it is there).
+    pub fn from_dir(dir: &Path) -> Result<Run> {
+        let mpath = dir.join("manifest.json");
+        let mfile = mpath.display().to_string();
+        let mtext = fs::read_to_string(&mpath).map_err(|source| {
+            if source.kind() == io::ErrorKind::NotFound {
+                Error::Usage(format!(
+                    "{} holds no manifest.json, so it is not an output folder of `fendan simulate`",
+                    dir.display()
+                ))
+            } else {
+                Error::Read {
+                    path: mpath.clone(),
+                    source,
+                }
+            }
+        })?;
+        let m: RawManifest = serde_json::from_str(&mtext).map_err(|e| {
+            Error::input(
+                Location::in_text(&mfile, &mtext, e.line(), e.column()),
+                format!("{mfile} is not a fendan manifest: {e}"),
+            )
+        })?;
+
+        let outlays = Table::open(
+            &dir.join("outlays.csv"),
+            &[
+                "year",
+                "unit_code",
+                "unit_name",
+                "service_id",
+                "service_name",
+                "domain",
+                "central",
+                "province",
+                "city",
+                "county",
+            ],
+        )?;
+        let mut amounts: BTreeMap<(i32, String, u32), [i64; 4]> = BTreeMap::new();
+        let mut services = BTreeMap::new();
+        let mut units: Vec<(String, String)> = Vec::new();
+        let mut seen_units = BTreeSet::new();
+        outlays.each(|f, err| {
+            let year: i32 = std::str::from_utf8(f[0])
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| err(0, "a year"))?;
+            let code = text(f[1]);
+            let id: u32 = std::str::from_utf8(f[3])
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| err(3, "a service number"))?;
+            let domain = std::str::from_utf8(f[5])
+                .ok()
+                .and_then(Domain::parse)
+                .ok_or_else(|| err(5, "a domain"))?;
+            let mut levels = [0i64; 4];
+            for (l, v) in levels.iter_mut().enumerate() {
+                *v = std::str::from_utf8(f[6 + l])
+                    .ok()
+                    .and_then(parse_yuan)
+                    .ok_or_else(|| err(6 + l, "an amount in yuan with at most two decimals"))?;
+            }
+            if seen_units.insert(code.clone()) {
+                units.push((code.clone(), text(f[2])));
+            }
+            services.entry(id).or_insert_with(|| (text(f[4]), domain));
+            let e = amounts.entry((year, code, id)).or_insert([0; 4]);
+            for (a, b) in e.iter_mut().zip(levels) {
+                *a += b;
+            }
+            Ok(())
+        })?;
+        // by_unit.csv lists every unit, also one without a single outlay row.
+        let by_unit = dir.join("by_unit.csv");
+        if by_unit.is_file() {
+            let t = Table::open(&by_unit, &["unit_code", "unit_name"])?;
+            let mut listed = Vec::new();
+            let mut seen = BTreeSet::new();
+            t.each(|f, _| {
+                if seen.insert(text(f[0])) {
+                    listed.push((text(f[0]), text(f[1])));
+                }
+                Ok(())
+            })?;
+            for u in units {
+                if !seen.contains(&u.0) {
+                    listed.push(u);
+                }
+            }
+            units = listed;
+        }
+        Ok(Run {
+            label: dir.display().to_string(),
+            scenario: m.scenario.name,
+            title: m.scenario.title,
+            extends: m.extends,
+            years: Years {
+                first: m.years[0],
+                last: m.years[1],
+            },
+            units,
+            services,
+            inputs: m.inputs.into_iter().map(|f| (f.name, f.sha256)).collect(),
+            parameters: m.parameters,
+            amounts,
+        })
+    }
+
+    /// Total outlay of every level, all years, whole fen.
+    pub fn total(&self) -> i64 {
+        self.amounts.values().flatten().sum()
+    }
+}
+
+/// One part of a row's key, in the order of the dimensions asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyPart {
+    Level(Level),
+    Year(i32),
+    /// The unit's place in A's list of units.
+    Unit(usize),
+    Domain(Domain),
+    Service(u32),
+}
+
+/// One row of a comparison: A and B in whole fen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub key: Vec<KeyPart>,
+    pub a: i64,
+    pub b: i64,
+}
+
+impl Row {
+    /// B − A, whole fen.
+    pub fn diff(&self) -> i64 {
+        self.b - self.a
+    }
+
+    /// (B − A) / A × 100, rounded half away from zero to two decimals; `None` when A is zero.
+    pub fn pct(&self) -> Option<Decimal> {
+        (self.a != 0).then(|| {
+            (Decimal::from(self.diff()) * Decimal::ONE_HUNDRED / Decimal::from(self.a))
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        })
+    }
+
+    /// [`Row::pct`] as printed: two decimals, or empty.
+    pub fn pct_text(&self) -> String {
+        self.pct().map(|p| format!("{p:.2}")).unwrap_or_default()
+    }
+}
+
+/// One input that differs between the runs: a file (by SHA-256) or a parameter (by its
+/// dated values). `None` when the run does not have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub item: String,
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+/// How the inputs of two runs differ, from their manifests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputDiff {
+    pub files: Vec<Difference>,
+    pub parameters: Vec<Difference>,
+}
+
+fn differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<Difference> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| Difference {
+            item: k.clone(),
+            a: a.get(k).cloned(),
+            b: b.get(k).cloned(),
+        })
+        .collect()
+}
+
+/// Two comparable runs.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub a: Run,
+    pub b: Run,
+    unit_index: BTreeMap<String, usize>,
+}
+
+/// A list for a message: the first ten, then how many more.
+fn some(items: &[String]) -> String {
+    let mut s = items
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > 10 {
+        s.push_str(&format!(" and {} more", items.len() - 10));
+    }
+    s
+}
+
+impl Comparison {
+    /// Check that `a` and `b` cover the same years and units.
+    pub fn new(a: Run, b: Run) -> Result<Comparison> {
+        let mut problems = Vec::new();
+        if a.years != b.years {
+            problems.push(format!(
+                "years: A covers {}-{}, B covers {}-{}",
+                a.years.first, a.years.last, b.years.first, b.years.last
+            ));
+        }
+        let codes = |r: &Run| r.units.iter().map(|u| u.0.clone()).collect::<BTreeSet<_>>();
+        let (ca, cb) = (codes(&a), codes(&b));
+        for (side, run, mine, theirs) in [("A", &a, &ca, &cb), ("B", &b, &cb, &ca)] {
+            let only: Vec<String> = run
+                .units
+                .iter()
+                .filter(|u| mine.contains(&u.0) && !theirs.contains(&u.0))
+                .map(|u| format!("{} {}", u.0, u.1))
+                .collect();
+            if !only.is_empty() {
+                problems.push(format!(
+                    "units only in {side} ({}): {}",
+                    only.len(),
+                    some(&only)
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Usage(format!(
+                "cannot compare A ({}, scenario `{}`) with B ({}, scenario `{}`): they must cover the same years and units, but they differ in\n  - {}",
+                a.label,
+                a.scenario,
+                b.label,
+                b.scenario,
+                problems.join("\n  - ")
+            )));
+        }
+        let unit_index = a
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.0.clone(), i))
+            .collect();
+        Ok(Comparison { a, b, unit_index })
+    }
+
+    /// A and B added up by `dims` (in that order; at least one), sorted by key. Without
+    /// [`Dim::Level`] a row holds all levels together.
+    pub fn rows(&self, dims: &[Dim]) -> Vec<Row> {
+        let by_level = dims.contains(&Dim::Level);
+        let mut sums: BTreeMap<Vec<KeyPart>, (i64, i64)> = BTreeMap::new();
+        for (side, run) in [(0, &self.a), (1, &self.b)] {
+            for ((y, code, id), levels) in &run.amounts {
+                let unit = self.unit_index[code];
+                let domain = run.services[id].1;
+                let mut add = |level: Level, amount: i64| {
+                    let key = dims
+                        .iter()
+                        .map(|d| match d {
+                            Dim::Level => KeyPart::Level(level),
+                            Dim::Year => KeyPart::Year(*y),
+                            Dim::Unit => KeyPart::Unit(unit),
+                            Dim::Domain => KeyPart::Domain(domain),
+                            Dim::Service => KeyPart::Service(*id),
+                        })
+                        .collect();
+                    let e = sums.entry(key).or_default();
+                    if side == 0 {
+                        e.0 += amount;
+                    } else {
+                        e.1 += amount;
+                    }
+                };
+                if by_level {
+                    for (l, amount) in Level::ALL.into_iter().zip(levels) {
+                        add(l, *amount);
+                    }
+                } else {
+                    add(Level::Central, levels.iter().sum());
+                }
+            }
+        }
+        sums.into_iter()
+            .map(|(key, (a, b))| Row { key, a, b })
+            .collect()
+    }
+
+    /// The CSV fields that name a row: a unit by code and name, a service by number and name.
+    pub fn key_fields(&self, key: &[KeyPart]) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in key {
+            match k {
+                KeyPart::Level(l) => out.push(l.key().to_owned()),
+                KeyPart::Year(y) => out.push(y.to_string()),
+                KeyPart::Unit(u) => {
+                    let (code, name) = &self.a.units[*u];
+                    out.push(code.clone());
+                    out.push(name.clone());
+                }
+                KeyPart::Domain(d) => out.push(d.key().to_owned()),
+                KeyPart::Service(id) => {
+                    out.push(id.to_string());
+                    out.push(self.service_name(*id).to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// A service's Chinese name, from A or else B.
+    pub fn service_name(&self, id: u32) -> &str {
+        self.a
+            .services
+            .get(&id)
+            .or_else(|| self.b.services.get(&id))
+            .map_or("", |s| s.0.as_str())
+    }
+
+    /// The comparison as CSV: the key columns of `dims`, then `a, b, diff, pct`, amounts
+    /// in yuan with two decimals; `total`, the totals row, last.
+    pub fn csv(&self, dims: &[Dim], rows: &[Row], total: &Row, style: CsvStyle) -> Vec<u8> {
+        let mut header: Vec<&str> = dims
+            .iter()
+            .flat_map(|d| d.columns().iter().copied())
+            .collect();
+        let keys = header.len();
+        header.extend(["a", "b", "diff", "pct"]);
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        w.write_record(&header).expect("writing to memory");
+        let amounts = |r: &Row| [yuan(r.a), yuan(r.b), yuan(r.diff()), r.pct_text()];
+        for r in rows {
+            let mut fields = self.key_fields(&r.key);
+            fields.extend(amounts(r));
+            w.write_record(&fields).expect("writing to memory");
+        }
+        let mut fields = vec![String::new(); keys];
+        fields[0] = "total".to_owned();
+        fields.extend(amounts(total));
+        w.write_record(&fields).expect("writing to memory");
+        style.apply(w.into_inner().expect("writing to memory"))
+    }
+
+    /// Which input files and parameters differ, from the manifests.
+    pub fn inputs(&self) -> InputDiff {
+        InputDiff {
+            files: differences(&self.a.inputs, &self.b.inputs),
+            parameters: differences(&self.a.parameters, &self.b.parameters),
+        }
+    }
+}
+
+/// The sum of `rows`: A, B and so the difference of the whole breakdown.
+pub fn total(rows: &[Row]) -> Row {
+    Row {
+        key: Vec::new(),
+        a: rows.iter().map(|r| r.a).sum(),
+        b: rows.iter().map(|r| r.b).sum(),
+    }
+}
+
+/// The `n` rows with the largest |B − A|, largest first; equal ones in key order.
+pub fn top(mut rows: Vec<Row>, n: usize) -> Vec<Row> {
+    rows.sort_by(|x, y| {
+        y.diff()
+            .unsigned_abs()
+            .cmp(&x.diff().unsigned_abs())
+            .then_with(|| x.key.cmp(&y.key))
+    });
+    rows.truncate(n);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(k: i32, a: i64, b: i64) -> Row {
+        Row {
+            key: vec![KeyPart::Year(k)],
+            a,
+            b,
+        }
+    }
+
+    #[test]
+    fn percentages_are_exact_and_empty_without_a_base() {
+        assert_eq!(row(0, 300, 400).pct_text(), "33.33");
+        assert_eq!(row(0, 300, 200).pct_text(), "-33.33");
+        assert_eq!(row(0, 8, 9).pct_text(), "12.50");
+        assert_eq!(row(0, 200_000, 200_001).pct_text(), "0.00");
+        assert_eq!(row(0, 0, 5).pct_text(), "");
+        assert_eq!(row(0, 7, 7).pct_text(), "0.00");
+    }
+
+    #[test]
+    fn top_sorts_by_absolute_difference_then_key() {
+        let rows = vec![row(1, 0, 5), row(2, 10, 0), row(3, 0, -10), row(4, 1, 1)];
+        let t = top(rows, 3);
+        let keys: Vec<_> = t.iter().map(|r| r.key[0]).collect();
+        assert_eq!(keys, [KeyPart::Year(2), KeyPart::Year(3), KeyPart::Year(1)]);
+    }
+
+    #[test]
+    fn dims_parse_by_key() {
+        for d in Dim::ALL {
+            assert_eq!(Dim::parse(d.key()), Some(d));
+        }
+        assert_eq!(Dim::parse("county"), None);
+    }
+}
