@@ -1,1 +1,88 @@
-fn main() {}
+//! Criterion benchmarks of the engine's library functions.
+//!
+//! `cargo bench --bench simulate` times each stage of a run on the embedded seeds
+//! (83 services × 20 units × 5 years × 4 levels) and the projection on a synthetic
+//! dataset of 2,860 units, the size of China's county level (`fendan::synthetic`).
+//! End-to-end timings of the binary, with hyperfine, and the results are in
+//! BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use fendan::{Inputs, Scenario, Years};
+
+const YEARS: Years = Years {
+    first: 2016,
+    last: 2020,
+};
+
+/// 143 copies of Handan's 20 units: 2,860 units.
+const COPIES: usize = 143;
+
+fn load(c: &mut Criterion) {
+    let inputs = Inputs::embedded();
+    c.benchmark_group("load")
+        .bench_function("embedded_seeds", |b| {
+            b.iter(|| fendan::load(black_box(&inputs)).expect("seeds load"))
+        });
+}
+
+fn run_baseline(c: &mut Criterion) {
+    let model = fendan::load(&Inputs::embedded()).expect("seeds load");
+    c.benchmark_group("run_baseline")
+        .bench_function("20_units", |b| {
+            b.iter(|| fendan::run(black_box(&model), YEARS).expect("baseline runs"))
+        });
+}
+
+fn render_baseline(c: &mut Criterion) {
+    let scenario = Scenario::baseline();
+    let model = fendan::load(&scenario.inputs).expect("seeds load");
+    let outcome = fendan::run(&model, scenario.years).expect("baseline runs");
+    c.benchmark_group("render_baseline")
+        .bench_function("20_units", |b| {
+            b.iter(|| fendan::report::render(black_box(&model), &outcome, &scenario))
+        });
+}
+
+fn run_synthetic(c: &mut Criterion) {
+    let inputs = fendan::synthetic::replicate(&Inputs::embedded(), COPIES);
+    let model = fendan::load(&inputs).expect("synthetic inputs load");
+    assert_eq!(model.units.len(), 2860);
+    let mut group = c.benchmark_group("run_synthetic_2850");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("2860_units", |b| {
+        b.iter(|| fendan::run(black_box(&model), YEARS).expect("synthetic runs"))
+    });
+    group.finish();
+}
+
+fn render_synthetic(c: &mut Criterion) {
+    let mut scenario = Scenario::baseline();
+    scenario.inputs = fendan::synthetic::replicate(&scenario.inputs, COPIES);
+    let model = fendan::load(&scenario.inputs).expect("synthetic inputs load");
+    let outcome = fendan::run(&model, YEARS).expect("synthetic runs");
+    let mut group = c.benchmark_group("render_synthetic_2850");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function("2860_units", |b| {
+        b.iter(|| fendan::report::render(black_box(&model), &outcome, &scenario))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    load,
+    run_baseline,
+    render_baseline,
+    run_synthetic,
+    render_synthetic
+);
+criterion_main!(benches);

@@ -128,7 +128,9 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
         {
             return Err(Error::input(
                 ov.at(&r.until.as_ref().expect("checked").referenced),
-                format!("`until` {u} is before `from` {f}"),
+                format!(
+                    "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
+                ),
             ));
         }
         let unit = model.params.get(id).unit;
@@ -138,11 +140,43 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
             r.values.is_some(),
             r.index.is_some(),
         ];
-        if kinds.iter().filter(|k| **k).count() != 1 {
+        match kinds.iter().filter(|k| **k).count() {
+            0 => {
+                return Err(Error::input(
+                    ov.here(),
+                    format!(
+                        "the override of `{path}` does not say what to change; add `set: V`, `scale: F`, `values: {{DATE: V}}` or `index: {{rate: R}}`"
+                    ),
+                ));
+            }
+            1 => {}
+            _ => {
+                let given: Vec<&str> = ["set", "scale", "values", "index"]
+                    .into_iter()
+                    .zip(kinds)
+                    .filter(|(_, k)| *k)
+                    .map(|(n, _)| n)
+                    .collect();
+                return Err(Error::input(
+                    ov.here(),
+                    format!(
+                        "the override of `{path}` gives both `{}` and `{}`; keep one (one override, one kind of change)",
+                        given[0], given[1]
+                    ),
+                ));
+            }
+        }
+        if let Some((cohort, _)) = path
+            .strip_prefix("cohorts.")
+            .and_then(|rest| rest.split_once('.'))
+            .filter(|(_, f)| *f == "ratio")
+            && let Some(c) = model.cohort_by_name(cohort)
+            && model.counts.rows.contains_key(&c)
+        {
             return Err(Error::input(
                 ov.here(),
                 format!(
-                    "the override of `{path}` must say exactly one of `set`, `scale`, `values` or `index`"
+                    "the cohort `{cohort}` has its own rows in the cohort counts, so its ratio is not used; override `cohorts.{cohort}.adjust` to scale it"
                 ),
             ));
         }
@@ -161,10 +195,12 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
             }
             Change::Scale(s.value.0)
         } else if let Some(vs) = &r.values {
-            if from.is_some() || until.is_some() {
+            if let Some(x) = r.from.as_ref().or(r.until.as_ref()) {
                 return Err(Error::input(
-                    ov.here(),
-                    "`values` carries its own dates; leave out `from` and `until`",
+                    ov.at(&x.referenced),
+                    format!(
+                        "the override of `{path}` gives `values` and `from`/`until`; `values` carries its own dates, so leave out `from` and `until`"
+                    ),
                 ));
             }
             let mut out: Vec<(Date, Decimal)> = Vec::new();
@@ -194,7 +230,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                 return Err(Error::input(
                     ov.here(),
                     format!(
-                        "`{path}` is a {}; only money standards are indexed",
+                        "`{path}` is a {}; only money standards are indexed (for a share use `set`, `scale` or `values`)",
                         unit.name()
                     ),
                 ));
@@ -273,6 +309,15 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     .map(|_| from)
                     .unwrap_or(run_start)
                     .max(last.succ());
+                if begin > Date::new(years.last, 1, 1) || until.is_some_and(|u| u < begin) {
+                    return Err(Error::input(
+                        ov.here(),
+                        format!(
+                            "`{path}` has published values through {last}, so `index` (which only extends a parameter after its last published value) changes nothing in {}-{}; use `scale` to change published values",
+                            years.first, years.last
+                        ),
+                    ));
+                }
                 for y in years.iter() {
                     let d = Date::new(y, 1, 1);
                     if d < begin || until.is_some_and(|u| d > u) {

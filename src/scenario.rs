@@ -22,6 +22,9 @@ use crate::params::span_location;
 /// The scenario that ships with fendan and runs when none is given.
 pub const BASELINE: &str = include_str!("../scenarios/baseline.yaml");
 
+/// Reads the scenario a file extends, given the chain of files read so far.
+type LoadParent = dyn Fn(&mut Vec<String>) -> Result<Scenario>;
+
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
@@ -116,10 +119,7 @@ impl Scenario {
             None => None,
             Some(e) => {
                 let here = span_location(&src.name, &src.text, &e.referenced);
-                let (parent_key, load): (
-                    String,
-                    Box<dyn Fn(&mut Vec<String>) -> Result<Scenario>>,
-                ) = if e.value == "baseline" {
+                let (parent_key, load): (String, Box<LoadParent>) = if e.value == "baseline" {
                     (
                         "scenarios/baseline.yaml (embedded)".to_owned(),
                         Box::new(|c: &mut Vec<String>| {
