@@ -709,4 +709,52 @@ mod tests {
             assert_eq!(f.yuan(n), yuan(n).as_bytes(), "{n}");
         }
     }
+
+    fn baseline() -> (Scenario, Model, Outcome) {
+        let scenario = Scenario::baseline();
+        let model = crate::load(&scenario.inputs).unwrap();
+        let out = crate::run(&model, scenario.years).unwrap();
+        (scenario, model, out)
+    }
+
+    #[test]
+    fn outlays_do_not_depend_on_the_thread_count() {
+        let (_, model, out) = baseline();
+        let with = |n: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap();
+            pool.install(|| outlays(&model, &out))
+        };
+        let one = with(1);
+        assert_eq!(
+            one.iter().filter(|b| **b == b'\n').count(),
+            out.cells.len() + 1
+        );
+        assert!(one == with(3));
+    }
+
+    #[test]
+    fn rendered_outlays_and_their_hash_match_the_table() {
+        let (scenario, model, out) = baseline();
+        let plain = outlays(&model, &out);
+        let mut bom = CsvStyle::default();
+        bom.bom = true;
+        for style in [CsvStyle::default(), bom] {
+            let files = render_with(&model, &out, &scenario, style).unwrap();
+            assert!(files[0].1 == style.apply(plain.clone()));
+            let (_, manifest) = files.last().unwrap();
+            let manifest: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+            for (name, bytes) in &files[..files.len() - 1] {
+                let listed = manifest["outputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|o| o["name"] == name.as_str())
+                    .unwrap();
+                assert_eq!(listed["sha256"], hex(&Sha256::digest(bytes)), "{name}");
+            }
+        }
+    }
 }

@@ -7,5 +7,6 @@ mod catalog;
 mod compare;
 mod engine;
 mod explain;
+mod readme;
 mod scenarios;
 mod validation;

@@ -1,0 +1,64 @@
+//! The README's examples stay true: its scenario file validates, its case format parses.
+
+use crate::common::*;
+
+fn yaml_blocks(readme: &str) -> Vec<String> {
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_readme_scenario_example_is_valid_and_does_what_it_says() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = yaml_blocks(&readme)
+        .into_iter()
+        .find(|b| b.contains("name: pension_full_central"))
+        .expect("README shows a scenario");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.yaml");
+    std::fs::write(&path, block).unwrap();
+    let o = fendan(&root(), &["validate", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = fendan(
+        &root(),
+        &[
+            "explain",
+            path.to_str().unwrap(),
+            "--param",
+            "splits.pension_base.central",
+        ],
+    );
+    let text = stdout(&o);
+    let values: Vec<&str> = text.lines().filter(|l| l.starts_with("  20")).collect();
+    assert_eq!(values.len(), 1, "one value, 1 from 2016 on:\n{text}");
+    assert!(
+        values[0].contains("2016-01-01") && values[0].trim_end().contains(" 1 "),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_readme_commands_table_lists_every_subcommand() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let help = stdout(&fendan(&root(), &["--help"]));
+    for line in help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+    {
+        let Some(cmd) = line.split_whitespace().next() else {
+            break;
+        };
+        if cmd == "help" {
+            continue;
+        }
+        assert!(
+            readme.contains(&format!("fendan {cmd}")),
+            "README does not mention `fendan {cmd}`"
+        );
+    }
+}
