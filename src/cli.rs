@@ -42,6 +42,13 @@ impl Scale {
     }
 }
 
+/// How `sweep` writes its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    Csv,
+    Parquet,
+}
+
 /// A dimension of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum By {
@@ -159,5 +166,36 @@ pub enum Command {
         /// Also write the comparison as an Excel workbook to this file.
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
+    },
+    /// Run a parameter sweep (grid, Latin hypercube or Monte Carlo) and write points.csv, summary.csv and manifest.json; `--shard K/N` runs one part of it.
+    Sweep {
+        /// The sweep spec (YAML).
+        spec: PathBuf,
+        /// Output folder [default: output/<sweep name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only shard K of N (1 ≤ K ≤ N) and write parts/part-K-of-N.csv and .json; join the parts with `fendan merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Worker threads [default: SLURM_CPUS_PER_TASK when set, else all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar, no summary: print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Replace results of another sweep in the output folder (or a part written for another spec).
+        #[arg(long)]
+        force: bool,
+        /// Format of the points: csv, or parquet (needs a build with `--features parquet`).
+        #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
+        format: SweepFormat,
+    },
+    /// Check the parts of a sharded sweep in DIR/parts and join them into points.csv, summary.csv and manifest.json.
+    Merge {
+        /// The sweep's output folder (the --out of the shards).
+        dir: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }

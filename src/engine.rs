@@ -71,76 +71,88 @@ impl Headcounts {
 /// Compute every cohort's headcount: CSV rows where given, else `round(from × ratio)`.
 pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
     let n_c = model.cohorts.len();
-    let mut data = Array3::<i64>::zeros((years.len(), model.units.len(), n_c));
-    let mut done = vec![false; n_c];
-    let mut from_data = vec![false; n_c];
-    fn fill(
-        model: &Model,
-        years: Years,
-        c: usize,
-        data: &mut Array3<i64>,
-        done: &mut [bool],
-        from_data: &mut [bool],
-    ) -> Result<()> {
-        if done[c] {
-            return Ok(());
-        }
-        let id = CohortId(c as u32);
-        let cohort = &model.cohorts[c];
-        let value = |pid, y: i32| {
-            let p = model.params.get(pid);
-            p.for_year(y).ok_or_else(|| {
-                Error::input(
-                    p.origin.clone(),
-                    format!("`{}` has no value for {y}", p.path),
-                )
-            })
-        };
-        let round = |x: Decimal| {
-            x.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-                .to_i64()
-                .unwrap_or(i64::MAX)
-        };
-        if let Some(grid) = model.counts.rows.get(&id) {
-            for (yi, y) in years.iter().enumerate() {
-                let src = model.counts.years.binary_search(&y).map_err(|_| {
-                    Error::input(
-                        Location::file("cohorts.csv"),
-                        format!("the cohort `{}` has no rows for {y}", cohort.id),
-                    )
-                })?;
-                let adjust = value(cohort.adjust, y)?;
-                for u in 0..model.units.len() {
-                    let h = grid[(src, u)];
-                    data[(yi, u, c)] = if adjust == Decimal::ONE {
-                        h
-                    } else {
-                        round(Decimal::from(h) * adjust)
-                    };
-                }
-            }
-            from_data[c] = true;
-        } else if let Some((from, ratio)) = cohort.derived {
-            fill(model, years, from.0 as usize, data, done, from_data)?;
-            for (yi, y) in years.iter().enumerate() {
-                let factor = value(ratio, y)? * value(cohort.adjust, y)?;
-                for u in 0..model.units.len() {
-                    data[(yi, u, c)] =
-                        round(Decimal::from(data[(yi, u, from.0 as usize)]) * factor);
-                }
-            }
-        }
-        done[c] = true;
-        Ok(())
-    }
-    for c in 0..n_c {
-        fill(model, years, c, &mut data, &mut done, &mut from_data)?;
-    }
-    Ok(Headcounts {
+    let mut hc = Headcounts {
         years,
-        data,
-        from_data,
-    })
+        data: Array3::<i64>::zeros((years.len(), model.units.len(), n_c)),
+        from_data: vec![false; n_c],
+    };
+    let mut done = vec![false; n_c];
+    for c in 0..n_c {
+        fill(model, years, c, &mut hc, &mut done)?;
+    }
+    Ok(hc)
+}
+
+/// Recompute, in place, the cohorts marked in `touched` (and only those): the others
+/// keep their counts in `hc`. A touched cohort derived from another touched cohort is
+/// recomputed after it. Used by sweeps after an override of a cohort's ratio or
+/// adjustment; the counts are those [`headcounts`] would give on `model`.
+pub fn refill_headcounts(model: &Model, hc: &mut Headcounts, touched: &[bool]) -> Result<()> {
+    let mut done: Vec<bool> = touched.iter().map(|t| !t).collect();
+    for c in 0..model.cohorts.len() {
+        fill(model, hc.years, c, hc, &mut done)?;
+    }
+    Ok(())
+}
+
+/// Fill cohort `c` (after the cohort it derives from) unless it is `done`.
+fn fill(
+    model: &Model,
+    years: Years,
+    c: usize,
+    hc: &mut Headcounts,
+    done: &mut [bool],
+) -> Result<()> {
+    if done[c] {
+        return Ok(());
+    }
+    let id = CohortId(c as u32);
+    let cohort = &model.cohorts[c];
+    let value = |pid, y: i32| {
+        let p = model.params.get(pid);
+        p.for_year(y).ok_or_else(|| {
+            Error::input(
+                p.origin.clone(),
+                format!("`{}` has no value for {y}", p.path),
+            )
+        })
+    };
+    let round = |x: Decimal| {
+        x.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+            .unwrap_or(i64::MAX)
+    };
+    if let Some(grid) = model.counts.rows.get(&id) {
+        for (yi, y) in years.iter().enumerate() {
+            let src = model.counts.years.binary_search(&y).map_err(|_| {
+                Error::input(
+                    Location::file("cohorts.csv"),
+                    format!("the cohort `{}` has no rows for {y}", cohort.id),
+                )
+            })?;
+            let adjust = value(cohort.adjust, y)?;
+            for u in 0..model.units.len() {
+                let h = grid[(src, u)];
+                hc.data[(yi, u, c)] = if adjust == Decimal::ONE {
+                    h
+                } else {
+                    round(Decimal::from(h) * adjust)
+                };
+            }
+        }
+        hc.from_data[c] = true;
+    } else if let Some((from, ratio)) = cohort.derived {
+        fill(model, years, from.0 as usize, hc, done)?;
+        for (yi, y) in years.iter().enumerate() {
+            let factor = value(ratio, y)? * value(cohort.adjust, y)?;
+            for u in 0..model.units.len() {
+                hc.data[(yi, u, c)] =
+                    round(Decimal::from(hc.data[(yi, u, from.0 as usize)]) * factor);
+            }
+        }
+    }
+    done[c] = true;
+    Ok(())
 }
 
 /// The four level shares of `rule` in force in month `m` of `y` for a fiscal class.
@@ -198,77 +210,92 @@ pub struct ComponentYear {
 
 /// Precompute [`ComponentYear`] for every component of every service and year.
 pub fn component_years(model: &Model, years: Years) -> Result<Vec<Vec<Vec<ComponentYear>>>> {
+    (0..model.services.len())
+        .map(|si| {
+            (0..model.services[si].components.len())
+                .map(|ci| component_year_list(model, years, si, ci))
+                .collect()
+        })
+        .collect()
+}
+
+/// The [`ComponentYear`] of component `ci` of service `si` for each year of `years`.
+pub fn component_year_list(
+    model: &Model,
+    years: Years,
+    si: usize,
+    ci: usize,
+) -> Result<Vec<ComponentYear>> {
     let p = &model.params;
     let twelve = Decimal::from(12);
-    model
-        .services
+    let c = &model.services[si].components[ci];
+    years
         .iter()
-        .map(|s| {
-            s.components
-                .iter()
-                .map(|c| {
-                    years
-                        .iter()
-                        .map(|y| {
-                            let missing = |path: &str| {
-                                Error::input(
-                                    c.origin.clone(),
-                                    format!("`{path}` has no value for {y}; give a value dated on or before {y}-01-01"),
-                                )
-                            };
-                            let std_p = p.get(c.standard);
-                            let std = std_p.months(y).ok_or_else(|| missing(&std_p.path))?;
-                            let cov_p = p.get(c.coverage);
-                            let cov = cov_p.months(y).ok_or_else(|| missing(&cov_p.path))?;
-                            let k: [Decimal; 12] = match std_p.unit {
-                                PUnit::YuanPerYear => [Decimal::ONE; 12],
-                                PUnit::YuanPerMonth => [twelve; 12],
-                                PUnit::YuanPerDay => {
-                                    let dp = p.get(c.days.expect("per-day standards have days (checked on load)"));
-                                    dp.months(y).ok_or_else(|| missing(&dp.path))?
-                                }
-                                _ => unreachable!("standards are money (checked on load)"),
-                            };
-                            let rule = model.rule(c.split);
-                            let mut months = [[[Decimal::ZERO; 4]; 12]; 3];
-                            let mut full = [[Decimal::ZERO; 4]; 3];
-                            for class in FiscalClass::ALL {
-                                for mi in 0..12 {
-                                    let m = mi as u32 + 1;
-                                    let amount = std[mi] * cov[mi] * k[mi];
-                                    let levels = match &rule.kind {
-                                        SplitKind::Shares { .. } => {
-                                            let sh = shares(p, rule, class, y, m);
-                                            sh.map(|x| amount * x)
-                                        }
-                                        SplitKind::BaseTopup { base, base_rule, topup_rule } => {
-                                            let bp = p.get(*base);
-                                            let b = bp.in_month(y, m).ok_or_else(|| missing(&bp.path))?;
-                                            let base_amount = std[mi].min(b) * cov[mi] * k[mi];
-                                            let top = amount - base_amount;
-                                            let sb = shares(p, model.rule(*base_rule), class, y, m);
-                                            let st = shares(p, model.rule(*topup_rule), class, y, m);
-                                            [0, 1, 2, 3].map(|l| base_amount * sb[l] + top * st[l])
-                                        }
-                                    };
-                                    months[class.index()][mi] = levels;
-                                    for l in 0..4 {
-                                        full[class.index()][l] += levels[l];
-                                    }
-                                }
-                            }
-                            let std_sum: Decimal = (0..12).map(|i| std[i] * k[i]).sum();
-                            let cov_sum: Decimal = cov.iter().sum();
-                            Ok(ComponentYear {
-                                months,
-                                full,
-                                standard_annual: std_sum / twelve,
-                                coverage: cov_sum / twelve,
-                            })
-                        })
-                        .collect()
-                })
-                .collect()
+        .map(|y| {
+            let missing = |path: &str| {
+                Error::input(
+                    c.origin.clone(),
+                    format!(
+                        "`{path}` has no value for {y}; give a value dated on or before {y}-01-01"
+                    ),
+                )
+            };
+            let std_p = p.get(c.standard);
+            let std = std_p.months(y).ok_or_else(|| missing(&std_p.path))?;
+            let cov_p = p.get(c.coverage);
+            let cov = cov_p.months(y).ok_or_else(|| missing(&cov_p.path))?;
+            let k: [Decimal; 12] = match std_p.unit {
+                PUnit::YuanPerYear => [Decimal::ONE; 12],
+                PUnit::YuanPerMonth => [twelve; 12],
+                PUnit::YuanPerDay => {
+                    let dp = p.get(
+                        c.days
+                            .expect("per-day standards have days (checked on load)"),
+                    );
+                    dp.months(y).ok_or_else(|| missing(&dp.path))?
+                }
+                _ => unreachable!("standards are money (checked on load)"),
+            };
+            let rule = model.rule(c.split);
+            let mut months = [[[Decimal::ZERO; 4]; 12]; 3];
+            let mut full = [[Decimal::ZERO; 4]; 3];
+            for class in FiscalClass::ALL {
+                for mi in 0..12 {
+                    let m = mi as u32 + 1;
+                    let amount = std[mi] * cov[mi] * k[mi];
+                    let levels = match &rule.kind {
+                        SplitKind::Shares { .. } => {
+                            let sh = shares(p, rule, class, y, m);
+                            sh.map(|x| amount * x)
+                        }
+                        SplitKind::BaseTopup {
+                            base,
+                            base_rule,
+                            topup_rule,
+                        } => {
+                            let bp = p.get(*base);
+                            let b = bp.in_month(y, m).ok_or_else(|| missing(&bp.path))?;
+                            let base_amount = std[mi].min(b) * cov[mi] * k[mi];
+                            let top = amount - base_amount;
+                            let sb = shares(p, model.rule(*base_rule), class, y, m);
+                            let st = shares(p, model.rule(*topup_rule), class, y, m);
+                            [0, 1, 2, 3].map(|l| base_amount * sb[l] + top * st[l])
+                        }
+                    };
+                    months[class.index()][mi] = levels;
+                    for l in 0..4 {
+                        full[class.index()][l] += levels[l];
+                    }
+                }
+            }
+            let std_sum: Decimal = (0..12).map(|i| std[i] * k[i]).sum();
+            let cov_sum: Decimal = cov.iter().sum();
+            Ok(ComponentYear {
+                months,
+                full,
+                standard_annual: std_sum / twelve,
+                coverage: cov_sum / twelve,
+            })
         })
         .collect()
 }
@@ -307,11 +334,26 @@ fn cell(
     si: usize,
     ci: usize,
 ) -> Cell {
+    component_cell(model, &cys[si][ci], hc, y, u, si, ci)
+}
+
+/// One cell of component `ci` of service `si` for unit `u` in year `y`, from that
+/// component's [`ComponentYear`]s (one per year of `hc.years`): what [`run`] computes
+/// for the cell, exposed so that a sweep can recompute only the cells a parameter touches.
+pub fn component_cell(
+    model: &Model,
+    cys: &[ComponentYear],
+    hc: &Headcounts,
+    y: i32,
+    u: usize,
+    si: usize,
+    ci: usize,
+) -> Cell {
     let unit = &model.units[u];
     let class = unit.fiscal_class.index();
     let yi = (y - hc.years.first) as usize;
     let c = &model.services[si].components[ci];
-    let cy = &cys[si][ci][yi];
+    let cy = &cys[yi];
     let headcount = hc.get(y, u, c.cohort);
     let (sums, months) = if c.eligible.is_unrestricted() {
         (cy.full[class], 12u8)

@@ -11,6 +11,8 @@
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`report`] and [`output`]: the published tables, written atomically.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service.
+//! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
+//!   evaluated incrementally, sharded for clusters.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
 pub mod compare;
@@ -27,6 +29,7 @@ pub mod params;
 pub mod report;
 pub mod scenario;
 pub mod synthetic;
+pub mod sweep;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
 

@@ -493,6 +493,7 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
     let t = Table::read(src, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
     let mut units: Vec<Unit> = Vec::new();
+    let mut codes: HashSet<String> = HashSet::new();
     for (line, r) in &t.rows {
         let cell = |i: usize| t.cell(r, c[i]);
         let loc = |i: usize| t.loc(*line, c[i]);
@@ -503,7 +504,7 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
                 format!("`{code}` is not a 6-digit GB/T 2260 unit code"),
             ));
         }
-        if units.iter().any(|u| u.code == code) {
+        if !codes.insert(code.clone()) {
             return Err(Error::input(
                 loc(0),
                 format!("the unit {code} is listed twice"),

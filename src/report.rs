@@ -109,7 +109,7 @@ fn outlays_hashed(
         })
         .collect();
     let yi0 = out.years.first;
-    let render = |buf: &mut Vec<u8>, cells: &[Cell]| {
+    let render_block = |buf: &mut Vec<u8>, cells: &[Cell]| {
         buf.clear();
         let mut w = csv_writer(buf);
         let mut fig = Figure::default();
@@ -172,7 +172,7 @@ fn outlays_hashed(
         bufs[..n]
             .par_iter_mut()
             .zip(cells.par_chunks(OUTLAY_CHUNK))
-            .for_each(|(buf, c)| render(buf, c));
+            .for_each(|(buf, c)| render_block(buf, c));
         n
     };
     let mut n_ready = render_wave(&mut ready, first);
@@ -739,9 +739,7 @@ mod tests {
     fn rendered_outlays_and_their_hash_match_the_table() {
         let (scenario, model, out) = baseline();
         let plain = outlays(&model, &out);
-        let mut bom = CsvStyle::default();
-        bom.bom = true;
-        for style in [CsvStyle::default(), bom] {
+        for style in [CsvStyle::default(), CsvStyle { bom: true }] {
             let files = render_with(&model, &out, &scenario, style).unwrap();
             assert!(files[0].1 == style.apply(plain.clone()));
             let (_, manifest) = files.last().unwrap();

@@ -4,7 +4,9 @@ mod assumptions;
 mod catalog;
 mod compare;
 mod explain;
+mod merge;
 mod simulate;
+mod sweep;
 mod validate;
 
 use std::io::{self, Write};
@@ -87,6 +89,24 @@ pub fn run(cli: Cli) -> Outcome {
                 param: param.as_deref(),
             },
         ),
+        Command::Sweep {
+            spec,
+            out,
+            shard,
+            threads,
+            quiet,
+            force,
+            format,
+        } => sweep::run(sweep::Request {
+            spec: &spec,
+            out: out.as_deref(),
+            shard: shard.as_deref(),
+            threads,
+            quiet,
+            force,
+            parquet: format == crate::cli::SweepFormat::Parquet,
+        }),
+        Command::Merge { dir, quiet } => merge::run(&dir, quiet),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Compare {

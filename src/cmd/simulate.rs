@@ -40,9 +40,12 @@ pub fn run(
                 threads.unwrap_or(0)
             ))
         })?;
-    let outcome = pool.install(|| fendan::run(&model, scenario.years))?;
-    let files =
-        fendan::report::render_with(&model, &outcome, &scenario, CsvStyle { bom: excel.bom })?;
+    // Both the projection and the rendering run on the requested number of threads.
+    let (outcome, files) = pool.install(|| -> fendan::Result<_> {
+        let outcome = fendan::run(&model, scenario.years)?;
+        let files = fendan::report::render_with(&model, &outcome, &scenario, CsvStyle { bom: excel.bom })?;
+        Ok((outcome, files))
+    })?;
     // Built before anything is written, so that a failure leaves nothing behind.
     let workbook = match excel.xlsx {
         Some(path) => Some((path, workbook(&model, &scenario, &files)?)),

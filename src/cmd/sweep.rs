@@ -1,0 +1,169 @@
+//! `fendan sweep`: run a sweep spec (or one shard of it) and write its points.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fendan::Error;
+use fendan::sweep::{Format, Spec, Sweep};
+
+use super::{Outcome, print};
+
+pub struct Request<'a> {
+    pub spec: &'a Path,
+    pub out: Option<&'a Path>,
+    pub shard: Option<&'a str>,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+    pub force: bool,
+    pub parquet: bool,
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(text: &str) -> Result<(u64, u64), Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--shard takes K/N with 1 ≤ K ≤ N (shards count from 1; e.g. --shard 3/8), not `{text}`"
+        ))
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores.
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let threads = threads.or_else(|| {
+        std::env::var("SLURM_CPUS_PER_TASK")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    });
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot start {} worker threads: {e}",
+                threads.unwrap_or(0)
+            ))
+        })
+}
+
+/// A progress bar with rate and ETA on stderr, only on a terminal and without --quiet.
+pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr_with_hz(8),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {wide_bar} {human_pos}/{human_len} points, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+pub fn run(r: Request) -> Outcome {
+    let shard = r.shard.map(parse_shard).transpose()?;
+    if r.parquet && shard.is_some() {
+        return Err(Error::Usage(
+            "--format parquet is for single-process runs: shards write CSV parts, and `fendan merge` joins them into points.csv".into(),
+        )
+        .into());
+    }
+    let pool = pool(r.threads)?;
+    let started = Instant::now();
+    let spec = Spec::from_path(r.spec)?;
+    let dir: PathBuf = r
+        .out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("output").join(&spec.name));
+    let format = if r.parquet {
+        Format::Parquet
+    } else {
+        Format::Csv
+    };
+    let (report, sweep_desc) = pool.install(|| -> Result<_, Error> {
+        let mut sweep = Sweep::new(spec)?;
+        let range = match shard {
+            Some((k, n)) => sweep.shard_range(k, n),
+            None => 0..sweep.points,
+        };
+        let label = match shard {
+            Some((k, n)) => format!("{} {k}/{n}", sweep.spec.name),
+            None => sweep.spec.name.clone(),
+        };
+        let bar = progress_bar(range.end - range.start, r.quiet, &label);
+        let progress = |n: u64| bar.inc(n);
+        let report = match shard {
+            Some((k, n)) => sweep.run_shard(&dir, k, n, r.force, &progress)?,
+            None => sweep.run(&dir, format, r.force, &progress)?,
+        };
+        bar.finish_and_clear();
+        Ok((report, describe(&sweep)))
+    })?;
+    if r.quiet {
+        return Ok(());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let rows = report.range.end - report.range.start;
+    let text = match shard {
+        Some((k, n)) if report.skipped => format!(
+            "{sweep_desc}\nshard {k}/{n} (points {}..{}) is already complete in {}; skipped\n",
+            report.range.start,
+            report.range.end,
+            report.dir.join("parts").display()
+        ),
+        Some((k, n)) => format!(
+            "{sweep_desc}\nshard {k}/{n}: points {}..{} ({rows} rows) in {secs:.2} s; wrote {} and {} in {}\n",
+            report.range.start,
+            report.range.end,
+            report.files[0],
+            report.files[1],
+            report.dir.display()
+        ),
+        None => format!(
+            "{sweep_desc}\n{rows} points in {secs:.2} s ({:.0} points/s); wrote {} to {}\n",
+            rows as f64 / secs.max(1e-9),
+            report.files.join(", "),
+            report.dir.display()
+        ),
+    };
+    print(&text)
+}
+
+/// One line saying what the sweep is.
+fn describe(s: &Sweep) -> String {
+    use fendan::sweep::Sampling;
+    let design = match s.spec.sampling {
+        Sampling::Grid => format!(
+            "grid {}",
+            s.spec
+                .axes
+                .iter()
+                .map(|a| a.domain.len().unwrap_or(1).to_string())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        ),
+        Sampling::Lhs { n, seed } => format!("Latin hypercube, n {n}, seed {seed}"),
+        Sampling::MonteCarlo { n, seed } => format!("Monte Carlo, n {n}, seed {seed}"),
+    };
+    format!(
+        "sweep {} over {}: {} points ({design}), {} axes in {} independent blocks, {} metric columns",
+        s.spec.name,
+        s.spec.base.name,
+        s.points,
+        s.spec.axes.len(),
+        s.ev.blocks.len(),
+        s.ev.columns.len()
+    )
+}

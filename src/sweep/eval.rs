@@ -1,0 +1,593 @@
+//! Incremental evaluation: a point's metrics without a full run.
+//!
+//! The base scenario is run once. Each axis touches a known set of cells: a
+//! component's standard, coverage or days touch that component's cells; a split share
+//! the cells of every component paying by that rule (and by base + top-up rules built
+//! on it); a cohort's ratio or adjustment the components whose cohort derives from it,
+//! transitively. Axes whose cell sets overlap form a *block*. A point's metrics are
+//! sums of cells, so they are the base's plus, for each block, the change its axes make
+//! to their own cells — each recomputed exactly as `simulate` does (the same engine
+//! functions on the model with the point's overrides applied by the same code), rounded
+//! to the fen per cell and allocated by largest remainder.
+//!
+//! * A grid tabulates, before writing anything, the change of every block for every
+//!   combination of its axes' values; a point is then the base plus one table row per
+//!   block — integer additions only.
+//! * A sampled design recomputes only the touched cells at each point.
+//!
+//! What is summed per point (the "accumulator") is the totals per year and level, and,
+//! when unit totals or equalization are recorded, per year and unit (and the
+//! population, for equalization). The metrics are computed from it.
+
+use std::sync::Arc;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_saphyr::Spanned;
+
+use super::spec::{Axis, Domain, Metric, Mode, Spec};
+use crate::engine::{self, Headcounts, Outcome, Years};
+use crate::error::Result;
+use crate::model::{CohortId, Model, SplitKind};
+use crate::overrides::{Override, RawOverride};
+use crate::params::{Dec, ParamId};
+
+/// A metric value that could not be computed (an equalization index without population).
+pub const MISSING: i64 = i64::MIN;
+
+/// One column of metrics: its name and how many decimals its integer value carries.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    /// 2 for yuan (the value is in fen), 6 for an index (the value is in millionths).
+    pub scale: u8,
+}
+
+/// What an axis (or a block of axes) touches.
+#[derive(Debug, Clone, Default)]
+struct Touch {
+    /// Indices into the flat component list, sorted.
+    comps: Vec<usize>,
+    /// Cohorts whose headcounts change (empty if none).
+    cohorts: Vec<bool>,
+    /// Whether the population (`pop_total`) changes.
+    pop: bool,
+}
+
+impl Touch {
+    fn any_cohort(&self) -> bool {
+        self.cohorts.iter().any(|c| *c)
+    }
+
+    fn merge(&mut self, other: &Touch) {
+        self.comps.extend_from_slice(&other.comps);
+        self.comps.sort_unstable();
+        self.comps.dedup();
+        if self.cohorts.is_empty() {
+            self.cohorts = other.cohorts.clone();
+        } else {
+            for (a, b) in self.cohorts.iter_mut().zip(&other.cohorts) {
+                *a |= *b;
+            }
+        }
+        self.pop |= other.pop;
+    }
+}
+
+/// Axes whose touched cells overlap, evaluated together.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub axes: Vec<usize>,
+    touch: Touch,
+    /// Number of combinations of the block's values (grids).
+    pub combos: u64,
+}
+
+/// One value an axis takes at a point, with where it was written (for messages).
+#[derive(Debug, Clone, Copy)]
+pub struct Assign {
+    pub axis: usize,
+    pub value: Decimal,
+    pub at: serde_saphyr::Location,
+}
+
+/// Per-thread working copies: the model the overrides are applied to, and headcounts.
+pub struct Scratch {
+    model: Model,
+    hc: Headcounts,
+}
+
+/// The base run and everything a point's evaluation needs.
+pub struct Evaluator {
+    pub model: Model,
+    pub base: Outcome,
+    years: Years,
+    comps: Vec<(usize, usize)>,
+    n_units: usize,
+    /// Accumulator layout: levels (year × 4), then unit totals and population (year × unit).
+    unit_off: Option<usize>,
+    pop_off: Option<usize>,
+    pub acc_len: usize,
+    pub base_acc: Vec<i64>,
+    pop: Option<CohortId>,
+    urban: Vec<bool>,
+    touches: Vec<Touch>,
+    all: Touch,
+    pub blocks: Vec<Block>,
+    metrics: Vec<Metric>,
+    pub columns: Vec<Column>,
+    spec_src: crate::load::Source,
+    axes: Vec<Axis>,
+    sweep_name: String,
+}
+
+impl Evaluator {
+    /// Run the base scenario and find what each axis touches.
+    pub fn new(spec: &Spec) -> Result<Evaluator> {
+        let model = spec.base.model()?;
+        let years = spec.base.years;
+        let base = engine::run(&model, years)?;
+        let comps: Vec<(usize, usize)> = model
+            .services
+            .iter()
+            .enumerate()
+            .flat_map(|(si, s)| (0..s.components.len()).map(move |ci| (si, ci)))
+            .collect();
+        let n_units = model.units.len();
+        let ny = years.len();
+        let wants = |m: Metric| spec.metrics.contains(&m);
+        let need_units = wants(Metric::UnitTotals) || wants(Metric::Equalization);
+        let mut acc_len = ny * 4;
+        let unit_off = need_units.then(|| {
+            acc_len += ny * n_units;
+            acc_len - ny * n_units
+        });
+        let pop_off = wants(Metric::Equalization).then(|| {
+            acc_len += ny * n_units;
+            acc_len - ny * n_units
+        });
+        let pop = model.cohort_by_name("pop_total");
+        let mut base_acc = vec![0i64; acc_len];
+        let per_year = n_units * comps.len();
+        for (i, c) in base.cells.iter().enumerate() {
+            let yi = i / per_year;
+            let u = i % per_year / comps.len();
+            for l in 0..4 {
+                base_acc[yi * 4 + l] += c.levels[l];
+                if let Some(o) = unit_off {
+                    base_acc[o + yi * n_units + u] += c.levels[l];
+                }
+            }
+        }
+        if let (Some(o), Some(p)) = (pop_off, pop) {
+            for (yi, y) in years.iter().enumerate() {
+                for u in 0..n_units {
+                    base_acc[o + yi * n_units + u] = base.headcounts.get(y, u, p);
+                }
+            }
+        }
+        let urban = model
+            .units
+            .iter()
+            .map(|u| u.kind.is_urban_district())
+            .collect();
+        let mut columns = Vec::new();
+        for m in &spec.metrics {
+            for y in years.iter() {
+                match m {
+                    Metric::LevelTotals => {
+                        for l in ["central", "province", "city", "county", "total"] {
+                            columns.push(Column {
+                                name: format!("{l}_{y}"),
+                                scale: 2,
+                            });
+                        }
+                    }
+                    Metric::UnitTotals => {
+                        for u in &model.units {
+                            columns.push(Column {
+                                name: format!("unit_{}_{y}", u.code),
+                                scale: 2,
+                            });
+                        }
+                    }
+                    Metric::Equalization => {
+                        for k in ["cv", "theil"] {
+                            columns.push(Column {
+                                name: format!("{k}_{y}"),
+                                scale: 6,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let mut ev = Evaluator {
+            model,
+            base,
+            years,
+            comps,
+            n_units,
+            unit_off,
+            pop_off,
+            acc_len,
+            base_acc,
+            pop,
+            urban,
+            touches: Vec::new(),
+            all: Touch::default(),
+            blocks: Vec::new(),
+            metrics: spec.metrics.clone(),
+            columns,
+            spec_src: spec.source.clone(),
+            axes: spec.axes.clone(),
+            sweep_name: spec.name.clone(),
+        };
+        ev.touches = spec.axes.iter().map(|a| ev.touch_of(a.param)).collect();
+        ev.all = Touch {
+            cohorts: vec![false; ev.model.cohorts.len()],
+            ..Touch::default()
+        };
+        for t in &ev.touches {
+            ev.all.merge(t);
+        }
+        if !ev.all.any_cohort() {
+            ev.all.cohorts.clear();
+        }
+        ev.blocks = ev.group(spec);
+        Ok(ev)
+    }
+
+    /// The components (and cohorts) whose cells depend on parameter `p`.
+    fn touch_of(&self, p: ParamId) -> Touch {
+        let m = &self.model;
+        // Cohorts whose headcount depends on p: p is their ratio or adjustment, or that
+        // of a cohort they derive from.
+        let n_c = m.cohorts.len();
+        let mut cohorts = vec![false; n_c];
+        fn depends(m: &Model, c: usize, p: ParamId, memo: &mut [Option<bool>]) -> bool {
+            if let Some(v) = memo[c] {
+                return v;
+            }
+            let co = &m.cohorts[c];
+            let mut v = co.adjust == p;
+            if let Some((from, ratio)) = co.derived
+                && !m.counts.rows.contains_key(&CohortId(c as u32))
+            {
+                v |= ratio == p || depends(m, from.0 as usize, p, memo);
+            }
+            memo[c] = Some(v);
+            v
+        }
+        let mut memo = vec![None; n_c];
+        for (c, slot) in cohorts.iter_mut().enumerate() {
+            *slot = depends(m, c, p, &mut memo);
+        }
+        let rule_params = |r: crate::model::RuleId| -> Vec<ParamId> {
+            match &m.rule(r).kind {
+                SplitKind::Shares { central, local } => {
+                    let mut v = vec![*central];
+                    v.extend(local.iter().flatten());
+                    v
+                }
+                SplitKind::BaseTopup { .. } => Vec::new(),
+            }
+        };
+        let mut comps = Vec::new();
+        for (k, (si, ci)) in self.comps.iter().enumerate() {
+            let c = &m.services[*si].components[*ci];
+            let mut ps = vec![c.standard, c.coverage];
+            ps.extend(c.days);
+            match &m.rule(c.split).kind {
+                SplitKind::Shares { .. } => ps.extend(rule_params(c.split)),
+                SplitKind::BaseTopup {
+                    base,
+                    base_rule,
+                    topup_rule,
+                } => {
+                    ps.push(*base);
+                    ps.extend(rule_params(*base_rule));
+                    ps.extend(rule_params(*topup_rule));
+                }
+            }
+            if ps.contains(&p) || cohorts[c.cohort.0 as usize] {
+                comps.push(k);
+            }
+        }
+        let pop = self.pop.is_some_and(|c| cohorts[c.0 as usize]);
+        if !cohorts.iter().any(|c| *c) {
+            cohorts.clear();
+        }
+        Touch {
+            comps,
+            cohorts,
+            pop,
+        }
+    }
+
+    /// Group the axes into blocks of overlapping touched cells (union-find).
+    fn group(&self, spec: &Spec) -> Vec<Block> {
+        let n = spec.axes.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(p: &mut [usize], mut i: usize) -> usize {
+            while p[i] != i {
+                p[i] = p[p[i]];
+                i = p[i];
+            }
+            i
+        }
+        for a in 0..n {
+            for b in a + 1..n {
+                let (ta, tb) = (&self.touches[a], &self.touches[b]);
+                let overlap = (ta.pop && tb.pop)
+                    || ta.comps.iter().any(|c| tb.comps.binary_search(c).is_ok())
+                    || spec.axes[a].param == spec.axes[b].param;
+                if overlap {
+                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+            }
+        }
+        let mut blocks: Vec<Block> = Vec::new();
+        for a in 0..n {
+            let r = root(&mut parent, a);
+            match blocks.iter_mut().find(|b| b.axes[0] == r) {
+                Some(b) => {
+                    b.axes.push(a);
+                    b.touch.merge(&self.touches[a]);
+                }
+                None => {
+                    let mut touch = Touch {
+                        cohorts: vec![false; self.model.cohorts.len()],
+                        ..Touch::default()
+                    };
+                    touch.merge(&self.touches[a]);
+                    blocks.push(Block {
+                        axes: vec![a],
+                        touch,
+                        combos: 0,
+                    });
+                }
+            }
+        }
+        for b in &mut blocks {
+            b.combos = b.axes.iter().try_fold(1u64, |n, a| {
+                n.checked_mul(spec.axes[*a].domain.len().unwrap_or(1))
+            })
+            .unwrap_or(u64::MAX);
+            if !b.touch.any_cohort() {
+                b.touch.cohorts.clear();
+            }
+        }
+        blocks
+    }
+
+    /// Whether block `b` changes anything at all (else it needs no table).
+    pub fn block_is_inert(&self, b: &Block) -> bool {
+        b.touch.comps.is_empty() && !b.touch.pop
+    }
+
+    /// The names of a block's axes, for messages.
+    pub fn block_axes(&self, b: &Block) -> Vec<&str> {
+        b.axes.iter().map(|a| self.axes[*a].name.as_str()).collect()
+    }
+
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            model: self.model.clone(),
+            hc: self.base.headcounts.clone(),
+        }
+    }
+
+    /// The scenario override that puts `value` on axis `a` — what a scenario file
+    /// with the same path, `set`/`scale`, `from` and `until` would contain.
+    pub fn override_for(&self, a: &Assign) -> Override {
+        let axis = &self.axes[a.axis];
+        let v = a.value.normalize();
+        let raw = RawOverride {
+            path: axis.path_span.clone(),
+            from: axis.from.clone(),
+            until: axis.until.clone(),
+            set: (axis.mode == Mode::Set).then(|| Spanned::new(v.to_string(), a.at, a.at)),
+            scale: (axis.mode == Mode::Scale).then(|| Spanned::new(Dec(v), a.at, a.at)),
+            values: None,
+            index: None,
+            note: Some(format!("sweep {}", self.sweep_name)),
+        };
+        Override {
+            raw: Arc::new(Spanned::new(
+                raw,
+                axis.path_span.referenced,
+                axis.path_span.defined,
+            )),
+            src: self.spec_src.clone(),
+        }
+    }
+
+    /// The change of the accumulator when the axes take the values in `assigns` and
+    /// every other parameter keeps its base value: the touched cells recomputed.
+    fn delta(&self, s: &mut Scratch, assigns: &[Assign], touch: &Touch, out: &mut [i64]) -> Result<()> {
+        out.fill(0);
+        let ovs: Vec<Override> = assigns.iter().map(|a| self.override_for(a)).collect();
+        let result = self.delta_applied(s, &ovs, touch, out);
+        for a in assigns {
+            let id = self.axes[a.axis].param;
+            *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+        }
+        if !touch.cohorts.is_empty() {
+            let base = &self.base.headcounts.data;
+            for (c, t) in touch.cohorts.iter().enumerate() {
+                if *t {
+                    for yi in 0..self.years.len() {
+                        for u in 0..self.n_units {
+                            s.hc.data[(yi, u, c)] = base[(yi, u, c)];
+                        }
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    fn delta_applied(
+        &self,
+        s: &mut Scratch,
+        ovs: &[Override],
+        touch: &Touch,
+        out: &mut [i64],
+    ) -> Result<()> {
+        crate::overrides::apply(&mut s.model, ovs, self.years)?;
+        if !touch.cohorts.is_empty() {
+            engine::refill_headcounts(&s.model, &mut s.hc, &touch.cohorts)?;
+        }
+        let n_k = self.comps.len();
+        let per_year = self.n_units * n_k;
+        for &k in &touch.comps {
+            let (si, ci) = self.comps[k];
+            let cys = engine::component_year_list(&s.model, self.years, si, ci)?;
+            for (yi, y) in self.years.iter().enumerate() {
+                for u in 0..self.n_units {
+                    let cell = engine::component_cell(&s.model, &cys, &s.hc, y, u, si, ci);
+                    let b = &self.base.cells[yi * per_year + u * n_k + k];
+                    let mut sum = 0;
+                    for l in 0..4 {
+                        let d = cell.levels[l] - b.levels[l];
+                        out[yi * 4 + l] += d;
+                        sum += d;
+                    }
+                    if let Some(o) = self.unit_off {
+                        out[o + yi * self.n_units + u] += sum;
+                    }
+                }
+            }
+        }
+        if let (Some(o), Some(p), true) = (self.pop_off, self.pop, touch.pop) {
+            for (yi, y) in self.years.iter().enumerate() {
+                for u in 0..self.n_units {
+                    out[o + yi * self.n_units + u] =
+                        s.hc.get(y, u, p) - self.base.headcounts.get(y, u, p);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The change made by one block at one combination of its axes' values.
+    pub fn block_delta(
+        &self,
+        s: &mut Scratch,
+        b: &Block,
+        assigns: &[Assign],
+        out: &mut [i64],
+    ) -> Result<()> {
+        self.delta(s, assigns, &b.touch, out)
+    }
+
+    /// The change made by one axis alone.
+    pub fn axis_delta(&self, s: &mut Scratch, a: &Assign, out: &mut [i64]) -> Result<()> {
+        let touch = self.touches[a.axis].clone();
+        self.delta(s, std::slice::from_ref(a), &touch, out)
+    }
+
+    /// The change made by all axes together (a sampled point).
+    pub fn point_delta(&self, s: &mut Scratch, assigns: &[Assign], out: &mut [i64]) -> Result<()> {
+        self.delta(s, assigns, &self.all, out)
+    }
+
+    /// Check that the override of each listed value applies (shares still add up, dates
+    /// inside the run, …), as it would in a scenario file.
+    pub fn check_applies(&self, s: &mut Scratch, a: &Assign) -> Result<()> {
+        let ov = self.override_for(a);
+        let r = crate::overrides::apply(&mut s.model, std::slice::from_ref(&ov), self.years);
+        let id = self.axes[a.axis].param;
+        *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+        r
+    }
+
+    /// The metrics of an accumulator, as integers (fen or millionths; [`MISSING`]).
+    pub fn metrics(&self, acc: &[i64], out: &mut [i64]) {
+        let ny = self.years.len();
+        let nu = self.n_units;
+        let mut j = 0;
+        for m in &self.metrics {
+            for yi in 0..ny {
+                match m {
+                    Metric::LevelTotals => {
+                        let l = &acc[yi * 4..yi * 4 + 4];
+                        out[j..j + 4].copy_from_slice(l);
+                        out[j + 4] = l.iter().sum();
+                        j += 5;
+                    }
+                    Metric::UnitTotals => {
+                        let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
+                        out[j..j + nu].copy_from_slice(&acc[o..o + nu]);
+                        j += nu;
+                    }
+                    Metric::Equalization => {
+                        let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
+                        let p = self.pop_off.expect("population accumulated") + yi * nu;
+                        let d = crate::report::dispersion(
+                            &acc[o..o + nu],
+                            &acc[p..p + nu],
+                            &self.urban,
+                        );
+                        let micro = |x: Decimal| {
+                            (x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+                                * Decimal::from(1_000_000))
+                            .to_i64()
+                            .unwrap_or(MISSING)
+                        };
+                        match d {
+                            Some(d) => {
+                                out[j] = micro(d.cv);
+                                out[j + 1] = micro(d.theil);
+                            }
+                            None => {
+                                out[j] = MISSING;
+                                out[j + 1] = MISSING;
+                            }
+                        }
+                        j += 2;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Axis `a`'s values for a one-at-a-time tornado: every listed value of a grid axis
+    /// (of a sampled axis when it has at most 1,000), else the two ends of its range.
+    pub fn tornado_values(&self, a: usize, sampled: bool) -> Vec<Assign> {
+        let axis = &self.axes[a];
+        match &axis.domain {
+            Domain::Dist { dist, at, .. } => {
+                let (lo, hi) = dist.bounds();
+                vec![
+                    Assign {
+                        axis: a,
+                        value: lo,
+                        at: *at,
+                    },
+                    Assign {
+                        axis: a,
+                        value: hi,
+                        at: *at,
+                    },
+                ]
+            }
+            d => {
+                let n = d.len().expect("discrete");
+                let idx: Vec<u64> = if sampled && n > 1000 {
+                    vec![0, n - 1]
+                } else {
+                    (0..n).collect()
+                };
+                idx.into_iter()
+                    .map(|i| {
+                        let (value, at) = d.value(i);
+                        Assign { axis: a, value, at }
+                    })
+                    .collect()
+            }
+        }
+    }
+}

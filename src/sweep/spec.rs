@@ -1,0 +1,748 @@
+//! The sweep spec: a YAML file naming a base scenario, the axes (parameter paths with
+//! values, a range or a distribution), the sampling design and the metrics to record.
+//! Everything is checked here, with the file, line and column of the offending key,
+//! before any point is computed.
+
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::error::{Error, Location, Result};
+use crate::load::{Source, did_you_mean, parse_yaml};
+use crate::params::{Dec, ParamId, Unit, span_location};
+use crate::scenario::Scenario;
+
+/// Values an axis of a grid may list or a range may generate (each one is tabulated).
+pub const MAX_AXIS_VALUES: u64 = 10_000_000;
+/// Decimal places a sampled value may be rounded to.
+pub const MAX_DECIMALS: u32 = 12;
+/// Decimal places of sampled values unless the axis says `decimals:`.
+pub const DEFAULT_DECIMALS: u32 = 4;
+
+/// How an axis changes its parameter: `set` gives the value, `scale` multiplies the
+/// base scenario's values (within `from`/`until`) by a factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Set,
+    Scale,
+}
+
+impl Mode {
+    pub fn key(self) -> &'static str {
+        match self {
+            Mode::Set => "set",
+            Mode::Scale => "scale",
+        }
+    }
+}
+
+/// A distribution to sample an axis from (bounded, so every draw is a valid value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dist {
+    Uniform {
+        min: Decimal,
+        max: Decimal,
+    },
+    /// A normal distribution truncated to `[min, max]`.
+    Normal {
+        mean: Decimal,
+        sd: Decimal,
+        min: Decimal,
+        max: Decimal,
+    },
+    Triangular {
+        min: Decimal,
+        mode: Decimal,
+        max: Decimal,
+    },
+}
+
+impl Dist {
+    pub fn bounds(&self) -> (Decimal, Decimal) {
+        match *self {
+            Dist::Uniform { min, max }
+            | Dist::Normal { min, max, .. }
+            | Dist::Triangular { min, max, .. } => (min, max),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Dist::Uniform { .. } => "uniform",
+            Dist::Normal { .. } => "normal",
+            Dist::Triangular { .. } => "triangular",
+        }
+    }
+}
+
+/// The values an axis takes.
+#[derive(Debug, Clone)]
+pub enum Domain {
+    /// `values: [..]`, each with where it was written.
+    List(Vec<(Decimal, serde_saphyr::Location)>),
+    /// `range: {start, stop, step}`: `start + i × step` for `i < count`, exact decimals.
+    Range {
+        start: Decimal,
+        step: Decimal,
+        count: u64,
+        at: serde_saphyr::Location,
+    },
+    /// `distribution: {kind, ..}`, drawn by a sampled design and rounded to `decimals`.
+    Dist {
+        dist: Dist,
+        decimals: u32,
+        at: serde_saphyr::Location,
+    },
+}
+
+impl Domain {
+    /// How many values a discrete axis has (`None` for a distribution).
+    pub fn len(&self) -> Option<u64> {
+        match self {
+            Domain::List(v) => Some(v.len() as u64),
+            Domain::Range { count, .. } => Some(*count),
+            Domain::Dist { .. } => None,
+        }
+    }
+
+    /// Value `i` of a discrete axis, with where it was written.
+    pub fn value(&self, i: u64) -> (Decimal, serde_saphyr::Location) {
+        match self {
+            Domain::List(v) => v[i as usize],
+            Domain::Range {
+                start, step, at, ..
+            } => (*start + *step * Decimal::from(i), *at),
+            Domain::Dist { .. } => unreachable!("a distribution has no listed values"),
+        }
+    }
+}
+
+/// One axis of the sweep.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    /// The column name in points.csv (the path unless `name:` is given).
+    pub name: String,
+    pub path: String,
+    pub param: ParamId,
+    pub unit: Unit,
+    pub mode: Mode,
+    pub from: Option<Spanned<String>>,
+    pub until: Option<Spanned<String>>,
+    pub domain: Domain,
+    /// The location of `path:`, for messages and the overrides the axis makes.
+    pub path_span: Spanned<String>,
+    pub at: Location,
+}
+
+/// The sampling design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// Every combination of the axes' values; the last axis varies fastest.
+    Grid,
+    /// Latin hypercube: `n` points, each axis's range cut into `n` equal-probability
+    /// strata, one point in each.
+    Lhs { n: u64, seed: u64 },
+    /// `n` independent draws.
+    MonteCarlo { n: u64, seed: u64 },
+}
+
+impl Sampling {
+    pub fn is_sampled(self) -> bool {
+        !matches!(self, Sampling::Grid)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sampling::Grid => "grid",
+            Sampling::Lhs { .. } => "lhs",
+            Sampling::MonteCarlo { .. } => "monte_carlo",
+        }
+    }
+}
+
+/// What each point records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Per year: central, province, city, county, total (yuan).
+    LevelTotals,
+    /// Per year and unit: the outlay of all levels (yuan).
+    UnitTotals,
+    /// Per year: cv and theil of outlay per head across units (as equalization.csv).
+    Equalization,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 3] = [Metric::LevelTotals, Metric::UnitTotals, Metric::Equalization];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::LevelTotals => "level_totals",
+            Metric::UnitTotals => "unit_totals",
+            Metric::Equalization => "equalization",
+        }
+    }
+}
+
+/// A checked sweep spec, with its base scenario.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub title: String,
+    pub source: Source,
+    pub base: Scenario,
+    pub axes: Vec<Axis>,
+    pub sampling: Sampling,
+    pub metrics: Vec<Metric>,
+    /// Where the axes (a grid's size) and the sampling (its `n`) are written.
+    pub axes_at: Location,
+    pub sampling_at: Location,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    name: Spanned<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    base: Option<Spanned<String>>,
+    axes: Spanned<Vec<Spanned<RawAxis>>>,
+    #[serde(default)]
+    sampling: Option<Spanned<serde_json::Value>>,
+    #[serde(default)]
+    metrics: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAxis {
+    path: Spanned<String>,
+    #[serde(default)]
+    name: Option<Spanned<String>>,
+    #[serde(default)]
+    from: Option<Spanned<String>>,
+    #[serde(default)]
+    until: Option<Spanned<String>>,
+    #[serde(default)]
+    mode: Option<Spanned<String>>,
+    #[serde(default)]
+    values: Option<Spanned<Vec<Spanned<Dec>>>>,
+    #[serde(default)]
+    range: Option<Spanned<RawRange>>,
+    #[serde(default)]
+    distribution: Option<Spanned<RawDist>>,
+    #[serde(default)]
+    decimals: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    start: Spanned<Dec>,
+    stop: Spanned<Dec>,
+    step: Spanned<Dec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDist {
+    kind: Spanned<String>,
+    #[serde(default)]
+    min: Option<Spanned<Dec>>,
+    #[serde(default)]
+    max: Option<Spanned<Dec>>,
+    #[serde(default)]
+    mean: Option<Spanned<Dec>>,
+    #[serde(default)]
+    sd: Option<Spanned<Dec>>,
+    #[serde(default)]
+    mode: Option<Spanned<Dec>>,
+}
+
+impl Spec {
+    /// Read and check a spec file; `base:` is relative to the spec's folder.
+    pub fn from_path(path: &Path) -> Result<Spec> {
+        let src = Source::read(path)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Spec::parse(src, &dir)
+    }
+
+    /// Parse and check a spec; `dir` is the folder `base:` is relative to.
+    pub fn parse(src: Source, dir: &Path) -> Result<Spec> {
+        let raw: RawSpec = parse_yaml(&src)?;
+        let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
+        let err = |loc: &serde_saphyr::Location, msg: String| Error::input(at(loc), msg);
+
+        let name = raw.name.value.clone();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(err(
+                &raw.name.referenced,
+                format!(
+                    "the sweep name `{name}` names the output folder, so use only letters, digits, `-` and `_`"
+                ),
+            ));
+        }
+        let base = match &raw.base {
+            None => Scenario::baseline(),
+            Some(b) if b.value == "baseline" => Scenario::baseline(),
+            Some(b) => {
+                let p = dir.join(&b.value);
+                if !p.exists() {
+                    return Err(err(
+                        &b.referenced,
+                        format!(
+                            "the base scenario `{}` does not exist (paths are relative to the spec's folder; `baseline` is the embedded baseline)",
+                            p.display()
+                        ),
+                    ));
+                }
+                Scenario::from_path(&p)?
+            }
+        };
+        let model = base.model()?;
+
+        let sampling = match &raw.sampling {
+            None => Sampling::Grid,
+            Some(s) => parse_sampling(&s.value).map_err(|m| err(&s.referenced, m))?,
+        };
+        let sampling_at = raw
+            .sampling
+            .as_ref()
+            .map(|s| at(&s.referenced))
+            .unwrap_or_else(|| at(&raw.axes.referenced));
+
+        if raw.axes.value.is_empty() {
+            return Err(err(
+                &raw.axes.referenced,
+                "the sweep has no axes; give at least one, e.g. `- {path: splits.compulsory_edu.central, values: [0.5, 0.6]}`".to_owned(),
+            ));
+        }
+        let mut axes: Vec<Axis> = Vec::new();
+        for ra in &raw.axes.value {
+            let axis = parse_axis(&ra.value, &ra.referenced, &src, &model, sampling)?;
+            if let Some(prev) = axes.iter().find(|a| a.name == axis.name) {
+                return Err(Error::input(
+                    axis.at.clone(),
+                    format!(
+                        "two axes are called `{}` (the first at line {}); give one of them a `name:` (it names the column in points.csv)",
+                        axis.name, prev.at.line
+                    ),
+                ));
+            }
+            axes.push(axis);
+        }
+
+        let metrics = match &raw.metrics {
+            None => vec![Metric::LevelTotals],
+            Some(list) => {
+                if list.value.is_empty() {
+                    return Err(err(
+                        &list.referenced,
+                        "`metrics` is empty; list at least one of level_totals, unit_totals, equalization (or leave it out for level_totals)".to_owned(),
+                    ));
+                }
+                let mut out = Vec::new();
+                for m in &list.value {
+                    let Some(metric) = Metric::ALL.into_iter().find(|x| x.key() == m.value) else {
+                        return Err(err(
+                            &m.referenced,
+                            format!(
+                                "`{}` is not a metric fendan records{}; use level_totals, unit_totals or equalization",
+                                m.value,
+                                did_you_mean(&m.value, Metric::ALL.iter().map(|x| x.key()))
+                            ),
+                        ));
+                    };
+                    if out.contains(&metric) {
+                        return Err(err(
+                            &m.referenced,
+                            format!("`{}` is listed twice; list each metric once", m.value),
+                        ));
+                    }
+                    out.push(metric);
+                }
+                out
+            }
+        };
+        let title = raw
+            .title
+            .clone()
+            .or(raw.description.clone())
+            .unwrap_or_default();
+        Ok(Spec {
+            name,
+            title,
+            axes_at: at(&raw.axes.referenced),
+            sampling_at,
+            source: src.clone(),
+            base,
+            axes,
+            sampling,
+            metrics,
+        })
+    }
+
+    /// The number of points: the grid's size, or the sample's `n`; `None` past u64.
+    pub fn points(&self) -> Option<u64> {
+        match self.sampling {
+            Sampling::Grid => self
+                .axes
+                .iter()
+                .try_fold(1u64, |n, a| n.checked_mul(a.domain.len().unwrap_or(1))),
+            Sampling::Lhs { n, .. } | Sampling::MonteCarlo { n, .. } => Some(n),
+        }
+    }
+}
+
+fn parse_sampling(v: &serde_json::Value) -> std::result::Result<Sampling, String> {
+    const HELP: &str = "write `sampling: grid`, `sampling: {lhs: {n: 1000, seed: 1}}` or `sampling: {monte_carlo: {n: 1000, seed: 1}}`";
+    match v {
+        serde_json::Value::String(s) if s == "grid" => Ok(Sampling::Grid),
+        serde_json::Value::Object(m) if m.len() == 1 => {
+            let (k, body) = m.iter().next().expect("one entry");
+            if k != "lhs" && k != "monte_carlo" {
+                return Err(format!(
+                    "`{k}` is not a sampling design fendan knows{}; {HELP}",
+                    did_you_mean(k, ["grid", "lhs", "monte_carlo"])
+                ));
+            }
+            let obj = body
+                .as_object()
+                .ok_or_else(|| format!("`{k}` needs `n` and `seed`; {HELP}"))?;
+            for key in obj.keys() {
+                if key != "n" && key != "seed" {
+                    return Err(format!("`{k}` takes `n` and `seed`, not `{key}`; {HELP}"));
+                }
+            }
+            let get = |key: &str| -> std::result::Result<u64, String> {
+                obj.get(key).and_then(serde_json::Value::as_u64).ok_or_else(|| {
+                    format!("`{k}` needs `{key}:` as a whole number 0 or more; {HELP}")
+                })
+            };
+            let n = get("n")?;
+            let seed = get("seed")?;
+            if n == 0 {
+                return Err(format!("`{k}` has n: 0; a sampled sweep needs at least one point"));
+            }
+            Ok(if k == "lhs" {
+                Sampling::Lhs { n, seed }
+            } else {
+                Sampling::MonteCarlo { n, seed }
+            })
+        }
+        serde_json::Value::String(s) => Err(format!(
+            "`{s}` is not a sampling design fendan knows{}; {HELP}",
+            did_you_mean(s, ["grid", "lhs", "monte_carlo"])
+        )),
+        _ => Err(format!("this is not a sampling design; {HELP}")),
+    }
+}
+
+fn parse_axis(
+    ra: &RawAxis,
+    whole: &serde_saphyr::Location,
+    src: &Source,
+    model: &crate::Model,
+    sampling: Sampling,
+) -> Result<Axis> {
+    let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
+    let err = |loc: &serde_saphyr::Location, msg: String| Error::input(at(loc), msg);
+    let path = ra.path.value.as_str();
+    if path.starts_with("units.") {
+        return Err(err(
+            &ra.path.referenced,
+            format!(
+                "`{path}` is a unit attribute (a class or a status, not a number), so it cannot be an axis; make one base scenario per value and sweep each"
+            ),
+        ));
+    }
+    let Some(param) = model.params.lookup(path) else {
+        return Err(err(
+            &ra.path.referenced,
+            format!(
+                "`{path}` is not a parameter{}; axes take the paths of scenario overrides (services.<id>.<component>.standard, splits.<rule>.central, cohorts.<id>.ratio …), and `fendan explain --param PATH` shows one",
+                did_you_mean(path, model.params.paths())
+            ),
+        ));
+    };
+    let unit = model.params.get(param).unit;
+    let mode = match &ra.mode {
+        None => Mode::Set,
+        Some(m) if m.value == "set" => Mode::Set,
+        Some(m) if m.value == "scale" => Mode::Scale,
+        Some(m) => {
+            return Err(err(
+                &m.referenced,
+                format!(
+                    "`{}` is not an axis mode{}; use `set` (the value itself) or `scale` (a factor on the base values)",
+                    m.value,
+                    did_you_mean(&m.value, ["set", "scale"])
+                ),
+            ));
+        }
+    };
+    let name = match &ra.name {
+        Some(n) => {
+            if n.value.is_empty()
+                || !n
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            {
+                return Err(err(
+                    &n.referenced,
+                    format!(
+                        "the axis name `{}` names a CSV column, so use only letters, digits, `_`, `-` and `.`",
+                        n.value
+                    ),
+                ));
+            }
+            n.value.clone()
+        }
+        None => path.to_owned(),
+    };
+    // A value the axis may take: in range for the parameter's unit (set), or a factor 0 or more.
+    let check = |v: Decimal, loc: &serde_saphyr::Location| -> Result<()> {
+        match mode {
+            Mode::Set => unit
+                .check(v)
+                .map_err(|e| err(loc, format!("`{path}`: {e}"))),
+            Mode::Scale if v.is_sign_negative() && !v.is_zero() => Err(err(
+                loc,
+                format!("`{path}`: a scale must be 0 or more, not {v}"),
+            )),
+            Mode::Scale => Ok(()),
+        }
+    };
+    let given: Vec<&str> = [
+        ("values", ra.values.is_some()),
+        ("range", ra.range.is_some()),
+        ("distribution", ra.distribution.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, g)| *g)
+    .map(|(n, _)| n)
+    .collect();
+    if given.len() != 1 {
+        let msg = if given.is_empty() {
+            format!(
+                "the axis `{path}` gives no values; add `values: [..]`, `range: {{start, stop, step}}` or `distribution: {{kind: uniform, min, max}}`"
+            )
+        } else {
+            format!(
+                "the axis `{path}` gives both `{}` and `{}`; keep one",
+                given[0], given[1]
+            )
+        };
+        return Err(err(&ra.path.referenced, msg));
+    }
+    if let Some(d) = &ra.decimals
+        && ra.distribution.is_none()
+    {
+        return Err(err(
+            &d.referenced,
+            format!(
+                "`decimals` rounds sampled values, but the axis `{path}` lists its values; leave `decimals` out"
+            ),
+        ));
+    }
+    let domain = if let Some(vs) = &ra.values {
+        if vs.value.is_empty() {
+            return Err(err(
+                &vs.referenced,
+                format!("the axis `{path}` has an empty `values` list; give at least one value"),
+            ));
+        }
+        if vs.value.len() as u64 > MAX_AXIS_VALUES {
+            return Err(err(
+                &vs.referenced,
+                format!(
+                    "the axis `{path}` lists {} values, more than the {MAX_AXIS_VALUES} an axis may have",
+                    vs.value.len()
+                ),
+            ));
+        }
+        for v in &vs.value {
+            check(v.value.0, &v.referenced)?;
+        }
+        Domain::List(vs.value.iter().map(|v| (v.value.0, v.referenced)).collect())
+    } else if let Some(r) = &ra.range {
+        let (start, stop, step) = (r.value.start.value.0, r.value.stop.value.0, r.value.step.value.0);
+        if step <= Decimal::ZERO {
+            return Err(err(
+                &r.value.step.referenced,
+                format!("the range of `{path}` has step {step}; the step must be above 0"),
+            ));
+        }
+        if stop < start {
+            return Err(err(
+                &r.value.stop.referenced,
+                format!(
+                    "the range of `{path}` stops at {stop}, below its start {start}; give start ≤ stop"
+                ),
+            ));
+        }
+        let span = (stop - start) / step;
+        let too_many = || {
+            err(
+                &r.referenced,
+                format!(
+                    "the range of `{path}` has more than {MAX_AXIS_VALUES} values; use a larger step, or a distribution with sampling"
+                ),
+            )
+        };
+        if span >= Decimal::from(MAX_AXIS_VALUES) {
+            return Err(too_many());
+        }
+        let mut count = span.floor().try_into().unwrap_or(u64::MAX).saturating_add(1);
+        // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
+        while count > 1 && start + step * Decimal::from(count - 1) > stop {
+            count -= 1;
+        }
+        while start + step * Decimal::from(count) <= stop {
+            count += 1;
+        }
+        if count > MAX_AXIS_VALUES {
+            return Err(too_many());
+        }
+        check(start, &r.value.start.referenced)?;
+        check(start + step * Decimal::from(count - 1), &r.value.stop.referenced)?;
+        Domain::Range {
+            start,
+            step,
+            count,
+            at: r.referenced,
+        }
+    } else {
+        let d = ra.distribution.as_ref().expect("one of the three");
+        if !sampling.is_sampled() {
+            return Err(err(
+                &d.referenced,
+                format!(
+                    "the axis `{path}` has a distribution, but a grid needs values: give `values` or `range`, or sample with `sampling: {{lhs: {{n: 1000, seed: 1}}}}` (or monte_carlo)"
+                ),
+            ));
+        }
+        let decimals = match &ra.decimals {
+            Some(dp) if dp.value > MAX_DECIMALS => {
+                return Err(err(
+                    &dp.referenced,
+                    format!("`decimals` is {}; at most {MAX_DECIMALS}", dp.value),
+                ));
+            }
+            Some(dp) => dp.value,
+            None => DEFAULT_DECIMALS,
+        };
+        let rd = &d.value;
+        let kind = rd.kind.value.as_str();
+        let need = |f: &Option<Spanned<Dec>>, key: &str| -> Result<(Decimal, serde_saphyr::Location)> {
+            f.as_ref().map(|x| (x.value.0, x.referenced)).ok_or_else(|| {
+                err(
+                    &rd.kind.referenced,
+                    format!("a {kind} distribution needs `{key}:` (the axis `{path}`)"),
+                )
+            })
+        };
+        let refuse = |f: &Option<Spanned<Dec>>, key: &str| -> Result<()> {
+            match f {
+                Some(x) => Err(err(
+                    &x.referenced,
+                    format!("a {kind} distribution takes no `{key}:` (the axis `{path}`)"),
+                )),
+                None => Ok(()),
+            }
+        };
+        let (min, min_at) = need(&rd.min, "min")?;
+        let (max, max_at) = need(&rd.max, "max")?;
+        if max < min {
+            return Err(err(
+                &max_at,
+                format!("the distribution of `{path}` has max {max} below min {min}"),
+            ));
+        }
+        let dist = match kind {
+            "uniform" => {
+                refuse(&rd.mean, "mean")?;
+                refuse(&rd.sd, "sd")?;
+                refuse(&rd.mode, "mode")?;
+                Dist::Uniform { min, max }
+            }
+            "normal" => {
+                refuse(&rd.mode, "mode")?;
+                let (mean, _) = need(&rd.mean, "mean")?;
+                let (sd, sd_at) = need(&rd.sd, "sd")?;
+                if sd <= Decimal::ZERO {
+                    return Err(err(
+                        &sd_at,
+                        format!("the normal distribution of `{path}` has sd {sd}; it must be above 0"),
+                    ));
+                }
+                Dist::Normal { mean, sd, min, max }
+            }
+            "triangular" => {
+                refuse(&rd.mean, "mean")?;
+                refuse(&rd.sd, "sd")?;
+                let (peak, peak_at) = need(&rd.mode, "mode")?;
+                if peak < min || peak > max {
+                    return Err(err(
+                        &peak_at,
+                        format!(
+                            "the triangular distribution of `{path}` peaks at {peak}, outside [{min}, {max}]"
+                        ),
+                    ));
+                }
+                Dist::Triangular {
+                    min,
+                    mode: peak,
+                    max,
+                }
+            }
+            other => {
+                return Err(err(
+                    &rd.kind.referenced,
+                    format!(
+                        "`{other}` is not a distribution fendan samples{}; use uniform {{min, max}}, normal {{mean, sd, min, max}} or triangular {{min, mode, max}}",
+                        did_you_mean(other, ["uniform", "normal", "triangular"])
+                    ),
+                ));
+            }
+        };
+        for (v, loc) in [(min, min_at), (max, max_at)] {
+            if v.scale() > decimals {
+                return Err(err(
+                    &loc,
+                    format!(
+                        "the bound {v} of `{path}` has more decimals than the {decimals} sampled values are rounded to; add `decimals: {}` to the axis",
+                        v.scale()
+                    ),
+                ));
+            }
+            check(v, &loc)?;
+        }
+        Domain::Dist {
+            dist,
+            decimals,
+            at: d.referenced,
+        }
+    };
+    Ok(Axis {
+        name,
+        path: path.to_owned(),
+        param,
+        unit,
+        mode,
+        from: ra.from.clone(),
+        until: ra.until.clone(),
+        domain,
+        path_span: ra.path.clone(),
+        at: at(whole),
+    })
+}
