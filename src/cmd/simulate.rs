@@ -43,7 +43,8 @@ pub fn run(
     // Both the projection and the rendering run on the requested number of threads.
     let (outcome, files) = pool.install(|| -> fendan::Result<_> {
         let outcome = fendan::run(&model, scenario.years)?;
-        let files = fendan::report::render_with(&model, &outcome, &scenario, CsvStyle { bom: excel.bom })?;
+        let files =
+            fendan::report::render_with(&model, &outcome, &scenario, CsvStyle { bom: excel.bom })?;
         Ok((outcome, files))
     })?;
     // Built before anything is written, so that a failure leaves nothing behind.
