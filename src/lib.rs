@@ -28,8 +28,8 @@ pub mod overrides;
 pub mod params;
 pub mod report;
 pub mod scenario;
-pub mod synthetic;
 pub mod sweep;
+pub mod synthetic;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
 

@@ -33,12 +33,18 @@ use crate::error::{Error, Result};
 pub use eval::{Assign, Column, Evaluator, MISSING};
 pub use spec::{Axis, Dist, Domain, Metric, Mode, Sampling, Spec};
 
-/// Points per chunk of a grid (rendered by one task).
+/// Points per chunk of a grid (rendered by one task), at most.
 const GRID_CHUNK: usize = 16_384;
-/// Points per chunk of a sampled design (each point recomputes its touched cells).
+/// Points per chunk when each point costs more: a sampled design (each point
+/// recomputes its touched cells) or equalization indices (logarithms per unit).
 const SAMPLED_CHUNK: usize = 512;
+/// Bytes of rows and metric values per chunk, at most (so wide rows stay flat too).
+const CHUNK_BYTES: u64 = 4_000_000;
 /// Memory assumed for the model, the base run and per-thread working copies.
 const BASE_MEMORY: u64 = 64_000_000;
+
+/// Whether this build writes Parquet (cargo feature `parquet`).
+pub const PARQUET: bool = cfg!(feature = "parquet");
 
 /// How points are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +256,7 @@ impl Sweep {
                     u64::MAX,
                     spec.axes
                         .iter()
-                        .map(|a| a.domain.len().unwrap_or(1).to_string())
+                        .map(|a| a.domain.count().unwrap_or(1).to_string())
                         .collect::<Vec<_>>()
                         .join(" × ")
                 ),
@@ -299,7 +305,7 @@ impl Sweep {
             .map(|a| {
                 let mut t = Texts::default();
                 t.offs.push(0);
-                if let Some(n) = a.domain.len() {
+                if let Some(n) = a.domain.count() {
                     for i in 0..n {
                         let v = a.domain.value(i).0.normalize().to_string();
                         t.bytes.extend_from_slice(v.as_bytes());
@@ -322,8 +328,9 @@ impl Sweep {
                 h.update(o.src.text.as_bytes());
             }
         }
+        // Contents only: the same files named by other paths give the same sweep.
         for i in &ev.model.inputs {
-            h.update(format!("\n{} {}", i.name, i.sha256));
+            h.update(format!("\n{}", i.sha256));
         }
         let hash = hex(&h.finalize());
         let mut header = b"point".to_vec();
@@ -357,6 +364,15 @@ impl Sweep {
         shard_range(self.points, k, n)
     }
 
+    /// Points per chunk: fewer when points are costly or rows wide.
+    fn chunk_points(&self) -> u64 {
+        let costly =
+            self.spec.sampling.is_sampled() || self.spec.metrics.contains(&Metric::Equalization);
+        let by_cost = if costly { SAMPLED_CHUNK } else { GRID_CHUNK } as u64;
+        let per_point = self.row_bytes() + self.ev.columns.len() as u64 * 8;
+        by_cost.min(CHUNK_BYTES / per_point.max(1)).max(16)
+    }
+
     /// An estimate of a points.csv row, in bytes.
     fn row_bytes(&self) -> u64 {
         let mut b = self.points.max(1).to_string().len() as u64 + 1;
@@ -364,7 +380,10 @@ impl Sweep {
             b += 1 + match &a.domain {
                 Domain::Dist { dist, decimals, .. } => {
                     let (lo, hi) = dist.bounds();
-                    (lo.trunc().to_string().len().max(hi.trunc().to_string().len())
+                    (lo.trunc()
+                        .to_string()
+                        .len()
+                        .max(hi.trunc().to_string().len())
                         + *decimals as usize
                         + 2) as u64
                 }
@@ -446,11 +465,7 @@ impl Sweep {
             .map(|t| t.bytes.len() as u128 + t.offs.len() as u128 * 8)
             .sum();
         let threads = rayon::current_num_threads() as u128;
-        let chunk = if self.spec.sampling.is_sampled() {
-            SAMPLED_CHUNK
-        } else {
-            GRID_CHUNK
-        } as u128;
+        let chunk = self.chunk_points() as u128;
         let buffers = 4 * threads * chunk * (row + self.ev.columns.len() as u128 * 8);
         let mem = tables + texts + buffers + u128::from(BASE_MEMORY);
         let (avail, why) = limit(free_memory(), "FENDAN_SWEEP_MEMORY_LIMIT")?;
@@ -507,33 +522,35 @@ impl Sweep {
             let lens: Vec<u64> = b
                 .axes
                 .iter()
-                .map(|a| self.spec.axes[*a].domain.len().expect("grid axes are discrete"))
+                .map(|a| {
+                    self.spec.axes[*a]
+                        .domain
+                        .count()
+                        .expect("grid axes are discrete")
+                })
                 .collect();
             let mut table = vec![0i64; b.combos as usize * w];
             let ev = &self.ev;
             let axes = &self.spec.axes;
-            table
-                .par_chunks_mut(w)
-                .enumerate()
-                .try_for_each_init(
-                    || (ev.scratch(), Vec::new()),
-                    |(s, assigns): &mut (eval::Scratch, Vec<Assign>), (c, row)| {
-                        assigns.clear();
-                        let mut rest = c as u64;
-                        for (j, a) in b.axes.iter().enumerate().rev() {
-                            let i = rest % lens[j];
-                            rest /= lens[j];
-                            let (value, at) = axes[*a].domain.value(i);
-                            assigns.push(Assign {
-                                axis: *a,
-                                value,
-                                at,
-                            });
-                        }
-                        assigns.reverse();
-                        ev.block_delta(s, b, assigns, row)
-                    },
-                )?;
+            table.par_chunks_mut(w).enumerate().try_for_each_init(
+                || (ev.scratch(), Vec::new()),
+                |(s, assigns): &mut (eval::Scratch, Vec<Assign>), (c, row)| {
+                    assigns.clear();
+                    let mut rest = c as u64;
+                    for (j, a) in b.axes.iter().enumerate().rev() {
+                        let i = rest % lens[j];
+                        rest /= lens[j];
+                        let (value, at) = axes[*a].domain.value(i);
+                        assigns.push(Assign {
+                            axis: *a,
+                            value,
+                            at,
+                        });
+                    }
+                    assigns.reverse();
+                    ev.block_delta(s, b, assigns, row)
+                },
+            )?;
             self.tables[bi] = Some(table);
         }
         Ok(())
@@ -575,16 +592,12 @@ impl Sweep {
                             (sample::quantile(dist, u[a], *decimals), *at)
                         }
                         d => {
-                            let i = sample::pick(u[a], d.len().expect("discrete"));
+                            let i = sample::pick(u[a], d.count().expect("discrete"));
                             idx[a] = i;
                             d.value(i)
                         }
                     };
-                    assigns.push(Assign {
-                        axis: a,
-                        value,
-                        at,
-                    });
+                    assigns.push(Assign { axis: a, value, at });
                     chunk.csv.push(b',');
                     match &axis.domain {
                         Domain::Dist { .. } => {
@@ -615,9 +628,7 @@ impl Sweep {
                 }
                 for (a, i) in idx.iter().enumerate() {
                     chunk.csv.push(b',');
-                    chunk
-                        .csv
-                        .extend_from_slice(self.texts[a].get(*i as usize));
+                    chunk.csv.extend_from_slice(self.texts[a].get(*i as usize));
                     if chunk.want_axis_values {
                         chunk
                             .axis_values
@@ -657,11 +668,7 @@ impl Sweep {
         sink: &mut (dyn FnMut(&Chunk) -> Result<()> + Send),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<()> {
-        let size = if self.spec.sampling.is_sampled() {
-            SAMPLED_CHUNK
-        } else {
-            GRID_CHUNK
-        } as u64;
+        let size = self.chunk_points();
         let per_wave = 2 * rayon::current_num_threads().max(1);
         let new_wave = || -> Vec<Chunk> {
             (0..per_wave)
@@ -818,10 +825,7 @@ impl Sweep {
     /// the parts (so that `merge` writes the same manifest).
     fn manifest_core(&self) -> serde_json::Value {
         let spec = &self.spec;
-        let file = Path::new(&spec.source.name)
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file = base_name(&spec.source.name);
         let sampling = match spec.sampling {
             Sampling::Grid => serde_json::json!({"design": "grid"}),
             Sampling::Lhs { n, seed } => serde_json::json!({"design": "lhs", "n": n, "seed": seed}),
@@ -868,10 +872,10 @@ impl Sweep {
             "sweep_sha256": self.hash,
             "base": {
                 "name": spec.base.name,
-                "file": spec.base.source.name,
+                "file": base_name(&spec.base.source.name),
                 "sha256": spec.base.source.sha256(),
             },
-            "inputs": self.ev.model.inputs.iter().map(|i| serde_json::json!({"name": i.name, "sha256": i.sha256})).collect::<Vec<_>>(),
+            "inputs": self.ev.model.inputs.iter().map(|i| serde_json::json!({"name": base_name(&i.name), "sha256": i.sha256})).collect::<Vec<_>>(),
             "years": [spec.base.years.first, spec.base.years.last],
             "sampling": sampling,
             "points": self.points,
@@ -940,11 +944,15 @@ impl Sweep {
                         Ok(())
                     };
                     self.stream(0..self.points, false, &mut sink, progress)?;
-                    let file = w.into_inner().map_err(|e| write_err(&tmp)(e.into_error()))?;
+                    let file = w
+                        .into_inner()
+                        .map_err(|e| write_err(&tmp)(e.into_error()))?;
                     file.sync_all().map_err(write_err(&tmp))?;
                     hex(&h.finalize())
                 }
-                Format::Parquet => self.write_parquet(&tmp, &mut stats, spill.as_mut(), &spill_path, progress)?,
+                Format::Parquet => {
+                    self.write_parquet(&tmp, &mut stats, spill.as_mut(), &spill_path, progress)?
+                }
             };
             if let Some(s) = spill.take() {
                 s.into_inner()
@@ -974,7 +982,11 @@ impl Sweep {
         crate::output::write_file_atomically(&dir.join("manifest.json"), &manifest)?;
         Ok(Report {
             dir: dir.to_owned(),
-            files: vec![points_name.into(), "summary.csv".into(), "manifest.json".into()],
+            files: vec![
+                points_name.into(),
+                "summary.csv".into(),
+                "manifest.json".into(),
+            ],
             points: self.points,
             range: 0..self.points,
             skipped: false,
@@ -1091,7 +1103,9 @@ impl Sweep {
                 Ok(())
             };
             self.stream(range.clone(), false, &mut sink, progress)?;
-            let file = w.into_inner().map_err(|e| write_err(&tmp)(e.into_error()))?;
+            let file = w
+                .into_inner()
+                .map_err(|e| write_err(&tmp)(e.into_error()))?;
             file.sync_all().map_err(write_err(&tmp))?;
             let sha = hex(&h.finalize());
             fs::rename(&tmp, &csv_path).map_err(write_err(&csv_path))?;
@@ -1121,6 +1135,15 @@ impl Sweep {
         }
         Ok(report(false))
     }
+}
+
+/// A file's name without its folder: manifests must not depend on how the spec and
+/// its inputs were named on the command line (a relative or an absolute path).
+fn base_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// The points of shard `k` of `n` (1-based) among `points`:
@@ -1283,7 +1306,7 @@ fn quantiles(path: &Path, cols: usize, stats: &Stats) -> Result<Vec<[i64; 3]>> {
         .map(|j| PS.map(|p| (p * stats.count[j]).div_ceil(100).max(1)))
         .collect();
     let passes = digits.iter().copied().max().unwrap_or(0);
-    let mut hist = vec![0u64; cols * 3 << BITS];
+    let mut hist = vec![0u64; (cols * 3) << BITS];
     for pass in 0..passes {
         hist.fill(0);
         let f = File::open(path).map_err(read_err(path))?;
@@ -1378,7 +1401,12 @@ fn render_summary(info: &SummaryInfo, stats: &Stats, q: Option<&[[i64; 3]]>) -> 
     out
 }
 
-fn final_manifest(core: &serde_json::Value, points_name: &str, sha: &str, summary: &[u8]) -> Vec<u8> {
+fn final_manifest(
+    core: &serde_json::Value,
+    points_name: &str,
+    sha: &str,
+    summary: &[u8],
+) -> Vec<u8> {
     let mut m = core.clone();
     m["outputs"] = serde_json::json!([
         {"name": points_name, "sha256": sha},
@@ -1444,7 +1472,10 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 "{} holds parts of {} different shardings (N = {}); keep the parts of one run and remove the others",
                 parts_dir.display(),
                 many.len(),
-                many.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     };
@@ -1470,7 +1501,9 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 Ok(i) => i,
                 Err(e) => {
                     missing.push(k);
-                    problems.push(format!("shard {k}/{n}: parts/{stem}.json cannot be read: {e}"));
+                    problems.push(format!(
+                        "shard {k}/{n}: parts/{stem}.json cannot be read: {e}"
+                    ));
                     infos.push(None);
                     continue;
                 }
@@ -1479,7 +1512,9 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         match fs::metadata(&csv) {
             Err(_) => {
                 missing.push(k);
-                problems.push(format!("shard {k}/{n} is missing its points: no parts/{stem}.csv"));
+                problems.push(format!(
+                    "shard {k}/{n} is missing its points: no parts/{stem}.csv"
+                ));
             }
             Ok(m) if m.len() != info.csv_bytes => {
                 missing.push(k);
@@ -1520,7 +1555,10 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 ));
             }
             if p.header != first.header {
-                problems.push(format!("shard {}/{n} has other columns than shard {}/{n}", p.shard, first.shard));
+                problems.push(format!(
+                    "shard {}/{n} has other columns than shard {}/{n}",
+                    p.shard, first.shard
+                ));
             }
         }
     }
@@ -1530,10 +1568,18 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         } else {
             format!(
                 "\nrerun the missing shards (finished ones are skipped): e.g. `sbatch --array={} tools/slurm/sweep.sbatch SPEC {} {n}`, or `fendan sweep SPEC --out {} --shard K/{n}` for K in {}",
-                missing.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+                missing
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 dir.display(),
                 dir.display(),
-                missing.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         return Err(Error::Refused(format!(
@@ -1585,10 +1631,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         } else {
             None
         };
-        let mut w = BufWriter::with_capacity(
-            1 << 20,
-            File::create(&tmp).map_err(write_err(&tmp))?,
-        );
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(write_err(&tmp))?);
         let mut h = Sha256::new();
         w.write_all(header.as_bytes()).map_err(write_err(&tmp))?;
         h.update(header.as_bytes());
@@ -1604,7 +1647,8 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                     path.display()
                 ))
             };
-            let mut r = BufReader::with_capacity(1 << 20, File::open(&path).map_err(read_err(&path))?);
+            let mut r =
+                BufReader::with_capacity(1 << 20, File::open(&path).map_err(read_err(&path))?);
             let mut part_hash = Sha256::new();
             line.clear();
             r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
@@ -1622,12 +1666,18 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 }
                 part_hash.update(&line);
                 if line.last() != Some(&b'\n') {
-                    return Err(bad(format!("the row after point {} is cut short", next.saturating_sub(1))));
+                    return Err(bad(format!(
+                        "the row after point {} is cut short",
+                        next.saturating_sub(1)
+                    )));
                 }
                 let body = &line[..line.len() - 1];
                 let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
                 if fields.len() != n_fields {
-                    return Err(bad(format!("a row has {} fields, not {n_fields}", fields.len())));
+                    return Err(bad(format!(
+                        "a row has {} fields, not {n_fields}",
+                        fields.len()
+                    )));
                 }
                 let idx: u64 = std::str::from_utf8(fields[0])
                     .ok()
@@ -1637,8 +1687,12 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                     return Err(bad(format!("point {idx} where point {next} was expected")));
                 }
                 for (j, f) in fields[n_fields - cols..].iter().enumerate() {
-                    let v = parse_fixed(f, info.scales[j])
-                        .ok_or_else(|| bad(format!("point {idx}: `{}` is not a number", String::from_utf8_lossy(f))))?;
+                    let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
+                        bad(format!(
+                            "point {idx}: `{}` is not a number",
+                            String::from_utf8_lossy(f)
+                        ))
+                    })?;
                     metrics.push(v);
                 }
                 w.write_all(&line).map_err(write_err(&tmp))?;
@@ -1647,7 +1701,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 if metrics.len() >= cols * 4096 {
                     stats.add_chunk(chunk_first, &metrics, spill.as_mut(), &spill_path)?;
                     metrics.clear();
-                    progress((next - chunk_first) as u64);
+                    progress(next - chunk_first);
                     chunk_first = next;
                 }
             }
@@ -1655,10 +1709,15 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
             progress(next - chunk_first);
             metrics.clear();
             if hex(&part_hash.finalize()) != p.csv_sha256 {
-                return Err(bad("its content differs from the SHA-256 its json records".into()));
+                return Err(bad(
+                    "its content differs from the SHA-256 its json records".into()
+                ));
             }
             if next != p.end {
-                return Err(bad(format!("it ends at point {next}, its json says {}", p.end)));
+                return Err(bad(format!(
+                    "it ends at point {next}, its json says {}",
+                    p.end
+                )));
             }
         }
         if next != points {
@@ -1667,7 +1726,9 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 dir.display()
             )));
         }
-        let file = w.into_inner().map_err(|e| write_err(&tmp)(e.into_error()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| write_err(&tmp)(e.into_error()))?;
         file.sync_all().map_err(write_err(&tmp))?;
         if let Some(s) = spill.take() {
             s.into_inner()

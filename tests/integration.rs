@@ -9,4 +9,5 @@ mod engine;
 mod explain;
 mod readme;
 mod scenarios;
+mod sweep;
 mod validation;

@@ -68,13 +68,30 @@ fn the_readme_summary_table_is_what_simulate_prints() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("b");
-    let o = fendan(&root(), &["simulate", "scenarios/baseline.yaml", "--out", out.to_str().unwrap()]);
+    let o = fendan(
+        &root(),
+        &[
+            "simulate",
+            "scenarios/baseline.yaml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let printed = stdout(&o);
-    let section = readme.split("## What a run gives you").nth(1).unwrap().split("```").nth(1).unwrap();
+    let section = readme
+        .split("## What a run gives you")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .nth(1)
+        .unwrap();
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("│ 20")).collect();
     assert_eq!(rows.len(), 5, "the README shows the five years");
     for row in rows {
-        assert!(printed.contains(row), "README row not printed by simulate:\n{row}\n---\n{printed}");
+        assert!(
+            printed.contains(row),
+            "README row not printed by simulate:\n{row}\n---\n{printed}"
+        );
     }
 }

@@ -58,16 +58,20 @@ pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressB
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr_with_hz(8),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
+    // A known total gets a bar with rate and ETA; an unknown one (merge) a counter.
+    let (len, template) = if total > 0 {
+        (
+            Some(total),
             "{msg} {wide_bar} {human_pos}/{human_len} points, {per_sec}, ETA {eta}",
         )
-        .expect("valid template"),
+    } else {
+        (None, "{msg} {spinner} {human_pos} points, {per_sec}")
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        len,
+        indicatif::ProgressDrawTarget::stderr_with_hz(8),
     );
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
     bar.set_message(what.to_owned());
     bar
 }
@@ -77,6 +81,12 @@ pub fn run(r: Request) -> Outcome {
     if r.parquet && shard.is_some() {
         return Err(Error::Usage(
             "--format parquet is for single-process runs: shards write CSV parts, and `fendan merge` joins them into points.csv".into(),
+        )
+        .into());
+    }
+    if r.parquet && !fendan::sweep::PARQUET {
+        return Err(Error::Usage(
+            "this fendan was built without Parquet; rebuild it with `cargo build --release --features parquet`, or write CSV".into(),
         )
         .into());
     }
@@ -150,7 +160,7 @@ fn describe(s: &Sweep) -> String {
             s.spec
                 .axes
                 .iter()
-                .map(|a| a.domain.len().unwrap_or(1).to_string())
+                .map(|a| a.domain.count().unwrap_or(1).to_string())
                 .collect::<Vec<_>>()
                 .join(" × ")
         ),

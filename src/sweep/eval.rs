@@ -351,10 +351,13 @@ impl Evaluator {
             }
         }
         for b in &mut blocks {
-            b.combos = b.axes.iter().try_fold(1u64, |n, a| {
-                n.checked_mul(spec.axes[*a].domain.len().unwrap_or(1))
-            })
-            .unwrap_or(u64::MAX);
+            b.combos = b
+                .axes
+                .iter()
+                .try_fold(1u64, |n, a| {
+                    n.checked_mul(spec.axes[*a].domain.count().unwrap_or(1))
+                })
+                .unwrap_or(u64::MAX);
             if !b.touch.any_cohort() {
                 b.touch.cohorts.clear();
             }
@@ -406,7 +409,13 @@ impl Evaluator {
 
     /// The change of the accumulator when the axes take the values in `assigns` and
     /// every other parameter keeps its base value: the touched cells recomputed.
-    fn delta(&self, s: &mut Scratch, assigns: &[Assign], touch: &Touch, out: &mut [i64]) -> Result<()> {
+    fn delta(
+        &self,
+        s: &mut Scratch,
+        assigns: &[Assign],
+        touch: &Touch,
+        out: &mut [i64],
+    ) -> Result<()> {
         out.fill(0);
         let ovs: Vec<Override> = assigns.iter().map(|a| self.override_for(a)).collect();
         let result = self.delta_applied(s, &ovs, touch, out);
@@ -575,7 +584,7 @@ impl Evaluator {
                 ]
             }
             d => {
-                let n = d.len().expect("discrete");
+                let n = d.count().expect("discrete");
                 let idx: Vec<u64> = if sampled && n > 1000 {
                     vec![0, n - 1]
                 } else {

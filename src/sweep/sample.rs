@@ -60,7 +60,8 @@ pub fn permute(x: u64, n: u64, key: u64) -> u64 {
         let mut l = v >> half;
         let mut r = v & mask;
         for round in 0..4u64 {
-            let f = splitmix(r ^ key.wrapping_add(round.wrapping_mul(0xA076_1D64_78BD_642F))) & mask;
+            let f =
+                splitmix(r ^ key.wrapping_add(round.wrapping_mul(0xA076_1D64_78BD_642F))) & mask;
             (l, r) = (r, l ^ f);
         }
         v = (l << half) | r;
@@ -183,7 +184,11 @@ mod tests {
 
     #[test]
     fn normal_quantile_is_accurate() {
-        for (p, z) in [(0.5, 0.0), (0.975, 1.959963984540054), (0.001, -3.090232306167813)] {
+        for (p, z) in [
+            (0.5, 0.0),
+            (0.975, 1.959963984540054),
+            (0.001, -3.090232306167813),
+        ] {
             assert!((phi_inv(p) - z).abs() < 1e-12, "{p}");
         }
     }

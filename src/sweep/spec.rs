@@ -99,7 +99,7 @@ pub enum Domain {
 
 impl Domain {
     /// How many values a discrete axis has (`None` for a distribution).
-    pub fn len(&self) -> Option<u64> {
+    pub fn count(&self) -> Option<u64> {
         match self {
             Domain::List(v) => Some(v.len() as u64),
             Domain::Range { count, .. } => Some(*count),
@@ -174,7 +174,11 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 3] = [Metric::LevelTotals, Metric::UnitTotals, Metric::Equalization];
+    pub const ALL: [Metric; 3] = [
+        Metric::LevelTotals,
+        Metric::UnitTotals,
+        Metric::Equalization,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -396,7 +400,7 @@ impl Spec {
             Sampling::Grid => self
                 .axes
                 .iter()
-                .try_fold(1u64, |n, a| n.checked_mul(a.domain.len().unwrap_or(1))),
+                .try_fold(1u64, |n, a| n.checked_mul(a.domain.count().unwrap_or(1))),
             Sampling::Lhs { n, .. } | Sampling::MonteCarlo { n, .. } => Some(n),
         }
     }
@@ -423,14 +427,18 @@ fn parse_sampling(v: &serde_json::Value) -> std::result::Result<Sampling, String
                 }
             }
             let get = |key: &str| -> std::result::Result<u64, String> {
-                obj.get(key).and_then(serde_json::Value::as_u64).ok_or_else(|| {
-                    format!("`{k}` needs `{key}:` as a whole number 0 or more; {HELP}")
-                })
+                obj.get(key)
+                    .and_then(serde_json::Value::as_u64)
+                    .ok_or_else(|| {
+                        format!("`{k}` needs `{key}:` as a whole number 0 or more; {HELP}")
+                    })
             };
             let n = get("n")?;
             let seed = get("seed")?;
             if n == 0 {
-                return Err(format!("`{k}` has n: 0; a sampled sweep needs at least one point"));
+                return Err(format!(
+                    "`{k}` has n: 0; a sampled sweep needs at least one point"
+                ));
             }
             Ok(if k == "lhs" {
                 Sampling::Lhs { n, seed }
@@ -575,7 +583,11 @@ fn parse_axis(
         }
         Domain::List(vs.value.iter().map(|v| (v.value.0, v.referenced)).collect())
     } else if let Some(r) = &ra.range {
-        let (start, stop, step) = (r.value.start.value.0, r.value.stop.value.0, r.value.step.value.0);
+        let (start, stop, step) = (
+            r.value.start.value.0,
+            r.value.stop.value.0,
+            r.value.step.value.0,
+        );
         if step <= Decimal::ZERO {
             return Err(err(
                 &r.value.step.referenced,
@@ -602,7 +614,11 @@ fn parse_axis(
         if span >= Decimal::from(MAX_AXIS_VALUES) {
             return Err(too_many());
         }
-        let mut count = span.floor().try_into().unwrap_or(u64::MAX).saturating_add(1);
+        let mut count = span
+            .floor()
+            .try_into()
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
         while count > 1 && start + step * Decimal::from(count - 1) > stop {
             count -= 1;
@@ -614,7 +630,10 @@ fn parse_axis(
             return Err(too_many());
         }
         check(start, &r.value.start.referenced)?;
-        check(start + step * Decimal::from(count - 1), &r.value.stop.referenced)?;
+        check(
+            start + step * Decimal::from(count - 1),
+            &r.value.stop.referenced,
+        )?;
         Domain::Range {
             start,
             step,
@@ -643,14 +662,17 @@ fn parse_axis(
         };
         let rd = &d.value;
         let kind = rd.kind.value.as_str();
-        let need = |f: &Option<Spanned<Dec>>, key: &str| -> Result<(Decimal, serde_saphyr::Location)> {
-            f.as_ref().map(|x| (x.value.0, x.referenced)).ok_or_else(|| {
-                err(
-                    &rd.kind.referenced,
-                    format!("a {kind} distribution needs `{key}:` (the axis `{path}`)"),
-                )
-            })
-        };
+        let need =
+            |f: &Option<Spanned<Dec>>, key: &str| -> Result<(Decimal, serde_saphyr::Location)> {
+                f.as_ref()
+                    .map(|x| (x.value.0, x.referenced))
+                    .ok_or_else(|| {
+                        err(
+                            &rd.kind.referenced,
+                            format!("a {kind} distribution needs `{key}:` (the axis `{path}`)"),
+                        )
+                    })
+            };
         let refuse = |f: &Option<Spanned<Dec>>, key: &str| -> Result<()> {
             match f {
                 Some(x) => Err(err(
@@ -682,7 +704,9 @@ fn parse_axis(
                 if sd <= Decimal::ZERO {
                     return Err(err(
                         &sd_at,
-                        format!("the normal distribution of `{path}` has sd {sd}; it must be above 0"),
+                        format!(
+                            "the normal distribution of `{path}` has sd {sd}; it must be above 0"
+                        ),
                     ));
                 }
                 Dist::Normal { mean, sd, min, max }
