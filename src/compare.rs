@@ -23,7 +23,7 @@ use crate::engine::{Outcome, Years};
 use crate::error::{Error, Location, Result};
 use crate::model::{Domain, Level, Model};
 use crate::money::{parse_yuan, yuan};
-use crate::report::{CsvStyle, UTF8_BOM, param_fingerprint};
+use crate::report::{CsvStyle, UTF8_BOM};
 use crate::scenario::Scenario;
 
 /// A dimension to break a comparison down by.
@@ -83,7 +83,7 @@ pub struct Run {
     pub services: BTreeMap<u32, (String, Domain)>,
     /// Input file name → SHA-256.
     pub inputs: BTreeMap<String, String>,
-    /// Parameter path → its dated values (see [`param_fingerprint`]).
+    /// Parameter path → its dated values (see [`crate::report::param_fingerprint`]).
     pub parameters: BTreeMap<String, String>,
     /// (year, unit code, service id) → whole fen per level.
     pub amounts: BTreeMap<(i32, String, u32), [i64; 4]>,
@@ -314,11 +314,7 @@ impl Run {
                 .iter()
                 .map(|i| (i.name.clone(), i.sha256.clone()))
                 .collect(),
-            parameters: model
-                .params
-                .iter()
-                .map(|(_, p)| (p.path.clone(), param_fingerprint(p)))
-                .collect(),
+            parameters: crate::report::parameter_fingerprints(model),
             amounts,
         }
     }

@@ -6,7 +6,7 @@
 //! The library is the whole engine; the `fendan` binary is a thin command line over it.
 //!
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
-//! * [`model`] and [`load`]: the plan, units, cohorts and split rules, checked on load.
+//! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
 //! * [`scenario`]: a named run and its inputs.
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`report`] and [`output`]: the published tables, written atomically.

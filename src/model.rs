@@ -1,9 +1,9 @@
 //! The typed model of the plan: units, cohorts, split rules, services, indicators.
 //!
-//! Everything here has been checked on load (see [`crate::load`]): ids resolve, shares
+//! Everything here has been checked on load (see [`mod@crate::load`]): ids resolve, shares
 //! sum to one, every parameter covers the simulated years. The engine can therefore
 //! index without asking again. Numbers are not stored here but in the
-//! [`ParamTree`](crate::params::ParamTree), so a scenario can override any of them.
+//! [`ParamTree`], so a scenario can override any of them.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -585,6 +585,15 @@ impl CsvStyle {
     }
 }
 
+/// Every parameter's fingerprint, by path: what the manifest records and `compare` diffs.
+pub fn parameter_fingerprints(model: &Model) -> BTreeMap<String, String> {
+    model
+        .params
+        .iter()
+        .map(|(_, p)| (p.path.clone(), param_fingerprint(p)))
+        .collect()
+}
+
 /// Every output file of a run, rendered: `(file name, bytes)` in a fixed order.
 pub fn render(model: &Model, out: &Outcome, scenario: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
     render_with(model, out, scenario, CsvStyle::default())
@@ -664,11 +673,7 @@ pub fn render_with(
                 sha256,
             })
             .collect(),
-        parameters: model
-            .params
-            .iter()
-            .map(|(_, p)| (p.path.clone(), param_fingerprint(p)))
-            .collect(),
+        parameters: parameter_fingerprints(model),
         extends: scenario.extends.clone(),
         overridden: model
             .params

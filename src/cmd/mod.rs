@@ -141,6 +141,24 @@ pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Erro
     Ok((scenario, model))
 }
 
+/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores.
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let threads = threads.or_else(|| {
+        std::env::var("SLURM_CPUS_PER_TASK")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    });
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot start {} worker threads: {e}",
+                threads.unwrap_or(0)
+            ))
+        })
+}
+
 /// Write text to stdout, treating a closed pipe as a normal end.
 pub fn print(text: &str) -> Outcome {
     let mut out = io::stdout().lock();

@@ -26,20 +26,7 @@ pub fn run(
     excel: Excel,
 ) -> Outcome {
     let (scenario, model) = scenario_and_model(scenario)?;
-    let threads = threads.or_else(|| {
-        std::env::var("SLURM_CPUS_PER_TASK")
-            .ok()
-            .and_then(|v| v.parse().ok())
-    });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot start {} worker threads: {e}",
-                threads.unwrap_or(0)
-            ))
-        })?;
+    let pool = super::pool(threads)?;
     // Both the projection and the rendering run on the requested number of threads.
     let (outcome, files) = pool.install(|| -> fendan::Result<_> {
         let outcome = fendan::run(&model, scenario.years)?;

@@ -35,24 +35,6 @@ fn parse_shard(text: &str) -> Result<(u64, u64), Error> {
     Ok((k, n))
 }
 
-/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores.
-pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let threads = threads.or_else(|| {
-        std::env::var("SLURM_CPUS_PER_TASK")
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-    });
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot start {} worker threads: {e}",
-                threads.unwrap_or(0)
-            ))
-        })
-}
-
 /// A progress bar with rate and ETA on stderr, only on a terminal and without --quiet.
 pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
@@ -90,7 +72,7 @@ pub fn run(r: Request) -> Outcome {
         )
         .into());
     }
-    let pool = pool(r.threads)?;
+    let pool = super::pool(r.threads)?;
     let started = Instant::now();
     let spec = Spec::from_path(r.spec)?;
     let dir: PathBuf = r
