@@ -429,6 +429,16 @@ impl Model {
         self.units.iter().position(|u| u.code == code)
     }
 
+    /// (service index, component index) of a component, by service number and component id.
+    pub fn component_index(&self, service: u32, component: &str) -> Option<(usize, usize)> {
+        let si = self.services.iter().position(|s| s.id == service)?;
+        let ci = self.services[si]
+            .components
+            .iter()
+            .position(|c| c.id == component)?;
+        Some((si, ci))
+    }
+
     pub fn service(&self, id: u32) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
     }

@@ -12,15 +12,8 @@ use fendan::engine::Cell;
 fn cell(year: i32, unit: &str, service: u32, component: &str) -> &'static Cell {
     let (_, m) = baseline();
     let u = m.unit_index(unit).expect("unit exists") as u16;
-    let si = m
-        .services
-        .iter()
-        .position(|s| s.id == service)
-        .expect("service exists");
-    let ci = m.services[si]
-        .components
-        .iter()
-        .position(|c| c.id == component)
+    let (si, ci) = m
+        .component_index(service, component)
         .expect("component exists");
     baseline_run()
         .cells

@@ -67,16 +67,7 @@ fn total(l: &[i64; 4]) -> i64 {
 
 /// (service index, component index) of a component, by service number and id.
 fn component(m: &Model, service: u32, id: &str) -> (u16, u16) {
-    let si = m
-        .services
-        .iter()
-        .position(|s| s.id == service)
-        .expect("service exists");
-    let ci = m.services[si]
-        .components
-        .iter()
-        .position(|c| c.id == id)
-        .expect("component exists");
+    let (si, ci) = m.component_index(service, id).expect("component exists");
     (si as u16, ci as u16)
 }
 
