@@ -393,12 +393,7 @@ pub fn run(model: &Model, years: Years) -> Result<Outcome> {
     let cys = component_years(model, years)?;
     // Cell i is (year, unit, component) in that order, so the output order is fixed and
     // rayon writes each cell straight into its place in the one output vector.
-    let components: Vec<(usize, usize)> = model
-        .services
-        .iter()
-        .enumerate()
-        .flat_map(|(si, s)| (0..s.components.len()).map(move |ci| (si, ci)))
-        .collect();
+    let components: Vec<(usize, usize)> = model.component_pairs();
     let n_units = model.units.len();
     let per_year = n_units * components.len();
     let cells: Vec<Cell> = (0..years.len() * per_year)

@@ -429,6 +429,15 @@ impl Model {
         self.units.iter().position(|u| u.code == code)
     }
 
+    /// Every (service index, component index), in catalog order: the order of cells.
+    pub fn component_pairs(&self) -> Vec<(usize, usize)> {
+        self.services
+            .iter()
+            .enumerate()
+            .flat_map(|(si, s)| (0..s.components.len()).map(move |ci| (si, ci)))
+            .collect()
+    }
+
     /// (service index, component index) of a component, by service number and component id.
     pub fn component_index(&self, service: u32, component: &str) -> Option<(usize, usize)> {
         let si = self.services.iter().position(|s| s.id == service)?;

@@ -960,14 +960,7 @@ impl Sweep {
             }
             Ok((sha, stats))
         })();
-        let (sha, stats) = match result {
-            Ok(x) => x,
-            Err(e) => {
-                let _ = fs::remove_file(&tmp);
-                let _ = fs::remove_file(&spill_path);
-                return Err(e);
-            }
-        };
+        let (sha, stats) = cleanup_on_error(result, &[&tmp, &spill_path])?;
         let quantiles = if info.quantiles {
             let q = quantiles(&spill_path, info.columns.len(), &stats);
             let _ = fs::remove_file(&spill_path);
@@ -1736,14 +1729,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         }
         Ok((hex(&h.finalize()), stats))
     })();
-    let (sha, stats) = match result {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            let _ = fs::remove_file(&spill_path);
-            return Err(e);
-        }
-    };
+    let (sha, stats) = cleanup_on_error(result, &[&tmp, &spill_path])?;
     let q = if info.quantiles {
         let q = quantiles(&spill_path, cols, &stats);
         let _ = fs::remove_file(&spill_path);
@@ -1762,6 +1748,17 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         points,
         sweep: first.sweep.clone(),
     })
+}
+
+/// Pass `result` through; on an error, first remove the temporary `files` it was writing,
+/// so a failed sweep leaves nothing half-written behind.
+fn cleanup_on_error<T>(result: Result<T>, files: &[&Path]) -> Result<T> {
+    if result.is_err() {
+        for f in files {
+            let _ = fs::remove_file(f);
+        }
+    }
+    result
 }
 
 #[cfg(test)]

@@ -127,12 +127,7 @@ impl Evaluator {
         let model = spec.base.model()?;
         let years = spec.base.years;
         let base = engine::run(&model, years)?;
-        let comps: Vec<(usize, usize)> = model
-            .services
-            .iter()
-            .enumerate()
-            .flat_map(|(si, s)| (0..s.components.len()).map(move |ci| (si, ci)))
-            .collect();
+        let comps: Vec<(usize, usize)> = model.component_pairs();
         let n_units = model.units.len();
         let ny = years.len();
         let wants = |m: Metric| spec.metrics.contains(&m);
