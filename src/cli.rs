@@ -190,6 +190,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
         format: SweepFormat,
     },
+    /// Write an HTML report (charts, tables, sources; prints on A4) of a run, of a run compared with another (`--compare`), or of a sweep.
+    Report {
+        /// An output folder of `fendan simulate` or `fendan sweep` (the kind is read from its manifest.json).
+        dir: PathBuf,
+        /// Compare the run with this reference run (another output folder of `simulate`): B is DIR, A is this one.
+        #[arg(long, value_name = "OTHER_DIR")]
+        compare: Option<PathBuf>,
+        /// The year of the per-unit charts (a run) or of the tornado charts (a sweep) [default: the last year].
+        #[arg(long)]
+        year: Option<i32>,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
     /// Check the parts of a sharded sweep in DIR/parts and join them into points.csv, summary.csv and manifest.json.
     Merge {
         /// The sweep's output folder (the --out of the shards).

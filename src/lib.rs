@@ -10,6 +10,8 @@
 //! * [`scenario`]: a named run and its inputs.
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`report`] and [`output`]: the published tables, written atomically.
+//! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
+//! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service.
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
@@ -20,12 +22,15 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod explain;
+#[cfg(feature = "report")]
+pub mod html;
 pub mod load;
 pub mod model;
 pub mod money;
 pub mod output;
 pub mod overrides;
 pub mod params;
+pub mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod sweep;

@@ -133,6 +133,30 @@ impl Scale {
     }
 }
 
+/// `text` (a number as [`Scale::format`] or [`yuan`] print it) with a comma between each
+/// group of three digits of its whole part: `7447670.30` → `7,447,670.30`. For screens
+/// and reports only; files keep plain numbers, which spreadsheets read in any locale.
+pub fn grouped(text: &str) -> String {
+    let (sign, body) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = match body.find('.') {
+        Some(i) => body.split_at(i),
+        None => (body, ""),
+    };
+    let mut out = String::with_capacity(text.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(frac);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +202,21 @@ mod tests {
         }
         assert_eq!(Scale::Yi.format(123_456_789_012), "12.35");
         assert_eq!(Scale::Yi.format(-50_000_000), "-0.01");
+    }
+
+    #[test]
+    fn groups_thousands_for_display() {
+        for (plain, shown) in [
+            ("7447670.30", "7,447,670.30"),
+            ("-7447670.30", "-7,447,670.30"),
+            ("100.00", "100.00"),
+            ("1000", "1,000"),
+            ("-0.01", "-0.01"),
+            ("123456", "123,456"),
+            ("1234567890123.45", "1,234,567,890,123.45"),
+        ] {
+            assert_eq!(grouped(plain), shown);
+        }
     }
 
     #[test]

@@ -526,6 +526,10 @@ struct Manifest<'a> {
     /// The scenarios this one extends, nearest first, and the parameters it overrides.
     extends: Vec<String>,
     overridden: Vec<String>,
+    /// Every assumed figure with its label and basis, and every source cited: what a
+    /// report made from the folder alone lists (see [`crate::provenance`]).
+    assumptions: Vec<crate::provenance::AssumedFigure>,
+    sources: Vec<crate::provenance::SourceUse>,
 }
 
 #[derive(Serialize)]
@@ -681,6 +685,8 @@ pub fn render_with(
             .filter(|(_, p)| !p.overridden.is_empty())
             .map(|(_, p)| p.path.clone())
             .collect(),
+        assumptions: crate::provenance::assumed_figures(model),
+        sources: crate::provenance::sources(model),
     };
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     json.push(b'\n');

@@ -5,6 +5,7 @@ mod catalog;
 mod compare;
 mod explain;
 mod merge;
+mod report;
 mod simulate;
 mod sweep;
 mod validate;
@@ -107,6 +108,12 @@ pub fn run(cli: Cli) -> Outcome {
             parquet: format == crate::cli::SweepFormat::Parquet,
         }),
         Command::Merge { dir, quiet } => merge::run(&dir, quiet),
+        Command::Report {
+            dir,
+            compare,
+            year,
+            out,
+        } => report::run(&dir, compare.as_deref(), year, &out),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Compare {
