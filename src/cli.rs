@@ -154,9 +154,15 @@ pub enum Command {
         /// Only the N rows with the largest absolute difference, largest first.
         #[arg(long, value_name = "N")]
         top: Option<usize>,
-        /// Write the comparison as CSV (yuan, exact) to this file.
+        /// Write the comparison as CSV (yuan, exact) to this file; `-` writes it to standard output (and nothing else).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Only this year: every total covers it alone.
+        #[arg(long, value_name = "Y", conflicts_with = "years")]
+        year: Option<i32>,
+        /// Only these years, e.g. 2019-2020: every total covers them alone.
+        #[arg(long, value_name = "A-B")]
+        years: Option<String>,
         /// Unit of the printed table: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
         #[arg(long, value_enum, default_value_t = Scale::Wan)]
         unit: Scale,

@@ -571,6 +571,31 @@ impl Comparison {
         Ok(Comparison { a, b, unit_index })
     }
 
+    /// The comparison restricted to `years` (within both runs' years): every total,
+    /// row and file then covers those years only.
+    pub fn only_years(mut self, years: Years) -> Result<Comparison> {
+        let all = self.a.years;
+        if years.first > years.last || years.first < all.first || years.last > all.last {
+            return Err(Error::Usage(format!(
+                "the runs cover {}; the years {} are not all within them, so choose years within {}",
+                years_text(all),
+                years_text(years),
+                years_text(all)
+            )));
+        }
+        for run in [&mut self.a, &mut self.b] {
+            run.amounts
+                .retain(|(y, _, _), _| (years.first..=years.last).contains(y));
+            run.years = years;
+        }
+        Ok(self)
+    }
+
+    /// The years every total of this comparison covers: `2016-2020`, or `2019`.
+    pub fn years_text(&self) -> String {
+        years_text(self.a.years)
+    }
+
     /// A and B added up by `dims` (in that order; at least one), sorted by key. Without
     /// [`Dim::Level`] a row holds all levels together.
     pub fn rows(&self, dims: &[Dim]) -> Vec<Row> {
@@ -644,19 +669,29 @@ impl Comparison {
     }
 
     /// The comparison as CSV: the key columns of `dims`, then `a, b, diff, pct`, amounts
-    /// in yuan with two decimals; `total`, the totals row, last.
+    /// in yuan with two decimals, and `years`, the years the amounts cover (`2016-2020`);
+    /// `total`, the totals row, last.
     pub fn csv(&self, dims: &[Dim], rows: &[Row], total: &Row, style: CsvStyle) -> Vec<u8> {
         let mut header: Vec<&str> = dims
             .iter()
             .flat_map(|d| d.columns().iter().copied())
             .collect();
         let keys = header.len();
-        header.extend(["a", "b", "diff", "pct"]);
+        header.extend(["a", "b", "diff", "pct", "years"]);
+        let years = self.years_text();
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(Vec::new());
         w.write_record(&header).expect("writing to memory");
-        let amounts = |r: &Row| [yuan(r.a), yuan(r.b), yuan(r.diff()), r.pct_text()];
+        let amounts = |r: &Row| {
+            [
+                yuan(r.a),
+                yuan(r.b),
+                yuan(r.diff()),
+                r.pct_text(),
+                years.clone(),
+            ]
+        };
         for r in rows {
             let mut fields = self.key_fields(&r.key);
             fields.extend(amounts(r));
@@ -675,6 +710,15 @@ impl Comparison {
             files: differences(&self.a.inputs, &self.b.inputs),
             parameters: differences(&self.a.parameters, &self.b.parameters),
         }
+    }
+}
+
+/// Years as a header says them: `2016-2020`, or `2019` for one year.
+pub fn years_text(years: Years) -> String {
+    if years.first == years.last {
+        years.first.to_string()
+    } else {
+        format!("{}-{}", years.first, years.last)
     }
 }
 

@@ -79,6 +79,7 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ("b", "B 方案(元)", Kind::Money),
     ("diff", "差额 B−A(元)", Kind::Money),
     ("pct", "差异率(%)", Kind::Fixed(2)),
+    ("years", "年度范围", Kind::Text),
     ("path", "参数路径", Kind::Text),
     ("from", "起始日期", Kind::Text),
     ("value", "数值", Kind::Number),
@@ -384,16 +385,23 @@ pub fn compare(cmp: &Comparison, dims: &[Dim], rows: &[Row], total: &Row) -> Res
             "fendan compare",
         )?;
         let csv = cmp.csv(dims, rows, total, CsvStyle::default());
+        // The headers say which years the totals cover.
+        let years = cmp.years_text();
         let relabel = vec![
             (
                 "a".to_owned(),
-                "A 方案(元)".to_owned(),
+                format!("A 方案 {years} 合计(元)"),
                 format!("a: {}", a.scenario),
             ),
             (
                 "b".to_owned(),
-                "B 方案(元)".to_owned(),
+                format!("B 方案 {years} 合计(元)"),
                 format!("b: {}", b.scenario),
+            ),
+            (
+                "diff".to_owned(),
+                format!("差额 B−A {years}(元)"),
+                "diff".to_owned(),
             ),
         ];
         add_csv(&mut wb, COMPARE_SHEETS[0], &csv, relabel, true)?;

@@ -1,12 +1,15 @@
 //! `fendan compare`: two runs side by side — B − A along the breakdown asked for, the
-//! largest changes first with `--top`, and how the runs' inputs differ.
+//! largest changes first with `--top`, over all years or those of `--year`/`--years`,
+//! and how the runs' inputs differ. Every header says which years its totals cover.
 
+use std::io::Write;
 use std::path::Path;
 
 use comfy_table::{CellAlignment, ColumnConstraint};
 use fendan::Error;
+use fendan::Years;
 use fendan::compare::{self, Comparison, Difference, Dim, KeyPart, Row, Run};
-use fendan::money::Scale;
+use fendan::money::{Scale, grouped};
 use fendan::report::CsvStyle;
 
 use super::{Outcome, print, table};
@@ -17,9 +20,33 @@ pub struct Request<'a> {
     pub by: Vec<Dim>,
     pub top: Option<usize>,
     pub out: Option<&'a Path>,
+    /// Only these years (`--year`, `--years`).
+    pub years: Option<Years>,
     pub scale: Scale,
     pub bom: bool,
     pub xlsx: Option<&'a Path>,
+}
+
+/// The years of `--year Y` or `--years A-B` (or `--years Y`).
+pub fn years(year: Option<i32>, years: Option<&str>) -> Result<Option<Years>, Error> {
+    if let Some(y) = year {
+        return Ok(Some(Years { first: y, last: y }));
+    }
+    let Some(text) = years else { return Ok(None) };
+    let bad = || {
+        Error::Usage(format!(
+            "--years wants the first and last year, e.g. `--years 2019-2020`; `{text}` is not that"
+        ))
+    };
+    let (a, b) = text.split_once('-').unwrap_or((text, text));
+    let first: i32 = a.trim().parse().map_err(|_| bad())?;
+    let last: i32 = b.trim().parse().map_err(|_| bad())?;
+    if first > last {
+        return Err(Error::Usage(format!(
+            "--years {text}: the first year comes first, e.g. `--years {last}-{first}`"
+        )));
+    }
+    Ok(Some(Years { first, last }))
 }
 
 /// Parameters listed on screen before the rest are only counted.
@@ -27,7 +54,10 @@ const SHOWN: usize = 20;
 
 pub fn run(req: Request) -> Outcome {
     let (a, b) = rayon::join(|| Run::open(req.a), || Run::open(req.b));
-    let cmp = Comparison::new(a?, b?)?;
+    let mut cmp = Comparison::new(a?, b?)?;
+    if let Some(years) = req.years {
+        cmp = cmp.only_years(years)?;
+    }
     let mut dims: Vec<Dim> = Vec::new();
     for d in req.by {
         if !dims.contains(&d) {
@@ -50,14 +80,23 @@ pub fn run(req: Request) -> Outcome {
         None => None,
     };
     let mut wrote = String::new();
-    if let Some(out) = req.out {
-        let csv = cmp.csv(&dims, &rows, &total, CsvStyle { bom: req.bom });
-        fendan::output::write_file_atomically(out, &csv)?;
-        wrote.push_str(&format!("wrote {}\n", out.display()));
-    }
+    let to_stdout = req.out == Some(Path::new("-"));
     if let Some((path, bytes)) = &workbook {
         fendan::output::write_file_atomically(path, bytes)?;
         wrote.push_str(&format!("wrote the workbook {}\n", path.display()));
+    }
+    if let Some(out) = req.out {
+        let csv = cmp.csv(&dims, &rows, &total, CsvStyle { bom: req.bom });
+        if to_stdout {
+            // Standard output carries the CSV alone, for a pipe; the rest goes to stderr.
+            eprint!("{wrote}");
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&csv)?;
+            stdout.flush()?;
+            return Ok(());
+        }
+        fendan::output::write_file_atomically(out, &csv)?;
+        wrote.push_str(&format!("wrote {}\n", out.display()));
     }
     let mut text = describe(&cmp);
     text.push_str(&render_table(&cmp, &dims, &rows, &total, req.scale));
@@ -88,8 +127,13 @@ fn describe(cmp: &Comparison) -> String {
     one("A", &cmp.a) + &one("B", &cmp.b)
 }
 
+/// Whole fen in `scale`, with thousands separators: `7,447,670.30`.
+fn shown(scale: Scale, fen: i64) -> String {
+    grouped(&scale.format(fen))
+}
+
 fn signed(scale: Scale, fen: i64) -> String {
-    let s = scale.format(fen);
+    let s = shown(scale, fen);
     if fen > 0 { format!("+{s}") } else { s }
 }
 
@@ -101,8 +145,8 @@ fn render_table(cmp: &Comparison, dims: &[Dim], rows: &[Row], total: &Row, scale
     t.set_width(80);
     let amounts = |r: &Row| {
         [
-            scale.format(r.a),
-            scale.format(r.b),
+            shown(scale, r.a),
+            shown(scale, r.b),
             signed(scale, r.diff()),
             r.pct_text(),
         ]
@@ -133,10 +177,11 @@ fn render_table(cmp: &Comparison, dims: &[Dim], rows: &[Row], total: &Row, scale
     }
     let by: Vec<&str> = dims.iter().map(|d| d.key()).collect();
     format!(
-        "B − A by {}, {} ({}):\n{t}\n",
+        "B − A by {}, {} ({}), totals over {}:\n{t}\n",
         by.join(", "),
         scale.zh(),
-        scale.en()
+        scale.en(),
+        cmp.years_text()
     )
 }
 
