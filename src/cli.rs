@@ -93,10 +93,13 @@ pub enum Command {
         /// Start each CSV file with a UTF-8 byte-order mark, so that Excel and WPS on Chinese Windows read it right.
         #[arg(long)]
         bom: bool,
-        /// Also write the tables as an Excel workbook to this file.
+        /// Also write the tables as an Excel workbook to this file (first sheet 报告, for a director).
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
-        /// Unit of the printed summary: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
+        /// Add the detail sheet 明细 (one row per year, unit, service and component) to the workbook; it makes the workbook slow to open.
+        #[arg(long, requires = "xlsx")]
+        xlsx_detail: bool,
+        /// Unit of the printed summary and of the workbook's 报告 sheet: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
         #[arg(long, value_enum, default_value_t = Scale::Wan)]
         unit: Scale,
     },

@@ -1,6 +1,10 @@
 //! Excel workbooks for budget officers (cargo feature `xlsx`, on by default).
 //!
-//! Each sheet is one of the published CSV tables, cell for cell: the same rows, with
+//! A run's workbook opens on 报告 ([`director`]): the totals in the chosen display unit,
+//! with charts, ready to print for a director. The data sheets follow; the 12,500-row
+//! detail sheet 明细 only when asked for, so the workbook opens fast.
+//!
+//! Each data sheet is one of the published CSV tables, cell for cell: the same rows, with
 //! numbers stored as numbers (amounts in yuan, format `#,##0.00`), two header rows — the
 //! Chinese label, and beneath it the CSV column name — frozen above the data, a filter
 //! on the second header row, and columns as wide as their contents (a Chinese character
@@ -13,9 +17,14 @@ use rust_xlsxwriter::{
 };
 use unicode_width::UnicodeWidthStr;
 
+mod director;
+
+pub use director::SHEET as REPORT_SHEET;
+
 use crate::compare::{Comparison, Dim, Row};
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::money::Scale;
 use crate::report::{CsvStyle, UTF8_BOM};
 use crate::scenario::Scenario;
 
@@ -286,7 +295,8 @@ fn workbook(title: &str, subject: &str) -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
-/// The sheets of a `simulate` workbook: (sheet, CSV file).
+/// The data sheets of a `simulate` workbook: (sheet, CSV file); the last, 明细 (the
+/// outlays), only with [`SimulateOptions::detail`].
 pub const SIMULATE_SHEETS: [(&str, &str); 5] = [
     ("汇总-层级", "by_level.csv"),
     ("汇总-单位", "by_unit.csv"),
@@ -299,19 +309,39 @@ pub const SIMULATE_SHEETS: [(&str, &str); 5] = [
 /// assumption, its basis.
 pub const ASSUMPTIONS_SHEET: &str = "假设与来源";
 
-/// The workbook of a run: the summaries, the detail and every figure's source, from the
-/// rendered `files` of [`crate::report::render`].
+/// The detail sheet: one row per year × unit × service × component.
+pub const DETAIL_SHEET: &str = "明细";
+
+/// What a run's workbook shows besides its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SimulateOptions {
+    /// The display unit of the 报告 sheet.
+    pub scale: Scale,
+    /// Include the detail sheet 明细 (slow to open in Excel and WPS).
+    pub detail: bool,
+}
+
+/// The workbook of a run: the 报告 sheet, the summaries, the detail if asked for, and
+/// every figure's source, from the rendered `files` of [`crate::report::render`].
 pub fn simulate(
     model: &Model,
     scenario: &Scenario,
     files: &[(String, Vec<u8>)],
+    options: SimulateOptions,
 ) -> Result<Vec<u8>> {
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut wb = workbook(
             &format!("{} — {}", scenario.name, scenario.title),
             "fendan simulate",
         )?;
+        let file = |name: &str| files.iter().find(|f| f.0 == name).map(|f| f.1.as_slice());
+        if let (Some(by_level), Some(by_unit)) = (file("by_level.csv"), file("by_unit.csv")) {
+            director::add(&mut wb, scenario, by_level, by_unit, options.scale)?;
+        }
         for (sheet, file) in SIMULATE_SHEETS {
+            if sheet == DETAIL_SHEET && !options.detail {
+                continue;
+            }
             if let Some((_, bytes)) = files.iter().find(|f| f.0 == file) {
                 add_csv(&mut wb, sheet, bytes, Vec::new(), false)?;
             }

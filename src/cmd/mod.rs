@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Outcome {
             quiet,
             bom,
             xlsx,
+            xlsx_detail,
             unit,
         } => simulate::run(
             scenario.as_deref(),
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> Outcome {
             simulate::Excel {
                 bom,
                 xlsx: xlsx.as_deref(),
+                detail: xlsx_detail,
                 scale: unit.scale(),
             },
         ),

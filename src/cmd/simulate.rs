@@ -14,6 +14,8 @@ use super::{Outcome, print, scenario_and_model, table};
 pub struct Excel<'a> {
     pub bom: bool,
     pub xlsx: Option<&'a Path>,
+    /// Add the detail sheet 明细 to the workbook.
+    pub detail: bool,
     pub scale: Scale,
 }
 
@@ -36,7 +38,7 @@ pub fn run(
     })?;
     // Built before anything is written, so that a failure leaves nothing behind.
     let workbook = match excel.xlsx {
-        Some(path) => Some((path, workbook(&model, &scenario, &files)?)),
+        Some(path) => Some((path, workbook(&model, &scenario, &files, &excel)?)),
         None => None,
     };
     let dir: PathBuf = out
@@ -78,8 +80,13 @@ fn workbook(
     model: &fendan::Model,
     scenario: &fendan::Scenario,
     files: &[(String, Vec<u8>)],
+    excel: &Excel,
 ) -> Result<Vec<u8>, Error> {
-    fendan::xlsx::simulate(model, scenario, files)
+    let options = fendan::xlsx::SimulateOptions {
+        scale: excel.scale,
+        detail: excel.detail,
+    };
+    fendan::xlsx::simulate(model, scenario, files, options)
 }
 
 #[cfg(not(feature = "xlsx"))]
@@ -87,6 +94,7 @@ fn workbook(
     _: &fendan::Model,
     _: &fendan::Scenario,
     _: &[(String, Vec<u8>)],
+    _: &Excel,
 ) -> Result<Vec<u8>, Error> {
     Err(super::compare::without_xlsx())
 }
