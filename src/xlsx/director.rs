@@ -33,7 +33,7 @@ const LEVEL_COLORS: [u32; 4] = [0x2F5D8A, 0xE08E2B, 0x4E9A5A, 0xC24E4E];
 
 fn fill(level: usize) -> ChartFormat {
     let mut f = ChartFormat::new();
-    f.set_solid_fill(&ChartSolidFill::new().set_color(Color::RGB(LEVEL_COLORS[level])));
+    f.set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(LEVEL_COLORS[level])));
     f
 }
 
@@ -234,7 +234,7 @@ pub fn add(
     by_year
         .title()
         .set_name(&format!("各级政府支出（{unit}）"))
-        .set_font(&ChartFont::new().set_size(12));
+        .set_font(ChartFont::new().set_size(12));
     by_year.y_axis().set_num_format("#,##0");
     by_year.legend().set_position(ChartLegendPosition::Bottom);
     by_year.set_width(390).set_height(560);
@@ -254,13 +254,13 @@ pub fn add(
     by_unit_chart
         .title()
         .set_name(&format!("各单位支出，{years_text} 合计（{unit}）"))
-        .set_font(&ChartFont::new().set_size(12));
+        .set_font(ChartFont::new().set_size(12));
     by_unit_chart.x_axis().set_num_format("#,##0");
     // Units read top to bottom in the table's order, every one labelled.
     by_unit_chart
         .y_axis()
         .set_reverse()
-        .set_font(&ChartFont::new().set_size(8));
+        .set_font(ChartFont::new().set_size(8));
     by_unit_chart
         .legend()
         .set_position(ChartLegendPosition::Bottom);
