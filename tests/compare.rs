@@ -163,7 +163,7 @@ fn each_shipped_scenario_differs_by_the_difference_of_the_totals() {
         }
         compare(&[s(&base), s(&dir), "--by", "year", "level", "--out", s(&out)]);
         let (header, rows) = read_csv(&out);
-        assert_eq!(header, ["year", "level", "a", "b", "diff", "pct"]);
+        assert_eq!(header, ["year", "level", "a", "b", "diff", "pct", "years"]);
         let mut per_year: BTreeMap<String, [i64; 3]> = BTreeMap::new();
         let (last, rows) = rows.split_last().unwrap();
         for r in rows {
@@ -296,7 +296,8 @@ fn top_n_gives_the_largest_absolute_differences_first() {
             "a",
             "b",
             "diff",
-            "pct"
+            "pct",
+            "years"
         ]
     );
     assert_eq!(top.len(), 7 + 1, "7 rows and the totals row");
@@ -450,15 +451,16 @@ fn simulate_workbook_holds_the_csv_numbers_and_is_reproducible() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let (x1, x2) = (tmp.path().join("one.xlsx"), tmp.path().join("two.xlsx"));
-    simulate(&dir, None, &["--xlsx", s(&x1)]);
-    simulate(&dir, None, &["--xlsx", s(&x2), "--bom"]);
+    simulate(&dir, None, &["--xlsx", s(&x1), "--xlsx-detail"]);
+    simulate(&dir, None, &["--xlsx", s(&x2), "--xlsx-detail", "--bom"]);
     assert_eq!(
         fs::read(&x1).unwrap(),
         fs::read(&x2).unwrap(),
         "reruns give the same bytes"
     );
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&x1).unwrap();
-    let mut names: Vec<&str> = fendan::xlsx::SIMULATE_SHEETS.iter().map(|s| s.0).collect();
+    let mut names: Vec<&str> = vec![fendan::xlsx::REPORT_SHEET];
+    names.extend(fendan::xlsx::SIMULATE_SHEETS.iter().map(|s| s.0));
     names.push(fendan::xlsx::ASSUMPTIONS_SHEET);
     assert_eq!(book.sheet_names(), names);
     for (sheet, file) in fendan::xlsx::SIMULATE_SHEETS {
