@@ -15,6 +15,7 @@ pub struct Excel<'a> {
     pub bom: bool,
     pub xlsx: Option<&'a Path>,
     /// Add the detail sheet 明细 to the workbook.
+    #[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
     pub detail: bool,
     pub scale: Scale,
 }

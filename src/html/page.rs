@@ -89,6 +89,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 details { margin: 8px 0 16px; }
 summary { cursor: pointer; color: var(--accent); }
 td.tag { white-space: nowrap; }
+table.band td.num { white-space: normal; }
 td.code { min-width: 13em; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; overflow-wrap: anywhere; }
 tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
 td.up { color: #a33; } td.down { color: #1f6b82; }

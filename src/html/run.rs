@@ -135,7 +135,7 @@ fn header(run: &RunFolder) -> String {
     s.push_str(&page::cards(&cards));
     s.push_str(&page::para(
         "note",
-        "金额单位为万元（四舍五入到分以上两位），图中为亿元；合计由整分相加而得，与文件一致。 Amounts in 10,000 yuan (charts: 100 million yuan); every total is a sum of whole fen, as in the run's files.",
+        "金额单位为万元（保留两位小数），图中为亿元；合计由整分相加而得，与文件一致。 Amounts in 10,000 yuan (charts: 100 million yuan); every total is a sum of whole fen, as in the run's files.",
     ));
     s.push_str("</header>\n");
     s

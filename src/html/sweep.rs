@@ -525,7 +525,7 @@ fn band_section(sw: &SweepFolder) -> Result<String> {
                 },
             ));
             let names: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-            let mut head: Vec<(&str, &str, Align)> = vec![("层级", "level", Align::Text)];
+            let mut head: Vec<(&str, &str, Align)> = vec![("层级", "level", Align::Tag)];
             for n in &names {
                 head.push((n.as_str(), "P10 – P90", Align::Num));
             }
