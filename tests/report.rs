@@ -306,3 +306,47 @@ fn a_grid_sweep_report_computes_its_band_from_the_points() {
     let rank = |p: usize| v[(p * v.len()).div_ceil(100).max(1) - 1];
     assert_eq!(band.values[4][4], [rank(10), rank(50), rank(90)]);
 }
+
+#[test]
+fn a_run_with_money_at_stake_ranks_its_assumptions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("base");
+    simulate(&dir, "scenarios/baseline.yaml");
+    // A money-at-stake table as issue 11's function will write it, listed in the
+    // manifest with its SHA-256 like every output.
+    let stake = "path,label,level,low,high\n\
+        cohorts.age_0_3.ratio,small one,central,-10.00,10.00\n\
+        cohorts.age_0_3.ratio,small one,county,-5.00,5.00\n\
+        services.48.urban_allowance.standard,城市低保 标准,central,-2000000.00,3000000.00\n\
+        services.48.urban_allowance.standard,城市低保 标准,province,-100.00,100.00\n";
+    fs::write(dir.join("at_stake.csv"), stake).unwrap();
+    let mpath = dir.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&mpath).unwrap()).unwrap();
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(stake.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    m["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "at_stake.csv", "sha256": sha}));
+    fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let out = tmp.path().join("r.html");
+    run_ok(&["report", s(&dir), "--out", s(&out)]);
+    let html = fs::read_to_string(&out).unwrap();
+    let section = html.split("id=\"assumptions\"").nth(1).unwrap();
+    // why: the low ends sum to −2,000,100.00 yuan and the high ends to 3,000,100.00,
+    // a swing of 5,000,200.00 yuan = 500.02 万元; the small one swings 30.00 yuan.
+    let big = section.find("城市低保 标准").unwrap();
+    let small = section.find("small one").unwrap();
+    assert!(big < small, "largest swing first");
+    assert!(section.contains(">500.02</td>"), "the swing in 万元");
+    assert!(
+        section.contains("-200.00 … +300.00"),
+        "central low … high in 万元"
+    );
+}

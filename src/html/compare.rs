@@ -54,8 +54,12 @@ fn header(cmp: &Comparison, total: &Row) -> String {
             ),
         ),
     ]));
-    s.push_str(&page::cards(&[
-        ("A 合计（万元）".into(), "A total".into(), wan(total.a)),
+    let mut cards = vec![
+        (
+            "A 合计（万元）".to_owned(),
+            "A total".to_owned(),
+            wan(total.a),
+        ),
         ("B 合计（万元）".into(), "B total".into(), wan(total.b)),
         (
             "B − A（万元）".into(),
@@ -63,7 +67,17 @@ fn header(cmp: &Comparison, total: &Row) -> String {
             signed_wan(total.diff()),
         ),
         ("变化率 %".into(), "change".into(), pct(total)),
-    ]));
+    ];
+    for r in cmp.rows(&[Dim::Level]) {
+        if let [KeyPart::Level(l)] = r.key[..] {
+            cards.push((
+                format!("{} B − A（万元）", l.zh()),
+                format!("{} difference", l.key()),
+                signed_wan(r.diff()),
+            ));
+        }
+    }
+    s.push_str(&page::cards(&cards));
     s.push_str("</header>\n");
     s
 }

@@ -500,7 +500,7 @@ const STAKES_SHOWN: usize = 20;
 pub fn assumptions_section(run: &RunFolder) -> String {
     let mut s = String::new();
     if let Some(stakes) = &run.at_stake {
-        s.push_str(&stakes_table(stakes));
+        s.push_str(&stakes_table(stakes, run.meta.years));
     } else {
         s.push_str(&page::para(
             "",
@@ -607,7 +607,7 @@ fn assumption_groups(list: &[crate::provenance::AssumedFigure]) -> String {
 
 /// The ranked money-at-stake table: per level, the change of its total at the
 /// assumption's low and high end.
-fn stakes_table(stakes: &[AtStake]) -> String {
+fn stakes_table(stakes: &[AtStake], years: [i32; 2]) -> String {
     let mut ranked: Vec<&AtStake> = stakes.iter().collect();
     ranked.sort_by(|a, b| b.swing().cmp(&a.swing()).then(a.path.cmp(&b.path)));
     let mut t = Table::new(&[
@@ -630,12 +630,13 @@ fn stakes_table(stakes: &[AtStake]) -> String {
         row.push(wan(a.swing()));
         t.row(row);
     }
+    let shown = STAKES_SHOWN.min(ranked.len());
     let mut s = page::para(
         "",
         &format!(
-            "每项假设在其合理区间内变动时，各级 {} 年合计的变化（万元，低端 … 高端），按变动幅度排序，列出前 {}。 How each level's total moves when one assumption moves over its plausible range (10,000 yuan, low … high end), largest first.",
-            "全部",
-            STAKES_SHOWN.min(ranked.len())
+            "每项假设在其合理区间内变动时，各级 {y0}-{y1} 年合计的变化（万元，低端 … 高端），按四级合计的变动幅度排序，列出前 {shown} 项。 How each level's {y0}-{y1} total moves when one assumption moves over its plausible range (10,000 yuan, low … high end); the {shown} that move the most money first.",
+            y0 = years[0],
+            y1 = years[1],
         ),
     );
     s.push_str(&t.html("at-stake"));
