@@ -1,8 +1,8 @@
 //! Excel workbooks for budget officers (cargo feature `xlsx`, on by default).
 //!
-//! A run's workbook opens on 报告 ([`director`]): the totals in the chosen display unit,
-//! with charts, ready to print for a director. The data sheets follow; the 12,500-row
-//! detail sheet 明细 only when asked for, so the workbook opens fast.
+//! A run's workbook opens on 报告 (see `xlsx/director.rs`): the totals in the chosen
+//! display unit, with charts, ready to print for a director. The data sheets follow;
+//! the 12,500-row detail sheet 明细 only when asked for, so the workbook opens fast.
 //!
 //! Each data sheet is one of the published CSV tables, cell for cell: the same rows, with
 //! numbers stored as numbers (amounts in yuan, format `#,##0.00`), two header rows — the

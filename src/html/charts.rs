@@ -214,40 +214,39 @@ fn plot<'a, 'b>(
     Ok(chart)
 }
 
-/// Y ticks with the given formatter and description; x labels are drawn by the caller.
-fn mesh_y(chart: &mut Plot<'_, '_>, desc: &str) -> Drawn {
-    let r = chart.y_range();
-    let decimals = tick_decimals(r.end - r.start);
-    let fmt = move |v: &f64| figure(*v, decimals);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(8)
-        .y_label_formatter(&fmt)
-        .y_desc(desc)
-        .label_style(font(13.0))
-        .axis_desc_style(muted(13.0))
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .draw()?;
-    Ok(())
+/// Which axis carries the values (with ticks and a description); the other carries
+/// categories, whose labels the caller draws.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Values {
+    OnX,
+    OnY,
 }
 
-/// X ticks with the given formatter and description; y labels are drawn by the caller.
-fn mesh_x(chart: &mut Plot<'_, '_>, desc: &str) -> Drawn {
-    let r = chart.x_range();
+/// The grid and tick labels of the value axis, with thousands separators and as many
+/// decimals as the range needs.
+fn mesh(chart: &mut Plot<'_, '_>, values: Values, desc: &str) -> Drawn {
+    let r = match values {
+        Values::OnX => chart.x_range(),
+        Values::OnY => chart.y_range(),
+    };
     let decimals = tick_decimals(r.end - r.start);
     let fmt = move |v: &f64| figure(*v, decimals);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(8)
-        .x_label_formatter(&fmt)
-        .x_desc(desc)
-        .label_style(font(13.0))
+    let mut m = chart.configure_mesh();
+    match values {
+        Values::OnX => m
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(8)
+            .x_label_formatter(&fmt)
+            .x_desc(desc),
+        Values::OnY => m
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(8)
+            .y_label_formatter(&fmt)
+            .y_desc(desc),
+    };
+    m.label_style(font(13.0))
         .axis_desc_style(muted(13.0))
         .light_line_style(WHITE)
         .bold_line_style(GRID)
@@ -352,7 +351,7 @@ pub fn stacked_columns(
             .collect();
         legend(root, &entries, 16)?;
         let mut chart = plot(root, -0.5..n as f64 - 0.5, 0.0..top, (40, 20, 36, 90))?;
-        mesh_y(&mut chart, y_desc)?;
+        mesh(&mut chart, Values::OnY, y_desc)?;
         for (i, total) in totals.iter().enumerate() {
             let mut base = 0.0;
             for s in series {
@@ -415,7 +414,7 @@ fn line_panel(
         .fold(0.0, f64::max);
     let top = nice_ceiling(max * 1.15);
     let mut chart = plot(area, -0.5..n as f64 - 0.5, 0.0..top, (40, 20, 36, 80))?;
-    mesh_y(&mut chart, y_desc)?;
+    mesh(&mut chart, Values::OnY, y_desc)?;
     for s in series {
         let points: Vec<(f64, f64)> = s
             .values
@@ -522,7 +521,7 @@ pub fn sorted_bars(
         }
         legend(root, &entries, 16)?;
         let mut chart = plot(root, 0.0..right, -0.5..n as f64 - 0.5, (36, 40, 40, left))?;
-        mesh_x(&mut chart, x_desc)?;
+        mesh(&mut chart, Values::OnX, x_desc)?;
         for (i, b) in bars.iter().enumerate() {
             let mut base = 0.0;
             for (v, c) in b.parts.iter().zip(&b.colors) {
@@ -594,7 +593,7 @@ pub fn diverging_columns(
             .collect();
         legend(root, &entries, 16)?;
         let mut chart = plot(root, -0.5..n as f64 - 0.5, -m..m, (40, 20, 36, 90))?;
-        mesh_y(&mut chart, y_desc)?;
+        mesh(&mut chart, Values::OnY, y_desc)?;
         let w = 0.8 / k as f64;
         for i in 0..n {
             for (j, s) in series.iter().enumerate() {
@@ -640,7 +639,7 @@ pub fn diverging_bars(
         entries.push(("净变化 net".to_owned(), filled(INK)));
         legend(root, &entries, 16)?;
         let mut chart = plot(root, -m..m, -0.5..n as f64 - 0.5, (36, 30, 40, left))?;
-        mesh_x(&mut chart, x_desc)?;
+        mesh(&mut chart, Values::OnX, x_desc)?;
         for (i, b) in bars.iter().enumerate() {
             let (mut neg, mut pos) = (0.0, 0.0);
             for (v, c) in b.parts.iter().zip(&b.colors) {
@@ -700,7 +699,7 @@ pub fn tornado(id: &str, label: &str, rows: &[TornadoRow], x_desc: &str) -> Resu
             16,
         )?;
         let mut chart = plot(root, -m..m, -0.5..n as f64 - 0.5, (36, 60, 40, left))?;
-        mesh_x(&mut chart, x_desc)?;
+        mesh(&mut chart, Values::OnX, x_desc)?;
         for (k, r) in rows.iter().enumerate() {
             let i = (n - 1 - k) as f64;
             let (low_color, high_color) = if r.rising {
@@ -802,7 +801,7 @@ pub fn bands(
                 (lo - pad)..(hi + pad),
                 (28, 12, 30, 70),
             )?;
-            mesh_y(&mut chart, y_desc)?;
+            mesh(&mut chart, Values::OnY, y_desc)?;
             let band: Vec<(f64, f64)> = (0..n)
                 .map(|i| (i as f64, p.p90[i]))
                 .chain((0..n).rev().map(|i| (i as f64, p.p10[i])))

@@ -349,14 +349,16 @@ pub fn render(cmp: &Comparison, a: &RunFolder, b: &RunFolder) -> Result<String> 
     units.insert_str(units.len() - "</section>\n".len(), &domains_table(cmp));
     body.push_str(&units);
     body.push_str(&inputs_section(cmp));
-    body.push_str(&page::footer(&format!(
-        "fendan {} · A {} ({}) · B {} ({}) · 两个文件夹均经 SHA-256 核验 both folders verified against their manifests",
+    body.push_str(&page::footer(
         env!("CARGO_PKG_VERSION"),
-        a.meta.scenario.name,
-        a.dir.display(),
-        b.meta.scenario.name,
-        b.dir.display()
-    )));
+        &format!(
+            "A {} ({}) · B {}",
+            a.meta.scenario.name,
+            a.dir.display(),
+            b.meta.scenario.name
+        ),
+        &b.dir,
+    ));
     Ok(page::document(
         &format!(
             "方案对比 {} − {} ({}-{})",

@@ -262,9 +262,35 @@ pub fn para(class: &str, text: &str) -> String {
     }
 }
 
-/// The closing line: what made the file and from what.
-pub fn footer(text: &str) -> String {
-    format!("<footer>{}</footer>\n", escape(text))
+/// The closing line: what made the file and from which verified folder.
+pub fn footer(version: &str, what: &str, dir: &std::path::Path) -> String {
+    format!(
+        "<footer>{}</footer>\n",
+        escape(&format!(
+            "fendan {version} · {what} · 由 {} 中经 SHA-256 核验的文件生成 · made from the verified files of {}",
+            dir.display(),
+            dir.display()
+        ))
+    )
+}
+
+/// Output files with the first 16 digits of their SHA-256 (in full in manifest.json).
+pub fn files_table(files: &[(String, String)], class: &str) -> String {
+    let mut t = Table::new(&[
+        ("文件", "file", Align::Code),
+        (
+            "SHA-256（前 16 位）",
+            "first 16 digits; in full in manifest.json",
+            Align::Code,
+        ),
+    ]);
+    for (name, sha) in files {
+        t.row(vec![
+            name.clone(),
+            format!("{}…", &sha[..sha.len().min(16)]),
+        ]);
+    }
+    t.html(class)
 }
 
 #[cfg(test)]

@@ -680,19 +680,13 @@ fn sources_section(run: &RunFolder) -> String {
         "<h3>{}</h3>\n",
         page::bilingual("输入文件", "Input files")
     ));
-    let short = |sha: &str| format!("{}…", &sha[..sha.len().min(16)]);
-    let mut t = Table::new(&[
-        ("文件", "file", Align::Code),
-        (
-            "SHA-256（前 16 位）",
-            "first 16 digits; in full in manifest.json",
-            Align::Code,
-        ),
-    ]);
-    for i in &m.inputs {
-        t.row(vec![i.name.clone(), short(&i.sha256)]);
-    }
-    s.push_str(&t.html("inputs"));
+    let listed = |files: &[super::files::Listed]| -> Vec<(String, String)> {
+        files
+            .iter()
+            .map(|f| (f.name.clone(), f.sha256.clone()))
+            .collect()
+    };
+    s.push_str(&page::files_table(&listed(&m.inputs), "inputs"));
     s.push_str(&format!(
         "<h3>{}</h3>\n",
         page::bilingual(
@@ -700,18 +694,7 @@ fn sources_section(run: &RunFolder) -> String {
             "Output files, verified against manifest.json"
         )
     ));
-    let mut t = Table::new(&[
-        ("文件", "file", Align::Code),
-        (
-            "SHA-256（前 16 位）",
-            "first 16 digits; in full in manifest.json",
-            Align::Code,
-        ),
-    ]);
-    for o in &m.outputs {
-        t.row(vec![o.name.clone(), short(&o.sha256)]);
-    }
-    s.push_str(&t.html("outputs"));
+    s.push_str(&page::files_table(&listed(&m.outputs), "outputs"));
     page::section(
         "sources",
         "七、来源与核验",
@@ -747,13 +730,11 @@ pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
     body.push_str(&equalization_section(run)?);
     body.push_str(&assumptions_section(run));
     body.push_str(&sources_section(run));
-    body.push_str(&page::footer(&format!(
-        "fendan {} · 情景 {} · 由 {} 中经 SHA-256 核验的文件生成 · made from the verified files of {}",
-        run.meta.fendan_version,
-        run.meta.scenario.name,
-        run.dir.display(),
-        run.dir.display()
-    )));
+    body.push_str(&page::footer(
+        &run.meta.fendan_version,
+        &format!("情景 scenario {}", run.meta.scenario.name),
+        &run.dir,
+    ));
     Ok(page::document(
         &format!(
             "基本公共服务支出分担报告 — {} ({}-{})",

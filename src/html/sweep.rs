@@ -571,13 +571,11 @@ pub fn render(sw: &SweepFolder, year: Option<i32>) -> Result<String> {
     let mut body = header(sw);
     body.push_str(&tornado_section(sw, year)?);
     body.push_str(&band_section(sw)?);
-    body.push_str(&page::footer(&format!(
-        "fendan {} · 扫描 {} · 由 {} 中经 SHA-256 核验的文件生成 · made from the verified files of {}",
-        sw.meta.fendan_version,
-        sw.meta.sweep.name,
-        sw.dir.display(),
-        sw.dir.display()
-    )));
+    body.push_str(&page::footer(
+        &sw.meta.fendan_version,
+        &format!("扫描 sweep {}", sw.meta.sweep.name),
+        &sw.dir,
+    ));
     Ok(page::document(
         &format!(
             "参数扫描报告 — {} ({}-{})",
