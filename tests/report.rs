@@ -350,3 +350,33 @@ fn a_run_with_money_at_stake_ranks_its_assumptions() {
         "central low … high in 万元"
     );
 }
+
+#[test]
+fn a_run_of_many_units_shows_both_ends_of_each_unit_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("many");
+    // 5 copies of the 20 units (fendan::synthetic), rendered and written as simulate does.
+    let (scenario, _) = baseline();
+    let inputs = fendan::synthetic::replicate(&scenario.inputs, 5);
+    let model = fendan::load(&inputs).unwrap();
+    let out = fendan::run(&model, scenario.years).unwrap();
+    let files = fendan::report::render(&model, &out, scenario).unwrap();
+    fendan::output::write_atomically(&dir, &files, &scenario.name, false).unwrap();
+    let html_file = tmp.path().join("many.html");
+    run_ok(&["report", s(&dir), "--out", s(&html_file)]);
+    let html = fs::read_to_string(&html_file).unwrap();
+    let per_head = html.split("id=\"chart-per-head\"").nth(1).unwrap();
+    let per_head = per_head.split("</svg>").next().unwrap();
+    // why: 100 units, 25 drawn at each end, the 50 between counted in one label.
+    assert!(
+        per_head.contains("另有 50 个"),
+        "the left-out units are counted"
+    );
+    let unit_table = html.split("<table class=\"units\">").nth(1).unwrap();
+    let unit_table = unit_table.split("</table>").next().unwrap();
+    assert_eq!(
+        unit_table.matches("<tr").count(),
+        1 + 50 + 1 + 1,
+        "head, 50 units, note, total"
+    );
+}

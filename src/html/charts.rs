@@ -65,6 +65,27 @@ pub struct Bar {
     pub note: Option<String>,
 }
 
+/// The bars at both ends of a sorted list: the first and the last `keep`, with a bar
+/// between them that says how many were left out (for thousands of units). The
+/// number left out is returned too.
+pub fn ends(mut bars: Vec<Bar>, keep: usize) -> (Vec<Bar>, usize) {
+    let n = bars.len();
+    if n <= 2 * keep + 1 {
+        return (bars, 0);
+    }
+    let skipped = n - 2 * keep;
+    let high = bars.split_off(n - keep);
+    bars.truncate(keep);
+    bars.push(Bar {
+        label: format!("…… 另有 {skipped} 个 {skipped} more ……"),
+        parts: Vec::new(),
+        colors: Vec::new(),
+        note: None,
+    });
+    bars.extend(high);
+    (bars, skipped)
+}
+
 /// One row of a tornado: the metric's move from its base at the axis's two ends.
 pub struct TornadoRow {
     pub axis: String,
@@ -655,6 +676,9 @@ pub fn diverging_bars(
                     filled(*c),
                 )))?;
             }
+            if b.parts.is_empty() {
+                continue;
+            }
             let net: f64 = b.parts.iter().sum();
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(net, i as f64 - 0.42), (net, i as f64 + 0.42)],
@@ -844,6 +868,27 @@ mod tests {
         assert_eq!(tick_decimals(200.0), 0);
         assert_eq!(tick_decimals(0.2), 2);
         assert_eq!(tick_decimals(0.015), 3);
+    }
+
+    #[test]
+    fn long_lists_keep_both_ends() {
+        let bars = |n: usize| -> Vec<Bar> {
+            (0..n)
+                .map(|i| Bar {
+                    label: i.to_string(),
+                    parts: vec![i as f64],
+                    colors: vec![UP_COLOR],
+                    note: None,
+                })
+                .collect()
+        };
+        let (b, skipped) = ends(bars(11), 5);
+        assert_eq!((b.len(), skipped), (11, 0));
+        let (b, skipped) = ends(bars(100), 5);
+        assert_eq!((b.len(), skipped), (11, 90));
+        assert_eq!(b[4].label, "4");
+        assert!(b[5].parts.is_empty() && b[5].label.contains("90"));
+        assert_eq!(b[6].label, "95");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::charts::{self, Bar, Series};
 use super::files::RunFolder;
 use super::page::{self, Align, Table, signed_wan, wan};
-use super::run::{level_name, year_labels};
+use super::run::{UNITS_AT_EACH_END, level_name, year_labels};
 use crate::compare::{Comparison, Difference, Dim, KeyPart, Row};
 use crate::error::Result;
 use crate::model::Level;
@@ -183,6 +183,7 @@ fn units_section(cmp: &Comparison) -> Result<String> {
             note: None,
         })
         .collect();
+    let (bars, _) = charts::ends(bars, UNITS_AT_EACH_END);
     let legend: Vec<_> = Level::ALL
         .into_iter()
         .enumerate()
@@ -216,7 +217,20 @@ fn units_section(cmp: &Comparison) -> Result<String> {
         ("%", "", Align::Num),
     ]);
     let mut all = ([0i64; 4], 0i64, 0i64);
-    for (u, (d, a, b)) in &per_unit {
+    for (d, a, b) in per_unit.values() {
+        for (x, y) in all.0.iter_mut().zip(d) {
+            *x += y;
+        }
+        all.1 += a;
+        all.2 += b;
+    }
+    let mut listed: Vec<(&usize, &([i64; 4], i64, i64))> = per_unit.iter().collect();
+    if listed.len() > 2 * UNITS_AT_EACH_END {
+        // The units whose outlay changes most, largest first.
+        listed.sort_by_key(|(u, (_, a, b))| (std::cmp::Reverse((b - a).abs()), **u));
+        listed.truncate(2 * UNITS_AT_EACH_END);
+    }
+    for (u, (d, a, b)) in listed {
         let (code, name) = &cmp.a.units[*u];
         let mut row = vec![format!("{code} {name}"), wan(*a), wan(*b)];
         row.extend(d.iter().map(|x| signed_wan(*x)));
@@ -228,11 +242,15 @@ fn units_section(cmp: &Comparison) -> Result<String> {
         row.push(signed_wan(r.diff()));
         row.push(pct(&r));
         t.row(row);
-        for (x, y) in all.0.iter_mut().zip(d) {
-            *x += y;
-        }
-        all.1 += a;
-        all.2 += b;
+    }
+    if per_unit.len() > 2 * UNITS_AT_EACH_END {
+        t.row(vec![format!(
+            "…… 变化最大的 {} 个单位如上，合计含全部 {} 个; the {} that change most, the total covers all {} ……",
+            2 * UNITS_AT_EACH_END,
+            per_unit.len(),
+            2 * UNITS_AT_EACH_END,
+            per_unit.len()
+        )]);
     }
     let r = Row {
         key: Vec::new(),

@@ -248,18 +248,24 @@ fn groups() -> Vec<(String, plotters::style::RGBColor)> {
 }
 
 /// Bars of a value per unit, sorted so that the largest is at the top.
+/// Units drawn at each end of a sorted chart, and listed in a table, when a run has
+/// more (a synthetic run of thousands of units).
+pub const UNITS_AT_EACH_END: usize = 25;
+
 fn unit_bars(units: &[&UnitYear], value: impl Fn(&UnitYear) -> Decimal) -> Vec<Bar> {
     let mut rows: Vec<(&UnitYear, Decimal)> = units.iter().map(|u| (*u, value(u))).collect();
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.code.cmp(&a.0.code)));
     let colors = [charts::DISTRICT_COLOR, charts::COUNTY_COLOR];
-    rows.into_iter()
+    let bars = rows
+        .into_iter()
         .map(|(u, v)| Bar {
             label: u.name.clone(),
             parts: vec![f(v)],
             colors: vec![colors[group_of(u)]],
             note: Some(yuan_text(v)),
         })
-        .collect()
+        .collect();
+    charts::ends(bars, UNITS_AT_EACH_END).0
 }
 
 fn units_section(run: &RunFolder, year: i32) -> Result<String> {
@@ -310,7 +316,25 @@ fn units_section(run: &RunFolder, year: i32) -> Result<String> {
     ]);
     let mut sorted = units.clone();
     sorted.sort_by(|a, b| a.code.cmp(&b.code));
-    for u in &sorted {
+    let many = sorted.len() > 2 * UNITS_AT_EACH_END;
+    if many {
+        // The units spending most and least per head, most first.
+        sorted.sort_by(|a, b| {
+            per_head(b.total, b.population)
+                .cmp(&per_head(a.total, a.population))
+                .then(a.code.cmp(&b.code))
+        });
+        let n = sorted.len();
+        sorted.drain(UNITS_AT_EACH_END..n - UNITS_AT_EACH_END);
+    }
+    for (i, u) in sorted.iter().enumerate() {
+        if many && i == UNITS_AT_EACH_END {
+            t.row(vec![format!(
+                "…… 另有 {} 个单位见 by_unit.csv; {} more units in by_unit.csv ……",
+                units.len() - 2 * UNITS_AT_EACH_END,
+                units.len() - 2 * UNITS_AT_EACH_END
+            )]);
+        }
         t.row(vec![
             format!("{} {}", u.code, u.name),
             kind_zh(u.kind).to_owned(),
