@@ -151,9 +151,12 @@ fn levels_section(cmp: &Comparison) -> Result<String> {
     ))
 }
 
+/// A unit's B − A per level, and its A and B totals, whole fen.
+type UnitChange = ([i64; 4], i64, i64);
+
 fn units_section(cmp: &Comparison) -> Result<String> {
     let rows = cmp.rows(&[Dim::Unit, Dim::Level]);
-    let mut per_unit: BTreeMap<usize, ([i64; 4], i64, i64)> = BTreeMap::new();
+    let mut per_unit: BTreeMap<usize, UnitChange> = BTreeMap::new();
     for r in &rows {
         if let [KeyPart::Unit(u), KeyPart::Level(l)] = r.key[..] {
             let e = per_unit.entry(u).or_default();
@@ -224,7 +227,7 @@ fn units_section(cmp: &Comparison) -> Result<String> {
         all.1 += a;
         all.2 += b;
     }
-    let mut listed: Vec<(&usize, &([i64; 4], i64, i64))> = per_unit.iter().collect();
+    let mut listed: Vec<(&usize, &UnitChange)> = per_unit.iter().collect();
     if listed.len() > 2 * UNITS_AT_EACH_END {
         // The units whose outlay changes most, largest first.
         listed.sort_by_key(|(u, (_, a, b))| (std::cmp::Reverse((b - a).abs()), **u));
