@@ -56,6 +56,31 @@ impl AtStake {
     }
 }
 
+/// `at_stake.csv`, the file a run carries when its money at stake is known:
+/// `path, label, level, low, high`, one row per assumption and level (yuan, two
+/// decimals, change from the run's total over its years), assumptions in the order
+/// given. `fendan report` reads it when the run's manifest lists it.
+pub fn at_stake_csv(stakes: &[AtStake]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(["path", "label", "level", "low", "high"])
+        .expect("writing to memory");
+    for a in stakes {
+        for (li, l) in Level::ALL.into_iter().enumerate() {
+            w.write_record([
+                a.path.as_str(),
+                a.label.as_str(),
+                l.key(),
+                &crate::money::yuan(a.low[li]),
+                &crate::money::yuan(a.high[li]),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}
+
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -233,6 +258,26 @@ mod tests {
         let mut paths: Vec<_> = figures.iter().map(|f| &f.path).collect();
         paths.dedup();
         assert_eq!(paths.len(), figures.len());
+    }
+
+    #[test]
+    fn money_at_stake_is_written_one_row_per_level() {
+        let stakes = [AtStake {
+            path: "services.48.urban_allowance.standard".into(),
+            label: "48 城乡最低生活保障, 城市".into(),
+            low: [-150, -2, 0, 7],
+            high: [300, 2, 0, -7],
+        }];
+        assert_eq!(
+            String::from_utf8(at_stake_csv(&stakes)).unwrap(),
+            "path,label,level,low,high\n\
+             services.48.urban_allowance.standard,\"48 城乡最低生活保障, 城市\",central,-1.50,3.00\n\
+             services.48.urban_allowance.standard,\"48 城乡最低生活保障, 城市\",province,-0.02,0.02\n\
+             services.48.urban_allowance.standard,\"48 城乡最低生活保障, 城市\",city,0.00,0.00\n\
+             services.48.urban_allowance.standard,\"48 城乡最低生活保障, 城市\",county,0.07,-0.07\n"
+        );
+        // why: the levels sum to −1.45 yuan at the low end and +2.95 at the high: 440 fen.
+        assert_eq!(stakes[0].swing(), 440);
     }
 
     #[test]
