@@ -314,18 +314,28 @@ fn a_run_with_money_at_stake_ranks_its_assumptions() {
     simulate(&dir, "scenarios/baseline.yaml");
     // A money-at-stake table as issue 11's function will write it, listed in the
     // manifest with its SHA-256 like every output.
-    let stake = "path,label,level,low,high\n\
-        cohorts.age_0_3.ratio,small one,central,-10.00,10.00\n\
-        cohorts.age_0_3.ratio,small one,county,-5.00,5.00\n\
-        services.48.urban_allowance.standard,城市低保 标准,central,-2000000.00,3000000.00\n\
-        services.48.urban_allowance.standard,城市低保 标准,province,-100.00,100.00\n";
-    fs::write(dir.join("at_stake.csv"), stake).unwrap();
+    use fendan::provenance::{AtStake, at_stake_csv};
+    let stake = at_stake_csv(&[
+        AtStake {
+            path: "cohorts.age_0_3.ratio".into(),
+            label: "small one".into(),
+            low: [-1000, 0, 0, -500],
+            high: [1000, 0, 0, 500],
+        },
+        AtStake {
+            path: "services.48.urban_allowance.standard".into(),
+            label: "城市低保 标准".into(),
+            low: [-200_000_000, -10_000, 0, 0],
+            high: [300_000_000, 10_000, 0, 0],
+        },
+    ]);
+    fs::write(dir.join("at_stake.csv"), &stake).unwrap();
     let mpath = dir.join("manifest.json");
     let mut m: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&mpath).unwrap()).unwrap();
     let sha: String = {
         use sha2::Digest;
-        sha2::Sha256::digest(stake.as_bytes())
+        sha2::Sha256::digest(&stake)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
