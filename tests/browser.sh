@@ -19,7 +19,9 @@ cd "$(dirname "$0")/.."
 
 keep=""
 if [ "${1:-}" = "--keep" ]; then keep=$2; fi
-bin=${FENDAN:-target/release/fendan}
+# The release binary with the default features (built here: a no-op when up to date),
+# or the one FENDAN names.
+bin=${FENDAN:-}
 chromium=${CHROMIUM:-chromium}
 check="python3 tests/browser_check.py"
 
@@ -35,7 +37,10 @@ need() {
 }
 need "$chromium"
 need pdfinfo
-[ -x "$bin" ] || cargo build --release --quiet
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/fendan
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
