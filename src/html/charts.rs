@@ -2,8 +2,8 @@
 //!
 //! Each function draws one kind of chart — stacked columns and lines here, sorted and
 //! diverging bars in `bars`, a tornado and percentile bands in `spread` — and returns
-//! the `<svg>` element with
-//! an `id` and `class="chart …"`, so a test (or a browser) can find each chart. Text
+//! the `<svg>` element with an `id` and `class="chart …"`, so a test (or a browser) can
+//! find each chart. Text
 //! stays text (`<text>` elements in a font list that names the common CJK fonts), so the
 //! Chinese labels are sharp on screen and in print, and nothing is fetched.
 //!
