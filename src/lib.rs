@@ -28,6 +28,7 @@ pub mod overrides;
 pub mod params;
 pub mod report;
 pub mod scenario;
+pub mod stats;
 pub mod suggest;
 pub mod sweep;
 pub mod synthetic;

@@ -530,7 +530,7 @@ impl Evaluator {
                     Metric::Equalization => {
                         let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
                         let p = self.pop_off.expect("population accumulated") + yi * nu;
-                        let d = crate::report::dispersion(
+                        let d = crate::stats::dispersion(
                             &acc[o..o + nu],
                             &acc[p..p + nu],
                             &self.urban,
