@@ -16,8 +16,8 @@ use crate::engine::{Cell, Outcome};
 use crate::error::Result;
 use crate::model::*;
 use crate::money::yuan;
-use crate::stats::dispersion;
 use crate::scenario::Scenario;
+use crate::stats::dispersion;
 
 /// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
 pub const OUTLAY_COLUMNS: [&str; 23] = [
