@@ -19,33 +19,6 @@ use crate::money::yuan;
 use crate::scenario::Scenario;
 use crate::stats::dispersion;
 
-/// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
-pub const OUTLAY_COLUMNS: [&str; 23] = [
-    "year",
-    "unit_code",
-    "unit_name",
-    "service_id",
-    "service_name",
-    "domain",
-    "component",
-    "budget_class",
-    "headcount",
-    "coverage",
-    "standard_yuan_per_year",
-    "total",
-    "central",
-    "province",
-    "city",
-    "county",
-    "unit_name_en",
-    "service_name_en",
-    "component_name",
-    "cohort",
-    "months",
-    "split_rule",
-    "fiscal_class",
-];
-
 fn dec(x: Decimal, dp: u32) -> String {
     format!(
         "{:.*}",
@@ -148,7 +121,7 @@ fn outlays_hashed(
         w.flush().expect("writing to memory");
     };
     let mut bytes = prefix.to_vec();
-    bytes.extend_from_slice(&csv_bytes(&OUTLAY_COLUMNS, std::iter::empty()));
+    bytes.extend_from_slice(&csv_bytes(&crate::outlays::COLUMNS, std::iter::empty()));
     if let Some(h) = hasher.as_deref_mut() {
         h.update(&bytes);
     }

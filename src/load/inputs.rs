@@ -2,17 +2,21 @@
 //! by. The seeds are compiled into the binary, so `fendan` runs with no files at all; a
 //! scenario replaces any of them with its own.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::input::{Text, Whence};
 
 /// The text of one input, with the name errors and the manifest call it by.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// The file it was read from; `None` for embedded or generated text. Outputs are
+    /// never written over it (see [`crate::output`]).
+    pub path: Option<PathBuf>,
 }
 
 impl Source {
@@ -20,16 +24,23 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+            path: None,
         }
     }
 
-    /// Read a file from disk; a missing file is an input error.
+    /// Read a file named on the command line (see [`crate::input`] for what is refused).
     pub fn read(path: &Path) -> Result<Source> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Ok(Source::new(path.display().to_string(), text))
+        Source::read_from(path, Whence::Arg)
+    }
+
+    /// Read a file named by `whence`: a file, UTF-8, within the input size cap.
+    pub fn read_from(path: &Path, whence: Whence) -> Result<Source> {
+        let text = crate::input::read_text(path, whence, Text::of(path))?;
+        Ok(Source {
+            name: path.display().to_string(),
+            text,
+            path: Some(path.to_owned()),
+        })
     }
 
     pub fn sha256(&self) -> String {
@@ -55,6 +66,7 @@ macro_rules! seed {
         Source {
             name: concat!("seeds/", $path).to_owned(),
             text: include_str!(concat!("../../seeds/", $path)).to_owned(),
+            path: None,
         }
     };
 }

@@ -309,7 +309,7 @@ impl Spec {
                         ),
                     ));
                 }
-                Scenario::from_path(&p)?
+                Scenario::from_path_at(&p, &at(&b.referenced))?
             }
         };
         let model = base.model()?;
