@@ -86,6 +86,9 @@ pub struct Run {
     pub parameters: BTreeMap<String, String>,
     /// (year, unit code, service id) → whole fen per level.
     pub amounts: BTreeMap<(i32, String, u32), [i64; 4]>,
+    /// The files read for this run (a folder's files, or a scenario and its inputs):
+    /// `compare --out` and `--xlsx` may not be written over them.
+    pub files: Vec<std::path::PathBuf>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -177,6 +180,7 @@ impl Run {
                 .collect(),
             parameters: crate::report::parameter_fingerprints(model),
             amounts,
+            files: scenario.files.clone(),
         }
     }
 
@@ -223,8 +227,10 @@ impl Run {
             }
             units = listed;
         }
+        let files = folder.files();
         let m = folder.manifest;
         Ok(Run {
+            files,
             label: dir.display().to_string(),
             scenario: m.scenario.name,
             title: m.scenario.title,

@@ -146,6 +146,13 @@ impl Folder {
         self.files.get(name).map(Vec::as_slice)
     }
 
+    /// Every file read: the manifest and the files it lists.
+    pub fn files(&self) -> Vec<PathBuf> {
+        std::iter::once(self.dir.join("manifest.json"))
+            .chain(self.files.keys().map(|n| self.dir.join(n)))
+            .collect()
+    }
+
     /// The path of a file in the folder, as errors name it.
     pub fn path(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()

@@ -509,7 +509,7 @@ fn an_existing_folder_of_other_results_is_kept() {
     let o = fendan(&root(), &["sweep", s(&small()), "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("holds results that are not a sweep's"),
+        stderr(&o).contains("holds the results of scenario `baseline`, not of sweep `small`"),
         "{}",
         stderr(&o)
     );

@@ -7,6 +7,7 @@ use comfy_table::{CellAlignment, ColumnConstraint};
 use fendan::Error;
 use fendan::compare::{self, Comparison, Difference, Dim, KeyPart, Row, Run};
 use fendan::money::Scale;
+use fendan::output::{Owner, Protected, Transaction};
 use fendan::report::CsvStyle;
 
 use super::{Outcome, print, table};
@@ -20,6 +21,7 @@ pub struct Request<'a> {
     pub scale: Scale,
     pub bom: bool,
     pub xlsx: Option<&'a Path>,
+    pub force: bool,
 }
 
 /// Parameters listed on screen before the rest are only counted.
@@ -49,16 +51,22 @@ pub fn run(req: Request) -> Outcome {
         Some(path) => Some((path, workbook(&cmp, &dims, &rows, &total)?)),
         None => None,
     };
+    // The CSV file and the workbook are put in place together, or neither is; neither
+    // may replace a file of either run.
+    let inputs = cmp.a.files.iter().chain(&cmp.b.files);
+    let mut tx = Transaction::new(Protected::new(inputs), req.force);
     let mut wrote = String::new();
     if let Some(out) = req.out {
         let csv = cmp.csv(&dims, &rows, &total, CsvStyle { bom: req.bom });
-        fendan::output::write_file_atomically(out, &csv)?;
+        tx.file(out, Owner::CompareCsv)?.write_whole(&csv)?;
         wrote.push_str(&format!("wrote {}\n", out.display()));
     }
     if let Some((path, bytes)) = &workbook {
-        fendan::output::write_file_atomically(path, bytes)?;
+        let title = format!("{} vs {}", cmp.a.scenario, cmp.b.scenario);
+        tx.file(path, Owner::Workbook(&title))?.write_whole(bytes)?;
         wrote.push_str(&format!("wrote the workbook {}\n", path.display()));
     }
+    tx.commit()?;
     let mut text = describe(&cmp);
     text.push_str(&render_table(&cmp, &dims, &rows, &total, req.scale));
     if let Some(n) = req.top {

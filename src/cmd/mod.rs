@@ -118,6 +118,7 @@ pub fn run(cli: Cli) -> Outcome {
             unit,
             bom,
             xlsx,
+            force,
         } => compare::run(compare::Request {
             a: &a,
             b: &b,
@@ -127,6 +128,7 @@ pub fn run(cli: Cli) -> Outcome {
             scale: unit.scale(),
             bom,
             xlsx: xlsx.as_deref(),
+            force,
         }),
     }
 }
@@ -141,13 +143,13 @@ pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Erro
     Ok((scenario, model))
 }
 
-/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores.
+/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores (each
+/// checked to lie in 1..=[`fendan::limits::MAX_THREADS`]).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let threads = threads.or_else(|| {
-        std::env::var("SLURM_CPUS_PER_TASK")
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-    });
+    let threads = match threads {
+        Some(n) => Some(n),
+        None => fendan::limits::slurm_threads()?,
+    };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()

@@ -26,14 +26,14 @@ mod shard;
 mod stream;
 mod summary;
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::output::{Owner, Protected, Sink, Staging, Transaction};
 pub use eval::{Assign, Column, Evaluator, MISSING};
 pub use shard::{MergeReport, merge, shard_range};
 pub use spec::{Axis, Dist, Domain, Metric, Mode, Sampling, Spec};
@@ -74,12 +74,9 @@ pub struct Report {
     pub skipped: bool,
 }
 
-fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_owned(),
-        source,
-    }
-}
+/// The spilled metric values of a sampled sweep, for its percentiles: a hidden file in
+/// the folder being written, removed before the folder is put in place.
+const SPILL: &str = ".spill";
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Read {
@@ -275,8 +272,22 @@ impl Sweep {
         })
     }
 
+    /// The files this sweep reads (the spec, its base scenario and the data): no output
+    /// may be written over them.
+    pub fn protected(&self) -> Protected {
+        Protected::new(
+            self.spec
+                .source
+                .path
+                .iter()
+                .chain(self.spec.base.files.iter()),
+        )
+    }
+
     /// Run every point and write `points.csv` (or `.parquet`), `summary.csv` and
-    /// `manifest.json` into `dir`, each file written to a temporary name and renamed.
+    /// `manifest.json` as the folder `dir`, put in place in one step (see
+    /// [`crate::output`]); what the old folder held besides its outputs (`parts/`,
+    /// `logs/`) is kept.
     pub fn run(
         &mut self,
         dir: &Path,
@@ -284,70 +295,53 @@ impl Sweep {
         force: bool,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Report> {
-        check_dir(dir, &self.spec.name, force)?;
+        let mut tx = Transaction::new(self.protected(), force);
+        let staging = tx.folder(dir, Owner::Sweep(&self.spec.name))?;
         self.check_resources(dir, &(0..self.points))?;
-        fs::create_dir_all(dir).map_err(write_err(dir))?;
         self.precompute()?;
         let info = self.summary_info()?;
         let points_name = match format {
             Format::Csv => "points.csv",
             Format::Parquet => "points.parquet",
         };
-        let pid = std::process::id();
-        let tmp = dir.join(format!(".{points_name}.tmp-{pid}"));
-        let spill_path = dir.join(format!(".spill.tmp-{pid}"));
-        let result = (|| -> Result<(String, Stats)> {
-            let mut stats = Stats::new(info.columns.len());
-            let mut spill = if info.quantiles {
-                Some(BufWriter::new(
-                    File::create(&spill_path).map_err(write_err(&spill_path))?,
-                ))
-            } else {
-                None
-            };
-            let sha = match format {
-                Format::Csv => {
-                    let file = File::create(&tmp).map_err(write_err(&tmp))?;
-                    let mut w = BufWriter::with_capacity(1 << 20, file);
-                    let mut h = Sha256::new();
-                    w.write_all(&self.header).map_err(write_err(&tmp))?;
-                    h.update(&self.header);
-                    let mut sink = |c: &Chunk| -> Result<()> {
-                        w.write_all(&c.csv).map_err(write_err(&tmp))?;
-                        h.update(&c.csv);
-                        stats.add_chunk(c.first, &c.metrics, spill.as_mut(), &spill_path)?;
-                        Ok(())
-                    };
-                    self.stream(0..self.points, false, &mut sink, progress)?;
-                    let file = w
-                        .into_inner()
-                        .map_err(|e| write_err(&tmp)(e.into_error()))?;
-                    file.sync_all().map_err(write_err(&tmp))?;
-                    hex(&h.finalize())
-                }
-                Format::Parquet => {
-                    self.write_parquet(&tmp, &mut stats, spill.as_mut(), &spill_path, progress)?
-                }
-            };
-            if let Some(s) = spill.take() {
-                s.into_inner()
-                    .map_err(|e| write_err(&spill_path)(e.into_error()))?;
+        let mut stats = Stats::new(info.columns.len());
+        let mut spill = match info.quantiles {
+            true => Some(staging.create(SPILL)?),
+            false => None,
+        };
+        let sha = match format {
+            Format::Csv => {
+                let mut w = staging.create(points_name)?;
+                let mut h = Sha256::new();
+                w.write_all(&self.header)?;
+                h.update(&self.header);
+                let mut sink = |c: &Chunk| -> Result<()> {
+                    w.write_all(&c.csv)?;
+                    h.update(&c.csv);
+                    stats.add_chunk(c.first, &c.metrics, spill.as_mut())
+                };
+                self.stream(0..self.points, false, &mut sink, progress)?;
+                w.finish()?;
+                hex(&h.finalize())
             }
-            Ok((sha, stats))
-        })();
-        let (sha, stats) = cleanup_on_error(result, &[&tmp, &spill_path])?;
-        let quantiles = if info.quantiles {
-            let q = quantiles(&spill_path, info.columns.len(), &stats);
-            let _ = fs::remove_file(&spill_path);
-            Some(q?)
-        } else {
-            None
+            Format::Parquet => {
+                self.write_parquet(&staging, points_name, &mut stats, spill.as_mut(), progress)?
+            }
+        };
+        let quantiles = match spill.take() {
+            Some(s) => {
+                s.finish()?;
+                let q = quantiles(&staging.path(SPILL), info.columns.len(), &stats)?;
+                fs::remove_file(staging.path(SPILL)).map_err(staging.err(SPILL))?;
+                Some(q)
+            }
+            None => None,
         };
         let summary = render_summary(&info, &stats, quantiles.as_deref());
-        fs::rename(&tmp, dir.join(points_name)).map_err(write_err(dir))?;
-        crate::output::write_file_atomically(&dir.join("summary.csv"), &summary)?;
+        staging.write("summary.csv", &summary)?;
         let manifest = final_manifest(&info.manifest, points_name, &sha, &summary);
-        crate::output::write_file_atomically(&dir.join("manifest.json"), &manifest)?;
+        staging.write("manifest.json", &manifest)?;
+        tx.commit()?;
         Ok(Report {
             dir: dir.to_owned(),
             files: vec![
@@ -364,33 +358,34 @@ impl Sweep {
     #[cfg(feature = "parquet")]
     fn write_parquet(
         &self,
-        tmp: &Path,
+        staging: &Staging,
+        name: &str,
         stats: &mut Stats,
-        mut spill: Option<&mut BufWriter<File>>,
-        spill_path: &Path,
+        mut spill: Option<&mut Sink>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<String> {
-        let mut w = parquet_out::Writer::create(tmp, self)?;
+        let path = staging.path(name);
+        let file = fs::File::create(&path).map_err(staging.err(name))?;
+        let mut w = parquet_out::Writer::create(file, &staging.shown(name), self)?;
         let mut sink = |c: &Chunk| -> Result<()> {
             w.write(c)?;
-            stats.add_chunk(c.first, &c.metrics, spill.as_deref_mut(), spill_path)?;
-            Ok(())
+            stats.add_chunk(c.first, &c.metrics, spill.as_deref_mut())
         };
         self.stream(0..self.points, true, &mut sink, progress)?;
         w.finish()?;
         let mut h = Sha256::new();
-        let mut f = File::open(tmp).map_err(read_err(tmp))?;
-        std::io::copy(&mut f, &mut h).map_err(read_err(tmp))?;
+        let mut f = fs::File::open(&path).map_err(read_err(&path))?;
+        std::io::copy(&mut f, &mut h).map_err(read_err(&path))?;
         Ok(hex(&h.finalize()))
     }
 
     #[cfg(not(feature = "parquet"))]
     fn write_parquet(
         &self,
-        _: &Path,
+        _: &Staging,
+        _: &str,
         _: &mut Stats,
-        _: Option<&mut BufWriter<File>>,
-        _: &Path,
+        _: Option<&mut Sink>,
         _: &(dyn Fn(u64) + Sync),
     ) -> Result<String> {
         Err(Error::Usage(
@@ -408,32 +403,6 @@ fn base_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_owned())
 }
 
-/// Refuse to write into a folder that holds other results, unless `force`.
-fn check_dir(dir: &Path, name: &str, force: bool) -> Result<()> {
-    if force {
-        return Ok(());
-    }
-    let Ok(text) = fs::read_to_string(dir.join("manifest.json")) else {
-        return Ok(());
-    };
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let sweep = v
-        .get("sweep")
-        .and_then(|s| s.get("name"))
-        .and_then(|n| n.as_str());
-    match sweep {
-        Some(n) if n == name => Ok(()),
-        Some(n) => Err(Error::Refused(format!(
-            "{} holds the results of sweep `{n}`, not `{name}`; choose another --out folder or add --force to replace them",
-            dir.display()
-        ))),
-        None => Err(Error::Refused(format!(
-            "{} holds results that are not a sweep's; choose another --out folder or add --force to replace them",
-            dir.display()
-        ))),
-    }
-}
-
 fn final_manifest(
     core: &serde_json::Value,
     points_name: &str,
@@ -448,15 +417,4 @@ fn final_manifest(
     let mut json = serde_json::to_vec_pretty(&m).expect("manifest serialises");
     json.push(b'\n');
     json
-}
-
-/// Pass `result` through; on an error, first remove the temporary `files` it was writing,
-/// so a failed sweep leaves nothing half-written behind.
-fn cleanup_on_error<T>(result: Result<T>, files: &[&Path]) -> Result<T> {
-    if result.is_err() {
-        for f in files {
-            let _ = fs::remove_file(f);
-        }
-    }
-    result
 }

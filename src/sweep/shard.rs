@@ -3,8 +3,8 @@
 //! part (coverage, hashes, columns) and joins them into the files a single run writes,
 //! byte for byte.
 
-use std::fs::{self, File};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::fs;
+use std::io::{BufRead, BufReader};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -14,8 +14,10 @@ use sha2::{Digest, Sha256};
 use super::fixed::parse_fixed;
 use super::resources::{free_disk, human, limit};
 use super::summary::{Stats, SummaryInfo, quantiles, render_summary};
-use super::{Chunk, Report, Sweep, cleanup_on_error, final_manifest, hex, read_err, write_err};
+use super::{Chunk, Report, SPILL, Sweep, final_manifest, hex, read_err};
 use crate::error::{Error, Result};
+use crate::input::Whence;
+use crate::output::{Owner, Protected, Transaction};
 
 /// The points of shard `k` of `n` (1-based) among `points`:
 /// `[⌊(k−1)·P/N⌋, ⌊k·P/N⌋)`.
@@ -75,8 +77,8 @@ impl Sweep {
             range: range.clone(),
             skipped,
         };
-        if let Ok(text) = fs::read_to_string(&json_path) {
-            match serde_json::from_str::<PartInfo>(&text) {
+        if let Ok(bytes) = crate::input::read(&json_path, Whence::Folder) {
+            match serde_json::from_slice::<PartInfo>(&bytes) {
                 Ok(p) if p.spec_sha256 == self.hash && !force => {
                     let size = fs::metadata(&csv_path).map(|m| m.len()).ok();
                     if size == Some(p.csv_bytes) {
@@ -95,66 +97,53 @@ impl Sweep {
             }
         }
         self.check_resources(dir, &range)?;
-        fs::create_dir_all(&parts).map_err(write_err(&parts))?;
-        // Temporary files a killed run of this shard left behind.
-        if let Ok(entries) = fs::read_dir(&parts) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(&format!(".{stem}.")) && name.contains(".tmp-") {
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
+        let mut tx = Transaction::new(self.protected(), force);
+        tx.within(dir, Owner::Sweep(&self.spec.name))?;
+        tx.within(&parts, Owner::Part)?;
         // The json is the completion mark: remove a stale one first.
-        let _ = fs::remove_file(&json_path);
-        let tmp = parts.join(format!(".{stem}.csv.tmp-{}", std::process::id()));
-        let result = (|| -> Result<(u64, String)> {
-            let file = File::create(&tmp).map_err(write_err(&tmp))?;
-            let mut w = BufWriter::with_capacity(1 << 20, file);
-            self.precompute()?;
-            let info = self.summary_info()?;
-            let mut h = Sha256::new();
-            let mut bytes = 0u64;
-            w.write_all(&self.header).map_err(write_err(&tmp))?;
-            h.update(&self.header);
-            bytes += self.header.len() as u64;
-            let mut sink = |c: &Chunk| -> Result<()> {
-                w.write_all(&c.csv).map_err(write_err(&tmp))?;
-                h.update(&c.csv);
-                bytes += c.csv.len() as u64;
-                Ok(())
-            };
-            self.stream(range.clone(), false, &mut sink, progress)?;
-            let file = w
-                .into_inner()
-                .map_err(|e| write_err(&tmp)(e.into_error()))?;
-            file.sync_all().map_err(write_err(&tmp))?;
-            let sha = hex(&h.finalize());
-            fs::rename(&tmp, &csv_path).map_err(write_err(&csv_path))?;
-            let part = PartInfo {
-                fendan_version: env!("CARGO_PKG_VERSION").into(),
-                sweep: self.spec.name.clone(),
-                spec_sha256: self.hash.clone(),
-                shard: k,
-                shards: n,
-                points: self.points,
-                first: range.start,
-                end: range.end,
-                rows: range.end - range.start,
-                csv_bytes: bytes,
-                csv_sha256: sha.clone(),
-                header: String::from_utf8_lossy(&self.header).trim_end().to_owned(),
-                summary: info,
-            };
-            let mut json = serde_json::to_vec_pretty(&part).expect("part info serialises");
-            json.push(b'\n');
-            crate::output::write_file_atomically(&json_path, &json)?;
-            Ok((bytes, sha))
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
+        if fs::symlink_metadata(&json_path).is_ok_and(|m| m.is_file()) {
+            fs::remove_file(&json_path).map_err(|source| Error::Write {
+                path: json_path.clone(),
+                source,
+            })?;
         }
+        let csv = tx.file(&csv_path, Owner::Part)?;
+        let mut w = csv.create("")?;
+        self.precompute()?;
+        let info = self.summary_info()?;
+        let mut h = Sha256::new();
+        let mut bytes = 0u64;
+        w.write_all(&self.header)?;
+        h.update(&self.header);
+        bytes += self.header.len() as u64;
+        let mut sink = |c: &Chunk| -> Result<()> {
+            w.write_all(&c.csv)?;
+            h.update(&c.csv);
+            bytes += c.csv.len() as u64;
+            Ok(())
+        };
+        self.stream(range.clone(), false, &mut sink, progress)?;
+        w.finish()?;
+        let part = PartInfo {
+            fendan_version: env!("CARGO_PKG_VERSION").into(),
+            sweep: self.spec.name.clone(),
+            spec_sha256: self.hash.clone(),
+            shard: k,
+            shards: n,
+            points: self.points,
+            first: range.start,
+            end: range.end,
+            rows: range.end - range.start,
+            csv_bytes: bytes,
+            csv_sha256: hex(&h.finalize()),
+            header: String::from_utf8_lossy(&self.header).trim_end().to_owned(),
+            summary: info,
+        };
+        let mut json = serde_json::to_vec_pretty(&part).expect("part info serialises");
+        json.push(b'\n');
+        tx.file(&json_path, Owner::Part)?.write_whole(&json)?;
+        // The points first, then the json that marks them complete.
+        tx.commit()?;
         Ok(report(false))
     }
 }
@@ -219,7 +208,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         let stem = format!("part-{k}-of-{n}");
         let json = parts_dir.join(format!("{stem}.json"));
         let csv = parts_dir.join(format!("{stem}.csv"));
-        let info = match fs::read_to_string(&json) {
+        let info = match crate::input::read(&json, Whence::Folder) {
             Err(_) => {
                 missing.push(k);
                 problems.push(if csv.exists() {
@@ -230,7 +219,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 infos.push(None);
                 continue;
             }
-            Ok(t) => match serde_json::from_str::<PartInfo>(&t) {
+            Ok(t) => match serde_json::from_slice::<PartInfo>(&t) {
                 Ok(i) => i,
                 Err(e) => {
                     missing.push(k);
@@ -352,136 +341,136 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
             human(u128::from(free))
         )));
     }
-    let pid = std::process::id();
-    let tmp = dir.join(format!(".points.csv.tmp-{pid}"));
-    let spill_path = dir.join(format!(".spill.tmp-{pid}"));
-    let result = (|| -> Result<(String, Stats)> {
-        let mut stats = Stats::new(cols);
-        let mut spill = if info.quantiles {
-            Some(BufWriter::new(
-                File::create(&spill_path).map_err(write_err(&spill_path))?,
+    // The folder keeps its parts and logs; a manifest of another sweep is not replaced.
+    let sweep = &first.sweep;
+    if let Ok(bytes) = crate::input::read(&dir.join("manifest.json"), Whence::Folder)
+        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(other) = m["sweep"]["name"].as_str()
+        && other != sweep
+    {
+        return Err(Error::Refused(format!(
+            "{} holds the results of sweep `{other}`, but its parts are of sweep `{sweep}`; move those results away first",
+            dir.display()
+        )));
+    }
+    let mut tx = Transaction::new(Protected::default(), true);
+    let staging = tx.folder(dir, Owner::Sweep(sweep))?;
+    let mut stats = Stats::new(cols);
+    let mut spill = match info.quantiles {
+        true => Some(staging.create(SPILL)?),
+        false => None,
+    };
+    let mut w = staging.create("points.csv")?;
+    let mut h = Sha256::new();
+    w.write_all(header.as_bytes())?;
+    h.update(header.as_bytes());
+    let mut next = 0u64;
+    let mut line = Vec::new();
+    let mut metrics: Vec<i64> = Vec::with_capacity(cols * 4096);
+    for p in &parts {
+        let path = parts_dir.join(format!("part-{}-of-{n}.csv", p.shard));
+        let bad = |what: String| {
+            Error::Refused(format!(
+                "cannot merge {}: {}: {what}; rerun that shard with --force",
+                dir.display(),
+                path.display()
             ))
-        } else {
-            None
         };
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(write_err(&tmp))?);
-        let mut h = Sha256::new();
-        w.write_all(header.as_bytes()).map_err(write_err(&tmp))?;
-        h.update(header.as_bytes());
-        let mut next = 0u64;
-        let mut line = Vec::new();
-        let mut metrics: Vec<i64> = Vec::with_capacity(cols * 4096);
-        for p in &parts {
-            let path = parts_dir.join(format!("part-{}-of-{n}.csv", p.shard));
-            let bad = |what: String| {
-                Error::Refused(format!(
-                    "cannot merge {}: {}: {what}; rerun that shard with --force",
-                    dir.display(),
-                    path.display()
-                ))
-            };
-            let mut r =
-                BufReader::with_capacity(1 << 20, File::open(&path).map_err(read_err(&path))?);
-            let mut part_hash = Sha256::new();
+        let file = crate::input::open(&path, Whence::Folder)?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let mut part_hash = Sha256::new();
+        line.clear();
+        r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+        part_hash.update(&line);
+        if line != header.as_bytes() {
+            return Err(bad("its header differs from its json".into()));
+        }
+        let mut chunk_first = next;
+        metrics.clear();
+        loop {
             line.clear();
-            r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+            let got = r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+            if got == 0 {
+                break;
+            }
             part_hash.update(&line);
-            if line != header.as_bytes() {
-                return Err(bad("its header differs from its json".into()));
-            }
-            let mut chunk_first = next;
-            metrics.clear();
-            loop {
-                line.clear();
-                let got = r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
-                if got == 0 {
-                    break;
-                }
-                part_hash.update(&line);
-                if line.last() != Some(&b'\n') {
-                    return Err(bad(format!(
-                        "the row after point {} is cut short",
-                        next.saturating_sub(1)
-                    )));
-                }
-                let body = &line[..line.len() - 1];
-                let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
-                if fields.len() != n_fields {
-                    return Err(bad(format!(
-                        "a row has {} fields, not {n_fields}",
-                        fields.len()
-                    )));
-                }
-                let idx: u64 = std::str::from_utf8(fields[0])
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad("a row does not start with a point number".into()))?;
-                if idx != next {
-                    return Err(bad(format!("point {idx} where point {next} was expected")));
-                }
-                for (j, f) in fields[n_fields - cols..].iter().enumerate() {
-                    let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
-                        bad(format!(
-                            "point {idx}: `{}` is not a number",
-                            String::from_utf8_lossy(f)
-                        ))
-                    })?;
-                    metrics.push(v);
-                }
-                w.write_all(&line).map_err(write_err(&tmp))?;
-                h.update(&line);
-                next += 1;
-                if metrics.len() >= cols * 4096 {
-                    stats.add_chunk(chunk_first, &metrics, spill.as_mut(), &spill_path)?;
-                    metrics.clear();
-                    progress(next - chunk_first);
-                    chunk_first = next;
-                }
-            }
-            stats.add_chunk(chunk_first, &metrics, spill.as_mut(), &spill_path)?;
-            progress(next - chunk_first);
-            metrics.clear();
-            if hex(&part_hash.finalize()) != p.csv_sha256 {
-                return Err(bad(
-                    "its content differs from the SHA-256 its json records".into()
-                ));
-            }
-            if next != p.end {
+            if line.last() != Some(&b'\n') {
                 return Err(bad(format!(
-                    "it ends at point {next}, its json says {}",
-                    p.end
+                    "the row after point {} is cut short",
+                    next.saturating_sub(1)
                 )));
             }
+            let body = &line[..line.len() - 1];
+            let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
+            if fields.len() != n_fields {
+                return Err(bad(format!(
+                    "a row has {} fields, not {n_fields}",
+                    fields.len()
+                )));
+            }
+            let idx: u64 = std::str::from_utf8(fields[0])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad("a row does not start with a point number".into()))?;
+            if idx != next {
+                return Err(bad(format!("point {idx} where point {next} was expected")));
+            }
+            for (j, f) in fields[n_fields - cols..].iter().enumerate() {
+                let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
+                    bad(format!(
+                        "point {idx}: `{}` is not a number",
+                        String::from_utf8_lossy(f)
+                    ))
+                })?;
+                metrics.push(v);
+            }
+            w.write_all(&line)?;
+            h.update(&line);
+            next += 1;
+            if metrics.len() >= cols * 4096 {
+                stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
+                metrics.clear();
+                progress(next - chunk_first);
+                chunk_first = next;
+            }
         }
-        if next != points {
-            return Err(Error::Refused(format!(
-                "cannot merge {}: the parts hold {next} points, the sweep has {points}",
-                dir.display()
+        stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
+        progress(next - chunk_first);
+        metrics.clear();
+        if hex(&part_hash.finalize()) != p.csv_sha256 {
+            return Err(bad(
+                "its content differs from the SHA-256 its json records".into()
+            ));
+        }
+        if next != p.end {
+            return Err(bad(format!(
+                "it ends at point {next}, its json says {}",
+                p.end
             )));
         }
-        let file = w
-            .into_inner()
-            .map_err(|e| write_err(&tmp)(e.into_error()))?;
-        file.sync_all().map_err(write_err(&tmp))?;
-        if let Some(s) = spill.take() {
-            s.into_inner()
-                .map_err(|e| write_err(&spill_path)(e.into_error()))?;
+    }
+    if next != points {
+        return Err(Error::Refused(format!(
+            "cannot merge {}: the parts hold {next} points, the sweep has {points}",
+            dir.display()
+        )));
+    }
+    w.finish()?;
+    let sha = hex(&h.finalize());
+    let q = match spill.take() {
+        Some(s) => {
+            s.finish()?;
+            let q = quantiles(&staging.path(SPILL), cols, &stats)?;
+            fs::remove_file(staging.path(SPILL)).map_err(staging.err(SPILL))?;
+            Some(q)
         }
-        Ok((hex(&h.finalize()), stats))
-    })();
-    let (sha, stats) = cleanup_on_error(result, &[&tmp, &spill_path])?;
-    let q = if info.quantiles {
-        let q = quantiles(&spill_path, cols, &stats);
-        let _ = fs::remove_file(&spill_path);
-        Some(q?)
-    } else {
-        None
+        None => None,
     };
     let summary = render_summary(info, &stats, q.as_deref());
-    fs::rename(&tmp, dir.join("points.csv")).map_err(write_err(dir))?;
-    crate::output::write_file_atomically(&dir.join("summary.csv"), &summary)?;
+    staging.write("summary.csv", &summary)?;
     let manifest = final_manifest(&info.manifest, "points.csv", &sha, &summary);
-    crate::output::write_file_atomically(&dir.join("manifest.json"), &manifest)?;
+    staging.write("manifest.json", &manifest)?;
+    tx.commit()?;
     Ok(MergeReport {
         dir: dir.to_owned(),
         shards: n,

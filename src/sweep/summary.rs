@@ -3,15 +3,16 @@
 //! a spill file, so memory stays small whatever the point count).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::fixed::fixed;
-use super::{MISSING, Sweep, read_err, write_err};
+use super::{MISSING, Sweep, read_err};
 use crate::error::Result;
+use crate::output::Sink;
 
 pub(super) struct TornadoRow {
     pub(super) column: usize,
@@ -53,8 +54,7 @@ impl Stats {
         &mut self,
         first: u64,
         metrics: &[i64],
-        spill: Option<&mut BufWriter<File>>,
-        spill_path: &Path,
+        spill: Option<&mut Sink>,
     ) -> Result<()> {
         let cols = self.count.len();
         if cols == 0 {
@@ -81,7 +81,7 @@ impl Stats {
             for v in metrics {
                 bytes.extend_from_slice(&v.to_le_bytes());
             }
-            w.write_all(&bytes).map_err(write_err(spill_path))?;
+            w.write_all(&bytes)?;
         }
         Ok(())
     }
