@@ -69,7 +69,7 @@ pub fn parse_threads(text: &str) -> Result<usize, String> {
     match t.parse::<i128>() {
         Ok(n) if (1..=MAX_THREADS as i128).contains(&n) => Ok(n as usize),
         Ok(n) if n < 1 => Err(format!(
-            "`{t}` is not a number of threads; give 1 to {MAX_THREADS} (leave it out to use every core)"
+            "`{t}` is not a number of threads fendan can start; give 1 to {MAX_THREADS}"
         )),
         Ok(_) => Err(format!(
             "`{t}` threads is more than fendan starts; give 1 to {MAX_THREADS}"
