@@ -102,7 +102,9 @@ impl Run {
         if path.is_dir() {
             return Run::from_dir(path);
         }
-        if path.is_file() {
+        // Anything else that exists is read as a scenario file (a pipe or a device is
+        // refused there, with its name).
+        if path.exists() {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
