@@ -322,12 +322,25 @@ impl Transaction {
     pub fn commit(mut self) -> Result<()> {
         let mut log = pending();
         let staged = std::mem::take(&mut self.staged);
-        for s in &staged {
-            if let Err(e) = commit_one(&mut log, self.id, s) {
-                undo_all(&mut log, Some(self.id));
-                self.done = true;
-                return Err(e);
+        let id = self.id;
+        let placed = (|| -> Result<()> {
+            let mut olds = Vec::new();
+            for s in &staged {
+                olds.push(prepare(&mut log, id, s)?);
             }
+            for (s, old) in staged.iter().zip(olds) {
+                place(&mut log, id, s, old)?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = placed {
+            undo_all(&mut log, Some(id));
+            self.done = true;
+            return Err(e);
+        }
+        let parents: BTreeSet<PathBuf> = staged.iter().map(|s| parent_of(&s.target)).collect();
+        for p in &parents {
+            sync_dir(p);
         }
         let mut i = 0;
         while i < log.len() {
@@ -351,20 +364,43 @@ impl Drop for Transaction {
     }
 }
 
-/// Put one staged output in place, recording how to undo it.
-fn commit_one(log: &mut Vec<(u64, Step)>, id: u64, s: &Staging) -> Result<()> {
-    let err = write_err(&s.target);
-    let parent = parent_of(&s.target);
+/// Make a staged output ready to be put in place: its files on disk, what the old
+/// folder holds that must be kept linked in, a link to an old file kept for an undo.
+/// Slow work is done here, so that the renames of one run follow each other at once.
+fn prepare(log: &mut Vec<(u64, Step)>, id: u64, s: &Staging) -> Result<Option<PathBuf>> {
+    let exists = fs::symlink_metadata(&s.target).is_ok();
     if s.folder {
+        if exists {
+            carry_over(&s.target, &s.tmp)?;
+        }
         sync_dir(&s.tmp);
+        return Ok(None);
     }
+    if !exists {
+        return Ok(None);
+    }
+    let old = sibling(&s.target, "old")?;
+    log.push((id, Step::Temp(old.clone())));
+    remove_any(&old);
+    fs::hard_link(&s.target, &old)
+        .or_else(|_| fs::copy(&s.target, &old).map(drop))
+        .map_err(write_err(&s.target))?;
+    Ok(Some(old))
+}
+
+/// Put one prepared output in place by a rename (or a swap), recording how to undo it.
+fn place(
+    log: &mut Vec<(u64, Step)>,
+    id: u64,
+    s: &Staging,
+    old_file: Option<PathBuf>,
+) -> Result<()> {
+    let err = write_err(&s.target);
     let exists = fs::symlink_metadata(&s.target).is_ok();
     let step = if !exists {
         fs::rename(&s.tmp, &s.target).map_err(err)?;
         Step::Created(s.target.clone())
     } else if s.folder {
-        carry_over(&s.target, &s.tmp)?;
-        sync_dir(&s.tmp);
         match exchange(&s.tmp, &s.target) {
             Ok(()) => Step::Swapped {
                 target: s.target.clone(),
@@ -384,24 +420,21 @@ fn commit_one(log: &mut Vec<(u64, Step)>, id: u64, s: &Staging) -> Result<()> {
             }
         }
     } else {
-        // Keep a link to the old file until every output is in place.
-        let old = sibling(&s.target, "old")?;
-        log.push((id, Step::Temp(old.clone())));
-        remove_any(&old);
-        fs::hard_link(&s.target, &old)
-            .or_else(|_| fs::copy(&s.target, &old).map(drop))
-            .map_err(write_err(&s.target))?;
         fs::rename(&s.tmp, &s.target).map_err(err)?;
-        log.pop();
-        Step::Replaced {
-            target: s.target.clone(),
-            old,
+        match old_file {
+            Some(old) => {
+                log.retain(|(i, st)| !(*i == id && matches!(st, Step::Temp(p) if *p == old)));
+                Step::Replaced {
+                    target: s.target.clone(),
+                    old,
+                }
+            }
+            None => Step::Created(s.target.clone()),
         }
     };
     // The temporary name is gone (or, after a swap, named again by `step`).
     log.retain(|(i, st)| !(*i == id && matches!(st, Step::Temp(p) if *p == s.tmp)));
     log.push((id, step));
-    sync_dir(&parent);
     Ok(())
 }
 

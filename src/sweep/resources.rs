@@ -176,7 +176,7 @@ impl Sweep {
             let whose = if why == "limit" {
                 "the FENDAN_SWEEP_DISK_LIMIT of".to_owned()
             } else {
-                "the free space on the output disk,".to_owned()
+                format!("the free space on the disk of {},", dir.display())
             };
             return Err(Error::input(
                 at,

@@ -77,6 +77,11 @@ impl Sweep {
             range: range.clone(),
             skipped,
         };
+        // A killed run of this shard left its temporaries: remove them, even when the
+        // part is found complete below.
+        for p in [&csv_path, &json_path] {
+            crate::output::clean_leftovers(p);
+        }
         if let Ok(bytes) = crate::input::read(&json_path, Whence::Folder) {
             match serde_json::from_slice::<PartInfo>(&bytes) {
                 Ok(p) if p.spec_sha256 == self.hash && !force => {
@@ -100,13 +105,6 @@ impl Sweep {
         let mut tx = Transaction::new(self.protected(), force);
         tx.within(dir, Owner::Sweep(&self.spec.name))?;
         tx.within(&parts, Owner::Part)?;
-        // The json is the completion mark: remove a stale one first.
-        if fs::symlink_metadata(&json_path).is_ok_and(|m| m.is_file()) {
-            fs::remove_file(&json_path).map_err(|source| Error::Write {
-                path: json_path.clone(),
-                source,
-            })?;
-        }
         let csv = tx.file(&csv_path, Owner::Part)?;
         let mut w = csv.create("")?;
         self.precompute()?;
@@ -142,7 +140,9 @@ impl Sweep {
         let mut json = serde_json::to_vec_pretty(&part).expect("part info serialises");
         json.push(b'\n');
         tx.file(&json_path, Owner::Part)?.write_whole(&json)?;
-        // The points first, then the json that marks them complete.
+        // The points, then the json that marks them complete, renamed one after the
+        // other. An old part stays whole until then; a part whose json does not match
+        // its points is refused by `merge` and redone by the next run of the shard.
         tx.commit()?;
         Ok(report(false))
     }
