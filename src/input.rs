@@ -21,6 +21,11 @@ use std::path::Path;
 
 use crate::error::{Error, Location, Result};
 
+/// The UTF-8 byte-order mark. Excel and WPS on Chinese-locale Windows read a CSV file
+/// without it in the local code page (GBK), and show the Chinese text as mojibake; so
+/// fendan writes it on request (`--bom`) and skips it wherever it reads CSV.
+pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
 /// Who named an input: where the error for a bad one must point.
 #[derive(Debug, Clone, Copy)]
 pub enum Whence<'a> {

@@ -8,9 +8,9 @@
 //! than reported as a difference between two runs.
 
 use crate::error::{Error, Location, Result};
+use crate::input::UTF8_BOM;
 use crate::model::Domain;
 use crate::money::parse_yuan;
-use crate::report::UTF8_BOM;
 
 /// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
 pub const COLUMNS: [&str; 23] = [

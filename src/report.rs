@@ -469,9 +469,8 @@ pub fn param_fingerprint(p: &crate::params::Param) -> String {
     format!("{}{}", if p.interpolate { "~" } else { "" }, body.join(";"))
 }
 
-/// The UTF-8 byte-order mark. Excel and WPS on Chinese-locale Windows read a CSV file
-/// without it in the local code page (GBK), and show the Chinese text as mojibake.
-pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+/// The UTF-8 byte-order mark (see [`crate::input::UTF8_BOM`]).
+pub use crate::input::UTF8_BOM;
 
 /// How CSV files are written. The default is plain UTF-8, for scripts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -468,33 +468,3 @@ pub fn compare(cmp: &Comparison, dims: &[Dim], rows: &[Row], total: &Row) -> Res
     };
     build().map_err(xerr)
 }
-
-/// The title of a workbook fendan wrote (its document properties name fendan as the
-/// author), read back; `None` for any other file. [`crate::output`] uses it to decide
-/// whether `--xlsx` may replace an existing file.
-pub fn fendan_title(bytes: &[u8]) -> Option<String> {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let mut core = String::new();
-    zip.by_name("docProps/core.xml")
-        .ok()?
-        .take(1 << 20)
-        .read_to_string(&mut core)
-        .ok()?;
-    let tag = |t: &str| -> Option<String> {
-        let open = format!("<{t}>");
-        let start = core.find(&open)? + open.len();
-        let len = core[start..].find(&format!("</{t}>"))?;
-        let text = &core[start..start + len];
-        Some(
-            text.replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&apos;", "'")
-                .replace("&amp;", "&"),
-        )
-    };
-    tag("dc:creator")?
-        .starts_with("fendan")
-        .then(|| tag("dc:title"))?
-}

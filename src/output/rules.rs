@@ -195,7 +195,7 @@ pub(super) fn file_holds(path: &Path, owner: Owner) -> Holds {
         Owner::CompareCsv => {
             let head = crate::input::read(path, crate::input::Whence::Folder).unwrap_or_default();
             let head = head
-                .strip_prefix(&crate::report::UTF8_BOM[..])
+                .strip_prefix(&crate::input::UTF8_BOM[..])
                 .unwrap_or(&head);
             let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
             if first.ends_with(b",a,b,diff,pct") {
@@ -213,12 +213,35 @@ pub(super) fn file_holds(path: &Path, owner: Owner) -> Holds {
     }
 }
 
-/// The title of a workbook fendan wrote (its document properties name fendan as the
-/// author), if `path` is one.
+/// The title of a workbook fendan wrote, if `path` is one: its document properties
+/// (`docProps/core.xml`) name fendan as the author, as `crate::xlsx` writes them.
 #[cfg(feature = "xlsx")]
 pub(super) fn workbook_title(path: &Path) -> Option<String> {
+    use std::io::Read;
     let bytes = crate::input::read(path, crate::input::Whence::Folder).ok()?;
-    crate::xlsx::fendan_title(&bytes)
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut core = String::new();
+    zip.by_name("docProps/core.xml")
+        .ok()?
+        .take(1 << 20)
+        .read_to_string(&mut core)
+        .ok()?;
+    let tag = |t: &str| -> Option<String> {
+        let open = format!("<{t}>");
+        let start = core.find(&open)? + open.len();
+        let len = core[start..].find(&format!("</{t}>"))?;
+        Some(
+            core[start..start + len]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        )
+    };
+    tag("dc:creator")?
+        .starts_with("fendan")
+        .then(|| tag("dc:title"))?
 }
 
 #[cfg(not(feature = "xlsx"))]

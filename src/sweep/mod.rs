@@ -331,7 +331,12 @@ impl Sweep {
         let quantiles = match spill.take() {
             Some(s) => {
                 s.finish()?;
-                let q = quantiles(&staging.path(SPILL), info.columns.len(), &stats)?;
+                let q = quantiles(
+                    &staging.path(SPILL),
+                    &staging.shown(""),
+                    info.columns.len(),
+                    &stats,
+                )?;
                 fs::remove_file(staging.path(SPILL)).map_err(staging.err(SPILL))?;
                 Some(q)
             }

@@ -67,33 +67,9 @@ pub(super) fn free_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// A limit from the environment: bytes, or a number with kB, MB, GB or TB.
-pub(super) fn env_limit(name: &str) -> Result<Option<u64>> {
-    let Ok(text) = std::env::var(name) else {
-        return Ok(None);
-    };
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "m" | "mb" => 1_000_000,
-        "g" | "gb" => 1_000_000_000,
-        "t" | "tb" => 1_000_000_000_000,
-        _ => u64::MAX,
-    };
-    match num.parse::<u64>() {
-        Ok(n) if mult != u64::MAX => Ok(Some(n.saturating_mul(mult))),
-        _ => Err(Error::Usage(format!(
-            "{name}={text} is not a size; give bytes, or a number with kB, MB, GB or TB (e.g. 500MB)"
-        ))),
-    }
-}
-
 /// The limit in force: the smaller of what the system reports and the environment's.
 pub(super) fn limit(measured: Option<u64>, env: &str) -> Result<(Option<u64>, &'static str)> {
-    let e = env_limit(env)?;
+    let e = crate::limits::env_size(env)?;
     Ok(match (measured, e) {
         (Some(m), Some(l)) if l < m => (Some(l), "limit"),
         (None, Some(l)) => (Some(l), "limit"),

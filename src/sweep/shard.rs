@@ -460,7 +460,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
     let q = match spill.take() {
         Some(s) => {
             s.finish()?;
-            let q = quantiles(&staging.path(SPILL), cols, &stats)?;
+            let q = quantiles(&staging.path(SPILL), &staging.shown(""), cols, &stats)?;
             fs::remove_file(staging.path(SPILL)).map_err(staging.err(SPILL))?;
             Some(q)
         }

@@ -89,7 +89,13 @@ impl Stats {
 
 /// Exact nearest-rank P10, P50, P90 of each column, from the spilled values: a
 /// radix selection, 11 bits a pass, so memory stays small whatever the point count.
-pub(super) fn quantiles(path: &Path, cols: usize, stats: &Stats) -> Result<Vec<[i64; 3]>> {
+/// `path` is read; errors name `shown`, the output the user asked for.
+pub(super) fn quantiles(
+    path: &Path,
+    shown: &Path,
+    cols: usize,
+    stats: &Stats,
+) -> Result<Vec<[i64; 3]>> {
     const BITS: u32 = 11;
     const PS: [u64; 3] = [10, 50, 90];
     let width: Vec<u32> = (0..cols)
@@ -112,11 +118,11 @@ pub(super) fn quantiles(path: &Path, cols: usize, stats: &Stats) -> Result<Vec<[
     let mut hist = vec![0u64; (cols * 3) << BITS];
     for pass in 0..passes {
         hist.fill(0);
-        let f = File::open(path).map_err(read_err(path))?;
+        let f = File::open(path).map_err(read_err(shown))?;
         let mut r = BufReader::with_capacity(1 << 20, f);
         let mut row = vec![0u8; cols * 8];
         for _ in 0..stats.rows {
-            r.read_exact(&mut row).map_err(read_err(path))?;
+            r.read_exact(&mut row).map_err(read_err(shown))?;
             for j in 0..cols {
                 if pass >= digits[j] {
                     continue;
