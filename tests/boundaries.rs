@@ -552,3 +552,70 @@ fn write_errors_name_the_path_given() {
     assert!(err.starts_with("error: cannot write f/run"), "{err}");
     assert!(!err.contains(".tmp-"), "{err}");
 }
+
+/// The refusals a user meets most, word for word (they name only paths the user gave,
+/// so they do not depend on the seeds or on where the test runs).
+#[test]
+fn refusals_read_exactly_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("notes.txt"), "x").unwrap();
+    fs::create_dir(dir.join("mine")).unwrap();
+    fs::write(dir.join("mine/a.txt"), "x").unwrap();
+    fs::create_dir(dir.join("d")).unwrap();
+    fs::write(dir.join("d/s.yaml"), "name: s\ntitle: t\n").unwrap();
+    fs::write(dir.join("book.xlsx"), "x").unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["simulate", "--out", "notes.txt", "--quiet"],
+            "error: notes.txt is a file, not a folder; fendan never replaces a file with a folder, so choose another output folder\n",
+        ),
+        (
+            &["simulate", "d/s.yaml", "--out", "d", "--force", "--quiet"],
+            "error: d holds <tmp>/d/s.yaml, which is an input of this run; fendan never writes over its inputs, even with --force; choose another folder\n",
+        ),
+        (
+            &["simulate", "--out", "mine", "--quiet"],
+            "error: mine holds files fendan did not write; choose another output folder, or add --force to write there (fendan keeps the files it did not write)\n",
+        ),
+        (
+            &["simulate", "--out", "run", "--xlsx", "book.xlsx", "--quiet"],
+            "error: book.xlsx already exists and is a file fendan did not write; choose another name, or add --force to replace it\n",
+        ),
+        (
+            &[
+                "simulate",
+                "--out",
+                "run",
+                "--xlsx",
+                "run/book.xlsx",
+                "--quiet",
+            ],
+            "error: run/book.xlsx is inside run, which this run replaces whole; put it beside that folder\n",
+        ),
+        (
+            &["simulate", "--out", ".", "--force", "--quiet"],
+            "error: . holds the current folder; fendan will not replace the folder it runs in, so choose an output folder below it\n",
+        ),
+        (
+            &["compare", "baseline", "baseline", "--out", "mine"],
+            "error: mine is a folder; give the name of a file to write\n",
+        ),
+    ];
+    let canonical = fs::canonicalize(dir).unwrap();
+    for (args, want) in cases {
+        let o = run(dir, args);
+        let err = stderr(&o).replace(&canonical.display().to_string(), "<tmp>");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err, want, "{args:?}");
+    }
+    assert_eq!(names(dir), ["book.xlsx", "d", "mine", "notes.txt"]);
+    let o = run(
+        dir,
+        &["simulate", "--out", "x", "--threads", "-1", "--quiet"],
+    );
+    assert_eq!(
+        stderr(&o),
+        "error: invalid value '-1' for '--threads <THREADS>': `-1` is not a number of threads fendan can start; give 1 to 1024\n\nFor more information, try '--help'.\n"
+    );
+}
