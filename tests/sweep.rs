@@ -520,16 +520,6 @@ fn an_existing_folder_of_other_results_is_kept() {
     assert!(out.join("points.csv").exists());
 }
 
-/// `NAME=value` lines of a fixture's `env` file.
-fn fixture_env(dir: &Path) -> Vec<(String, String)> {
-    fs::read_to_string(dir.join("env"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 #[test]
 fn broken_specs_are_refused_before_any_work_with_their_exact_message() {
     let bless = std::env::var_os("FENDAN_BLESS").is_some();

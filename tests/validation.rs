@@ -39,16 +39,6 @@ fn name_of(dir: &Path) -> String {
         .into_owned()
 }
 
-/// The `NAME=value` lines of a fixture's `env` file, if it has one.
-fn env_of(dir: &Path) -> Vec<(String, String)> {
-    fs::read_to_string(dir.join("env"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 /// A line diff (longest common subsequence): ` ` both, `-` expected only, `+` actual only.
 fn diff(expected: &str, actual: &str) -> String {
     let a: Vec<&str> = expected.lines().collect();
@@ -112,7 +102,7 @@ fn every_broken_fixture_fails_with_its_exact_message() {
             .current_dir(dir)
             .args(["validate", "scenario.yaml"])
             .env_remove("FENDAN_MAX_INPUT_BYTES")
-            .envs(env_of(dir))
+            .envs(fixture_env(dir))
             .output()
             .expect("fendan runs");
         let err = redact(&stderr(&out), dir);
