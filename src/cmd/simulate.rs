@@ -51,9 +51,7 @@ pub fn run(
         Some((path, _)) => Some(tx.file(path, Owner::Workbook(&book_title))?),
         None => None,
     };
-    for (name, bytes) in &files {
-        folder.write(name, bytes)?;
-    }
+    pool.install(|| folder.write_files(&files))?;
     if let (Some(s), Some((_, bytes))) = (&book, &workbook) {
         s.write_whole(bytes)?;
     }
