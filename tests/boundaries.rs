@@ -328,6 +328,12 @@ fn leftovers_of_killed_runs_are_removed_by_the_next_run() {
     // A run killed between moving the old output aside and putting the new one in place
     // left the old one under `.NAME.old-PID`: it is put back.
     fs::remove_dir_all(tmp.path().join(&mine)).unwrap();
+    // Another shard's temporary part may belong to a shard running on another machine
+    // (a process id here says nothing about it): a shard leaves it alone.
+    let other = out
+        .join("parts")
+        .join(format!(".part-2-of-2.csv.tmp-{dead}"));
+    fs::write(&other, "p").unwrap();
     fs::rename(&out, tmp.path().join(format!(".sw.old-{dead}"))).unwrap();
     let o = run(
         tmp.path(),
@@ -348,6 +354,7 @@ fn leftovers_of_killed_runs_are_removed_by_the_next_run() {
         "the old results are back"
     );
     assert!(out.join("parts/part-1-of-2.json").exists());
+    assert!(other.exists(), "shard 1 removed shard 2's temporary part");
 }
 
 #[test]

@@ -45,8 +45,8 @@ use rules::{Holds, entries, file_holds, folder_holds, manifest_of, resolve};
 pub use rules::{Owner, Protected};
 pub use undo::clean_leftovers;
 use undo::{
-    NEXT_ID, Step, exchange, leftover, parent_of, pending, remove_any, sibling, sync_dir, undo_all,
-    watch_signals, write_err,
+    NEXT_ID, Step, clean_inside, exchange, leftover, parent_of, pending, remove_any, sibling,
+    sync_dir, undo_all, watch_signals, write_err,
 };
 
 /// An output being written: a temporary folder or file beside its target.
@@ -207,6 +207,7 @@ impl Transaction {
     /// `owner`'s results (or anything, with `--force`), and never a file.
     pub fn folder(&mut self, target: &Path, owner: Owner) -> Result<Staging> {
         clean_leftovers(target);
+        clean_inside(target);
         if let Some(m) = self.check_common(target, true)? {
             if !m.is_dir() {
                 return Err(self.refuse(format!(

@@ -54,8 +54,8 @@ pub(super) fn remove_any(path: &Path) {
 }
 
 /// Clean up after killed runs that wrote to `target`: their temporary copies beside it
-/// are removed; an old output they moved aside is put back if `target` is missing.
-/// Inside a folder `target` (and its `parts/`), temporary files of dead processes go.
+/// are removed; an old output they moved aside is put back if `target` is missing. A
+/// process counts as dead when it is not running on this machine.
 pub fn clean_leftovers(target: &Path) {
     let parent = parent_of(target);
     let Some(leaf) = target.file_name().map(|l| l.to_string_lossy().into_owned()) else {
@@ -79,15 +79,20 @@ pub fn clean_leftovers(target: &Path) {
             }
         }
     }
-    for dir in [target.to_path_buf(), target.join("parts")] {
-        if let Ok(list) = fs::read_dir(&dir) {
-            for e in list.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if let Some((_, _, pid)) = leftover(&name)
-                    && !alive(pid)
-                {
-                    remove_any(&e.path());
-                }
+}
+
+/// Inside a folder that is about to be replaced, remove the temporary files of dead
+/// processes (an older fendan's `.points.csv.tmp-PID`). Not used on a sharded sweep's
+/// `parts/`, where shards on other machines may be writing: a process id means nothing
+/// across machines, so each shard removes only its own leftovers.
+pub(super) fn clean_inside(target: &Path) {
+    if let Ok(list) = fs::read_dir(target) {
+        for e in list.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some((_, _, pid)) = leftover(&name)
+                && !alive(pid)
+            {
+                remove_any(&e.path());
             }
         }
     }
