@@ -15,6 +15,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--threads`: 1 to [`fendan::limits::MAX_THREADS`]; clap names the flag in the error.
+fn threads(text: &str) -> Result<usize, String> {
+    fendan::limits::parse_threads(text)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -81,10 +86,10 @@ pub enum Command {
         /// Output folder [default: output/<scenario name>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads [default: all cores].
-        #[arg(long)]
+        /// Worker threads, 1 to 1024 [default: SLURM_CPUS_PER_TASK when set, else all cores].
+        #[arg(long, allow_hyphen_values = true, value_parser = threads)]
         threads: Option<usize>,
-        /// Replace an output folder that holds another scenario's results.
+        /// Write into an output folder (or over a workbook) that holds another run's results or files fendan did not write; never over an input.
         #[arg(long)]
         force: bool,
         /// Print nothing but errors.
@@ -175,6 +180,9 @@ pub enum Command {
         /// Also write the comparison as an Excel workbook to this file.
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
+        /// Replace an existing --out or --xlsx file that fendan did not write for these runs.
+        #[arg(long)]
+        force: bool,
     },
     /// Run a parameter sweep (grid, Latin hypercube or Monte Carlo) and write points.csv, summary.csv and manifest.json; `--shard K/N` runs one part of it.
     Sweep {
@@ -186,13 +194,13 @@ pub enum Command {
         /// Run only shard K of N (1 ≤ K ≤ N) and write parts/part-K-of-N.csv and .json; join the parts with `fendan merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
-        /// Worker threads [default: SLURM_CPUS_PER_TASK when set, else all cores].
-        #[arg(long)]
+        /// Worker threads, 1 to 1024 [default: SLURM_CPUS_PER_TASK when set, else all cores].
+        #[arg(long, allow_hyphen_values = true, value_parser = threads)]
         threads: Option<usize>,
         /// No progress bar, no summary: print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
-        /// Replace results of another sweep in the output folder (or a part written for another spec).
+        /// Write into an output folder that holds another run's results or files fendan did not write (or over a part written for another spec); never over an input.
         #[arg(long)]
         force: bool,
         /// Format of the points: csv, or parquet (needs a build with `--features parquet`).
@@ -212,6 +220,9 @@ pub enum Command {
         /// The HTML file to write.
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
+        /// Replace an existing file that fendan did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Check the parts of a sharded sweep in DIR/parts and join them into points.csv, summary.csv and manifest.json.
     Merge {

@@ -1,7 +1,8 @@
 //! Comparing two runs: what changes, for whom, and why.
 //!
 //! A run is either the output folder of `fendan simulate` (its `outlays.csv`, read back
-//! exactly to the fen, and its `manifest.json`) or a scenario file, run on the fly. Both
+//! exactly to the fen, and its `manifest.json`, every file first checked against the
+//! manifest's SHA-256s by [`crate::folder`]) or a scenario file, run on the fly. Both
 //! become the same table — whole fen per year × unit × service × level — so a folder
 //! and the scenario that produced it compare as identical. Two runs are comparable when
 //! they cover the same years and the same units; anything else is an input error that
@@ -12,18 +13,16 @@
 //! manifests say why the runs differ: which input files and which parameters.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io;
 use std::path::Path;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Deserialize;
 
 use crate::engine::{Outcome, Years};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
+use crate::folder::Folder;
 use crate::model::{Domain, Level, Model};
-use crate::money::{parse_yuan, yuan};
-use crate::report::{CsvStyle, UTF8_BOM};
+use crate::money::yuan;
+use crate::report::CsvStyle;
 use crate::scenario::Scenario;
 
 /// A dimension to break a comparison down by.
@@ -87,144 +86,9 @@ pub struct Run {
     pub parameters: BTreeMap<String, String>,
     /// (year, unit code, service id) → whole fen per level.
     pub amounts: BTreeMap<(i32, String, u32), [i64; 4]>,
-}
-
-#[derive(Deserialize)]
-struct RawManifest {
-    scenario: RawManifestScenario,
-    years: [i32; 2],
-    #[serde(default)]
-    inputs: Vec<RawManifestFile>,
-    #[serde(default)]
-    parameters: BTreeMap<String, String>,
-    #[serde(default)]
-    extends: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawManifestScenario {
-    name: String,
-    #[serde(default)]
-    title: String,
-}
-
-#[derive(Deserialize)]
-struct RawManifestFile {
-    name: String,
-    sha256: String,
-}
-
-/// A CSV file of an output folder, read whole, without its byte-order mark.
-fn read_csv_file(path: &Path) -> Result<Vec<u8>> {
-    let mut bytes = fs::read(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    if bytes.starts_with(&UTF8_BOM) {
-        bytes.drain(..UTF8_BOM.len());
-    }
-    Ok(bytes)
-}
-
-/// A CSV table: its header's column indexes by name, and its records.
-struct Table {
-    file: String,
-    bytes: Vec<u8>,
-    columns: Vec<usize>,
-}
-
-impl Table {
-    fn open(path: &Path, want: &[&str]) -> Result<Table> {
-        let file = path.display().to_string();
-        let bytes = read_csv_file(path)?;
-        let mut r = csv::ReaderBuilder::new().from_reader(&bytes[..]);
-        let header = r
-            .byte_headers()
-            .map_err(|e| {
-                Error::input(
-                    Location::file(&file),
-                    format!("cannot read the header: {e}"),
-                )
-            })?
-            .clone();
-        let mut columns = Vec::new();
-        for w in want {
-            let i = header
-                .iter()
-                .position(|h| h == w.as_bytes())
-                .ok_or_else(|| {
-                    let first =
-                        String::from_utf8_lossy(bytes.split(|b| *b == b'\n').next().unwrap_or(&[]));
-                    Error::input(
-                        Location::in_text(&file, &first, 1, 1),
-                        format!(
-                            "{file} has no column `{w}`; is it a file written by `fendan simulate`?"
-                        ),
-                    )
-                })?;
-            columns.push(i);
-        }
-        Ok(Table {
-            file,
-            bytes,
-            columns,
-        })
-    }
-
-    /// Call `row` with each record's wanted fields, in the order asked for.
-    fn each(
-        &self,
-        mut row: impl FnMut(&[&[u8]], &dyn Fn(usize, &str) -> Error) -> Result<()>,
-    ) -> Result<()> {
-        let mut r = csv::ReaderBuilder::new().from_reader(&self.bytes[..]);
-        let mut rec = csv::ByteRecord::new();
-        loop {
-            match r.read_byte_record(&mut rec) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                    return Err(Error::input(
-                        self.at(line, 1),
-                        format!("cannot read {}: {e}", self.file),
-                    ));
-                }
-            }
-            let line = rec.position().map_or(0, |p| p.line() as usize);
-            let fields: Vec<&[u8]> = self
-                .columns
-                .iter()
-                .map(|&i| rec.get(i).unwrap_or(b""))
-                .collect();
-            let err = |k: usize, what: &str| {
-                // The column of a field, assuming it is not quoted (numbers never are).
-                let col = 1
-                    + (0..self.columns[k])
-                        .map(|i| {
-                            rec.get(i)
-                                .map_or(0, |f| String::from_utf8_lossy(f).chars().count() + 1)
-                        })
-                        .sum::<usize>();
-                let text = String::from_utf8_lossy(fields[k]);
-                Error::input(
-                    self.at(line, col),
-                    format!("`{text}` in {} is not {what}", self.file),
-                )
-            };
-            row(&fields, &err)?;
-        }
-    }
-
-    fn at(&self, line: usize, column: usize) -> Location {
-        let text = String::from_utf8_lossy(
-            self.bytes
-                .split(|b| *b == b'\n')
-                .nth(line.saturating_sub(1))
-                .unwrap_or(&[]),
-        )
-        .into_owned();
-        Location::in_text(&self.file, &text, line, column)
-    }
+    /// The files read for this run (a folder's files, or a scenario and its inputs):
+    /// `compare --out` and `--xlsx` may not be written over them.
+    pub files: Vec<std::path::PathBuf>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -238,7 +102,9 @@ impl Run {
         if path.is_dir() {
             return Run::from_dir(path);
         }
-        if path.is_file() {
+        // Anything else that exists is read as a scenario file (a pipe or a device is
+        // refused there, with its name).
+        if path.exists() {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -316,88 +182,38 @@ impl Run {
                 .collect(),
             parameters: crate::report::parameter_fingerprints(model),
             amounts,
+            files: scenario.files.clone(),
         }
     }
 
-    /// Read an output folder of `fendan simulate`: `manifest.json` and `outlays.csv`
-    /// (and the unit list from `by_unit.csv`, when it is there).
+    /// Read an output folder of `fendan simulate`, verified (see [`crate::folder`]):
+    /// `manifest.json`, `outlays.csv` (and the unit list from `by_unit.csv`).
     pub fn from_dir(dir: &Path) -> Result<Run> {
-        let mpath = dir.join("manifest.json");
-        let mfile = mpath.display().to_string();
-        let mtext = fs::read_to_string(&mpath).map_err(|source| {
-            if source.kind() == io::ErrorKind::NotFound {
-                Error::Usage(format!(
-                    "{} holds no manifest.json, so it is not an output folder of `fendan simulate`",
-                    dir.display()
-                ))
-            } else {
-                Error::Read {
-                    path: mpath.clone(),
-                    source,
-                }
-            }
-        })?;
-        let m: RawManifest = serde_json::from_str(&mtext).map_err(|e| {
-            Error::input(
-                Location::in_text(&mfile, &mtext, e.line(), e.column()),
-                format!("{mfile} is not a fendan manifest: {e}"),
-            )
-        })?;
-
-        let outlays = Table::open(
-            &dir.join("outlays.csv"),
-            &[
-                "year",
-                "unit_code",
-                "unit_name",
-                "service_id",
-                "service_name",
-                "domain",
-                "central",
-                "province",
-                "city",
-                "county",
-            ],
-        )?;
+        let folder = Folder::open(dir)?;
+        let outlays = folder.file("outlays.csv").unwrap_or_default();
         let mut amounts: BTreeMap<(i32, String, u32), [i64; 4]> = BTreeMap::new();
         let mut services = BTreeMap::new();
         let mut units: Vec<(String, String)> = Vec::new();
         let mut seen_units = BTreeSet::new();
-        outlays.each(|f, err| {
-            let year: i32 = std::str::from_utf8(f[0])
-                .ok()
-                .and_then(|t| t.parse().ok())
-                .ok_or_else(|| err(0, "a year"))?;
-            let code = text(f[1]);
-            let id: u32 = std::str::from_utf8(f[3])
-                .ok()
-                .and_then(|t| t.parse().ok())
-                .ok_or_else(|| err(3, "a service number"))?;
-            let domain = std::str::from_utf8(f[5])
-                .ok()
-                .and_then(Domain::parse)
-                .ok_or_else(|| err(5, "a domain"))?;
-            let mut levels = [0i64; 4];
-            for (l, v) in levels.iter_mut().enumerate() {
-                *v = std::str::from_utf8(f[6 + l])
-                    .ok()
-                    .and_then(parse_yuan)
-                    .ok_or_else(|| err(6 + l, "an amount in yuan with at most two decimals"))?;
+        crate::outlays::read(&folder.path("outlays.csv"), outlays, |o| {
+            if seen_units.insert(o.unit_code.to_owned()) {
+                units.push((o.unit_code.to_owned(), o.unit_name.to_owned()));
             }
-            if seen_units.insert(code.clone()) {
-                units.push((code.clone(), text(f[2])));
-            }
-            services.entry(id).or_insert_with(|| (text(f[4]), domain));
-            let e = amounts.entry((year, code, id)).or_insert([0; 4]);
-            for (a, b) in e.iter_mut().zip(levels) {
+            services
+                .entry(o.service_id)
+                .or_insert_with(|| (o.service_name.to_owned(), o.domain));
+            let e = amounts
+                .entry((o.year, o.unit_code.to_owned(), o.service_id))
+                .or_insert([0; 4]);
+            for (a, b) in e.iter_mut().zip(o.levels) {
                 *a += b;
             }
             Ok(())
         })?;
         // by_unit.csv lists every unit, also one without a single outlay row.
-        let by_unit = dir.join("by_unit.csv");
-        if by_unit.is_file() {
-            let t = Table::open(&by_unit, &["unit_code", "unit_name"])?;
+        if let Some(bytes) = folder.file("by_unit.csv") {
+            let file = folder.path("by_unit.csv");
+            let t = crate::outlays::Table::new(&file, bytes, &["unit_code", "unit_name"])?;
             let mut listed = Vec::new();
             let mut seen = BTreeSet::new();
             t.each(|f, _| {
@@ -413,7 +229,10 @@ impl Run {
             }
             units = listed;
         }
+        let files = folder.files();
+        let m = folder.manifest;
         Ok(Run {
+            files,
             label: dir.display().to_string(),
             scenario: m.scenario.name,
             title: m.scenario.title,

@@ -371,7 +371,7 @@ pub fn param(model: &Model, path: &str) -> Result<String> {
     let id: ParamId = model.params.lookup(path).ok_or_else(|| {
         Error::Usage(format!(
             "`{path}` is not a parameter{}",
-            crate::load::did_you_mean(path, model.params.paths())
+            crate::suggest::did_you_mean(path, model.params.paths())
         ))
     })?;
     let p = model.params.get(id);

@@ -9,10 +9,15 @@
 //! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
 //! * [`scenario`]: a named run and its inputs.
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
-//! * [`report`] and [`output`]: the published tables, written atomically.
 //! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
 //! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
-//! * [`compare`]: two runs side by side, by level, year, unit, domain or service.
+//! * [`report`] and [`output`]: the published tables, written atomically; [`outlays`]:
+//!   the schema of the detailed table, and how a row is read back.
+//! * [`input`]: every input file is opened and decoded there (regular files only, a size
+//!   cap, UTF-8 with located errors); [`limits`]: the caps and the variables that move them.
+//! * [`compare`]: two runs side by side, by level, year, unit, domain or service; output
+//!   folders are verified against their manifests first ([`folder`]).
+//! * [`stats`]: dispersion (CV, Theil); [`suggest`]: "did you mean".
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
@@ -22,17 +27,23 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod folder;
 #[cfg(feature = "report")]
 pub mod html;
+pub mod input;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod money;
+pub mod outlays;
 pub mod output;
 pub mod overrides;
 pub mod params;
 pub mod provenance;
 pub mod report;
 pub mod scenario;
+pub mod stats;
+pub mod suggest;
 pub mod sweep;
 pub mod synthetic;
 #[cfg(feature = "xlsx")]

@@ -418,6 +418,30 @@ impl Model {
         &self.rules[id.0 as usize]
     }
 
+    /// Every parameter a split rule reads, in a fixed order: a share rule's central
+    /// share, then its nine local shares (by fiscal class, province, city, county); a
+    /// base + top-up rule's national base, then the parameters of the base rule and of
+    /// the top-up rule. The one list of what a rule depends on.
+    pub fn rule_params(&self, id: RuleId) -> Vec<ParamId> {
+        match &self.rule(id).kind {
+            SplitKind::Shares { central, local } => {
+                let mut v = vec![*central];
+                v.extend(local.iter().flatten());
+                v
+            }
+            SplitKind::BaseTopup {
+                base,
+                base_rule,
+                topup_rule,
+            } => {
+                let mut v = vec![*base];
+                v.extend(self.rule_params(*base_rule));
+                v.extend(self.rule_params(*topup_rule));
+                v
+            }
+        }
+    }
+
     pub fn cohort_by_name(&self, name: &str) -> Option<CohortId> {
         self.cohorts
             .iter()
@@ -458,5 +482,43 @@ impl Model {
             .find(|b| b.code == code)
             .map(|b| b.name_zh.as_str())
             .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rules_parameters_are_listed_once_in_order() {
+        let scenario = crate::Scenario::baseline();
+        let model = crate::load(&scenario.inputs).unwrap();
+        let mut seen_topup = false;
+        for (i, rule) in model.rules.iter().enumerate() {
+            let ps = model.rule_params(RuleId(i as u32));
+            let paths: Vec<&str> = ps
+                .iter()
+                .map(|p| model.params.get(*p).path.as_str())
+                .collect();
+            match &rule.kind {
+                SplitKind::Shares { .. } => {
+                    // why: one central share and 3 fiscal classes × 3 local levels.
+                    assert_eq!(ps.len(), 10, "{}", rule.id);
+                    assert_eq!(paths[0], format!("splits.{}.central", rule.id));
+                    assert!(
+                        paths[1..]
+                            .iter()
+                            .all(|p| p.starts_with(&format!("splits.{}.local.", rule.id)))
+                    );
+                }
+                SplitKind::BaseTopup { .. } => {
+                    seen_topup = true;
+                    // why: the base, then two share rules of 10 parameters each.
+                    assert_eq!(ps.len(), 21, "{}", rule.id);
+                    assert_eq!(paths[0], format!("splits.{}.base", rule.id));
+                }
+            }
+        }
+        assert!(seen_topup, "the seeds have a base + top-up rule");
     }
 }

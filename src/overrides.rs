@@ -15,9 +15,10 @@ use serde_saphyr::Spanned;
 use crate::date::Date;
 use crate::engine::Years;
 use crate::error::{Error, Location, Result};
-use crate::load::{Source, did_you_mean};
+use crate::load::Source;
 use crate::model::{FiscalClass, Model, Poverty, SplitKind};
 use crate::params::{DatedValues, Dec, span_location};
+use crate::suggest::did_you_mean;
 
 /// An override as written in a scenario file.
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -17,33 +17,7 @@ use crate::error::Result;
 use crate::model::*;
 use crate::money::yuan;
 use crate::scenario::Scenario;
-
-/// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
-pub const OUTLAY_COLUMNS: [&str; 23] = [
-    "year",
-    "unit_code",
-    "unit_name",
-    "service_id",
-    "service_name",
-    "domain",
-    "component",
-    "budget_class",
-    "headcount",
-    "coverage",
-    "standard_yuan_per_year",
-    "total",
-    "central",
-    "province",
-    "city",
-    "county",
-    "unit_name_en",
-    "service_name_en",
-    "component_name",
-    "cohort",
-    "months",
-    "split_rule",
-    "fiscal_class",
-];
+use crate::stats::dispersion;
 
 fn dec(x: Decimal, dp: u32) -> String {
     format!(
@@ -147,7 +121,7 @@ fn outlays_hashed(
         w.flush().expect("writing to memory");
     };
     let mut bytes = prefix.to_vec();
-    bytes.extend_from_slice(&csv_bytes(&OUTLAY_COLUMNS, std::iter::empty()));
+    bytes.extend_from_slice(&csv_bytes(&crate::outlays::COLUMNS, std::iter::empty()));
     if let Some(h) = hasher.as_deref_mut() {
         h.update(&bytes);
     }
@@ -375,75 +349,6 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
     )
 }
 
-/// Dispersion of per-head outlay across units, population-weighted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dispersion {
-    pub min: Decimal,
-    pub max: Decimal,
-    pub max_min_ratio: Decimal,
-    pub cv: Decimal,
-    pub theil: Decimal,
-    pub districts: Decimal,
-    pub counties: Decimal,
-}
-
-/// Population-weighted dispersion of `amounts` (fen) over `pops` (persons).
-/// `urban[i]` marks districts and zones, compared with counties and county-level cities.
-pub fn dispersion(amounts: &[i64], pops: &[i64], urban: &[bool]) -> Option<Dispersion> {
-    let pop: i64 = pops.iter().sum();
-    if pop <= 0 || pops.iter().any(|p| *p <= 0) {
-        return None;
-    }
-    let per = |a: i64, p: i64| Decimal::from(a) / Decimal::from(100 * p);
-    let xs: Vec<Decimal> = amounts.iter().zip(pops).map(|(a, p)| per(*a, *p)).collect();
-    let mu = per(amounts.iter().sum(), pop);
-    let min = *xs.iter().min()?;
-    let max = *xs.iter().max()?;
-    let big_p = Decimal::from(pop);
-    let mut var = Decimal::ZERO;
-    let mut theil = Decimal::ZERO;
-    for (x, p) in xs.iter().zip(pops) {
-        let w = Decimal::from(*p) / big_p;
-        var += w * (*x - mu) * (*x - mu);
-        if !x.is_zero() && !mu.is_zero() {
-            let r = *x / mu;
-            theil += w * r * r.ln();
-        }
-    }
-    let group = |want: bool| {
-        let a: i64 = amounts
-            .iter()
-            .zip(urban)
-            .filter(|(_, u)| **u == want)
-            .map(|(a, _)| *a)
-            .sum();
-        let p: i64 = pops
-            .iter()
-            .zip(urban)
-            .filter(|(_, u)| **u == want)
-            .map(|(p, _)| *p)
-            .sum();
-        if p > 0 { per(a, p) } else { Decimal::ZERO }
-    };
-    Some(Dispersion {
-        min,
-        max,
-        max_min_ratio: if min.is_zero() {
-            Decimal::ZERO
-        } else {
-            max / min
-        },
-        cv: if mu.is_zero() {
-            Decimal::ZERO
-        } else {
-            var.sqrt().unwrap_or_default() / mu
-        },
-        theil,
-        districts: group(true),
-        counties: group(false),
-    })
-}
-
 /// `equalization.csv`: per year, how evenly outlay per head is spread across units,
 /// for the whole outlay and for the part the county level pays.
 pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
@@ -568,9 +473,8 @@ pub fn param_fingerprint(p: &crate::params::Param) -> String {
     format!("{}{}", if p.interpolate { "~" } else { "" }, body.join(";"))
 }
 
-/// The UTF-8 byte-order mark. Excel and WPS on Chinese-locale Windows read a CSV file
-/// without it in the local code page (GBK), and show the Chinese text as mojibake.
-pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+/// The UTF-8 byte-order mark (see [`crate::input::UTF8_BOM`]).
+pub use crate::input::UTF8_BOM;
 
 /// How CSV files are written. The default is plain UTF-8, for scripts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::engine::Years;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::input::Whence;
 use crate::load::{Inputs, Source, parse_yaml};
 use crate::model::Model;
 use crate::overrides::{Override, RawOverride};
@@ -37,6 +38,9 @@ pub struct Scenario {
     pub overrides: Vec<Override>,
     /// The chain of scenarios this one extends, nearest first.
     pub extends: Vec<String>,
+    /// Every file read from disk for this scenario: the scenario itself, the files it
+    /// extends, and its data files. No output may be written over them.
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,23 +70,28 @@ struct RawYears {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawData {
-    units: Option<String>,
-    cohort_counts: Option<String>,
-    cohorts: Option<String>,
-    splits: Option<String>,
-    services: Option<Vec<String>>,
-    indicators: Option<String>,
-    budget_classes: Option<String>,
+    units: Option<Spanned<String>>,
+    cohort_counts: Option<Spanned<String>>,
+    cohorts: Option<Spanned<String>>,
+    splits: Option<Spanned<String>>,
+    services: Option<Vec<Spanned<String>>>,
+    indicators: Option<Spanned<String>>,
+    budget_classes: Option<Spanned<String>>,
 }
 
 impl Scenario {
-    /// Read a scenario file from disk.
+    /// Read a scenario file named on the command line.
     pub fn from_path(path: &Path) -> Result<Scenario> {
-        Scenario::from_path_within(path, &mut Vec::new())
+        Scenario::from_path_within(path, Whence::Arg, &mut Vec::new())
     }
 
-    fn from_path_within(path: &Path, chain: &mut Vec<String>) -> Result<Scenario> {
-        let src = Source::read(path)?;
+    /// Read a scenario file named by a key of another input (a sweep spec's `base:`).
+    pub fn from_path_at(path: &Path, named_at: &Location) -> Result<Scenario> {
+        Scenario::from_path_within(path, Whence::Key(named_at), &mut Vec::new())
+    }
+
+    fn from_path_within(path: &Path, whence: Whence, chain: &mut Vec<String>) -> Result<Scenario> {
+        let src = Source::read_from(path, whence)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Scenario::parse_within(src, &base, chain)
     }
@@ -145,9 +154,12 @@ impl Scenario {
                     let k = std::fs::canonicalize(&p)
                         .map(|x| x.display().to_string())
                         .unwrap_or_else(|_| p.display().to_string());
+                    let named_at = here.clone();
                     (
                         k,
-                        Box::new(move |c: &mut Vec<String>| Scenario::from_path_within(&p, c)),
+                        Box::new(move |c: &mut Vec<String>| {
+                            Scenario::from_path_within(&p, Whence::Key(&named_at), c)
+                        }),
                     )
                 };
                 if chain.contains(&parent_key) {
@@ -201,9 +213,16 @@ impl Scenario {
             .as_ref()
             .map(|p| p.inputs.clone())
             .unwrap_or_else(Inputs::embedded);
-        let read = |p: &str| -> Result<Source> {
-            let full: PathBuf = base.join(p);
-            Source::read(&full)
+        let mut files: Vec<PathBuf> = src.path.iter().cloned().collect();
+        if let Some(p) = &parent {
+            files.extend(p.files.iter().cloned());
+        }
+        let mut read = |p: &Spanned<String>| -> Result<Source> {
+            let full: PathBuf = base.join(&p.value);
+            let at = span_location(&src.name, &src.text, &p.referenced);
+            let source = Source::read_from(&full, Whence::Key(&at))?;
+            files.push(full);
+            Ok(source)
         };
         let d = &raw.data;
         if let Some(p) = &d.units {
@@ -219,7 +238,7 @@ impl Scenario {
             inputs.splits = read(p)?;
         }
         if let Some(list) = &d.services {
-            inputs.services = list.iter().map(|p| read(p)).collect::<Result<_>>()?;
+            inputs.services = list.iter().map(&mut read).collect::<Result<_>>()?;
         }
         if let Some(p) = &d.indicators {
             inputs.indicators = read(p)?;
@@ -240,6 +259,7 @@ impl Scenario {
             src: src.clone(),
         }));
         Ok(Scenario {
+            files,
             name,
             title: raw.title,
             description: raw.description,

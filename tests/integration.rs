@@ -2,6 +2,7 @@
 
 mod common;
 
+mod boundaries;
 mod cases;
 mod catalog;
 mod compare;

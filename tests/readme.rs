@@ -95,3 +95,21 @@ fn the_readme_summary_table_is_what_simulate_prints() {
         );
     }
 }
+
+#[test]
+fn the_readme_limits_are_the_ones_enforced() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Limits")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Limits section");
+    let mib = fendan::limits::DEFAULT_MAX_INPUT_BYTES / (1024 * 1024);
+    assert!(section.contains(&format!("**{mib} MiB**")), "input cap");
+    assert!(section.contains(fendan::limits::MAX_INPUT_BYTES_VAR));
+    assert!(
+        section.contains(&format!("**1 to {}**", fendan::limits::MAX_THREADS)),
+        "thread range"
+    );
+    assert!(section.contains("`--force`"));
+}

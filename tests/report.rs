@@ -371,7 +371,14 @@ fn a_run_of_many_units_shows_both_ends_of_each_unit_chart() {
     let model = fendan::load(&inputs).unwrap();
     let out = fendan::run(&model, scenario.years).unwrap();
     let files = fendan::report::render(&model, &out, scenario).unwrap();
-    fendan::output::write_atomically(&dir, &files, &scenario.name, false).unwrap();
+    fendan::output::write_folder(
+        &dir,
+        &files,
+        &scenario.name,
+        false,
+        fendan::output::Protected::new(Vec::<&std::path::Path>::new()),
+    )
+    .unwrap();
     let html_file = tmp.path().join("many.html");
     run_ok(&["report", s(&dir), "--out", s(&html_file)]);
     let html = fs::read_to_string(&html_file).unwrap();

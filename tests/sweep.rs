@@ -509,7 +509,7 @@ fn an_existing_folder_of_other_results_is_kept() {
     let o = fendan(&root(), &["sweep", s(&small()), "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("holds results that are not a sweep's"),
+        stderr(&o).contains("holds the results of scenario `baseline`, not of sweep `small`"),
         "{}",
         stderr(&o)
     );
@@ -518,16 +518,6 @@ fn an_existing_folder_of_other_results_is_kept() {
         &["sweep", s(&small()), "--out", s(&out), "--force", "--quiet"],
     );
     assert!(out.join("points.csv").exists());
-}
-
-/// `NAME=value` lines of a fixture's `env` file.
-fn fixture_env(dir: &Path) -> Vec<(String, String)> {
-    fs::read_to_string(dir.join("env"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
 }
 
 #[test]

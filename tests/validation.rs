@@ -5,7 +5,9 @@
 //! when run in that folder. Every case must exit with code 2, print exactly the
 //! expected message (file, line:col, snippet, what was expected), never panic, and
 //! write nothing. An absolute path to the fixture's own folder (the `extends` cycle
-//! check prints canonical paths) is written `<fixture>/` before the comparison.
+//! check prints canonical paths) is written `<fixture>/` before the comparison. A
+//! folder may hold an `env` file of `NAME=value` lines, set for that case only (e.g.
+//! `FENDAN_MAX_INPUT_BYTES=200` to try the input size cap on a small file).
 //!
 //! To add a case, make a folder, run `fendan validate scenario.yaml 2> expected.stderr`
 //! in it and *read* the message. After a deliberate change of wording, rerun with
@@ -14,6 +16,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::common::*;
 
@@ -95,7 +98,13 @@ fn every_broken_fixture_fails_with_its_exact_message() {
     let mut first_diff: Option<String> = None;
     for dir in &cases {
         let name = name_of(dir);
-        let out = fendan(dir, &["validate", "scenario.yaml"]);
+        let out = Command::new(bin())
+            .current_dir(dir)
+            .args(["validate", "scenario.yaml"])
+            .env_remove("FENDAN_MAX_INPUT_BYTES")
+            .envs(fixture_env(dir))
+            .output()
+            .expect("fendan runs");
         let err = redact(&stderr(&out), dir);
         let mut problems: Vec<String> = Vec::new();
         if out.status.code() != Some(2) {

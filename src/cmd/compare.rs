@@ -10,6 +10,7 @@ use fendan::Error;
 use fendan::Years;
 use fendan::compare::{self, Comparison, Difference, Dim, KeyPart, Row, Run};
 use fendan::money::{Scale, grouped};
+use fendan::output::{Owner, Protected, Transaction};
 use fendan::report::CsvStyle;
 
 use super::{Outcome, print, table};
@@ -25,6 +26,7 @@ pub struct Request<'a> {
     pub scale: Scale,
     pub bom: bool,
     pub xlsx: Option<&'a Path>,
+    pub force: bool,
 }
 
 /// The years of `--year Y` or `--years A-B` (or `--years Y`).
@@ -79,24 +81,34 @@ pub fn run(req: Request) -> Outcome {
         Some(path) => Some((path, workbook(&cmp, &dims, &rows, &total)?)),
         None => None,
     };
+    // The CSV file and the workbook are put in place together, or neither is; neither
+    // may replace a file of either run.
+    let inputs = cmp.a.files.iter().chain(&cmp.b.files);
+    let mut tx = Transaction::new(Protected::new(inputs), req.force);
     let mut wrote = String::new();
     let to_stdout = req.out == Some(Path::new("-"));
+    let csv = req
+        .out
+        .map(|_| cmp.csv(&dims, &rows, &total, CsvStyle { bom: req.bom }));
+    if let (Some(out), Some(csv)) = (req.out, &csv)
+        && !to_stdout
+    {
+        tx.file(out, Owner::CompareCsv)?.write_whole(csv)?;
+        wrote.push_str(&format!("wrote {}\n", out.display()));
+    }
     if let Some((path, bytes)) = &workbook {
-        fendan::output::write_file_atomically(path, bytes)?;
+        let title = format!("{} vs {}", cmp.a.scenario, cmp.b.scenario);
+        tx.file(path, Owner::Workbook(&title))?.write_whole(bytes)?;
         wrote.push_str(&format!("wrote the workbook {}\n", path.display()));
     }
-    if let Some(out) = req.out {
-        let csv = cmp.csv(&dims, &rows, &total, CsvStyle { bom: req.bom });
-        if to_stdout {
-            // Standard output carries the CSV alone, for a pipe; the rest goes to stderr.
-            eprint!("{wrote}");
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&csv)?;
-            stdout.flush()?;
-            return Ok(());
-        }
-        fendan::output::write_file_atomically(out, &csv)?;
-        wrote.push_str(&format!("wrote {}\n", out.display()));
+    tx.commit()?;
+    if let (true, Some(csv)) = (to_stdout, &csv) {
+        // Standard output carries the CSV alone, for a pipe; the rest goes to stderr.
+        eprint!("{wrote}");
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(csv)?;
+        stdout.flush()?;
+        return Ok(());
     }
     let mut text = describe(&cmp);
     text.push_str(&render_table(&cmp, &dims, &rows, &total, req.scale));

@@ -115,7 +115,8 @@ pub fn run(cli: Cli) -> Outcome {
             compare,
             year,
             out,
-        } => report::run(&dir, compare.as_deref(), year, &out),
+            force,
+        } => report::run(&dir, compare.as_deref(), year, &out, force),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Compare {
@@ -129,6 +130,7 @@ pub fn run(cli: Cli) -> Outcome {
             unit,
             bom,
             xlsx,
+            force,
         } => compare::run(compare::Request {
             a: &a,
             b: &b,
@@ -139,6 +141,7 @@ pub fn run(cli: Cli) -> Outcome {
             scale: unit.scale(),
             bom,
             xlsx: xlsx.as_deref(),
+            force,
         }),
     }
 }
@@ -153,13 +156,13 @@ pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Erro
     Ok((scenario, model))
 }
 
-/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores.
+/// The worker threads: `--threads`, else `SLURM_CPUS_PER_TASK`, else all cores (each
+/// checked to lie in 1..=[`fendan::limits::MAX_THREADS`]).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let threads = threads.or_else(|| {
-        std::env::var("SLURM_CPUS_PER_TASK")
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-    });
+    let threads = match threads {
+        Some(n) => Some(n),
+        None => fendan::limits::slurm_threads()?,
+    };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()

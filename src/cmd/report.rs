@@ -6,9 +6,24 @@ use std::path::Path;
 use super::{Outcome, print};
 
 #[cfg(feature = "report")]
-pub fn run(dir: &Path, compare: Option<&Path>, year: Option<i32>, out: &Path) -> Outcome {
+pub fn run(
+    dir: &Path,
+    compare: Option<&Path>,
+    year: Option<i32>,
+    out: &Path,
+    force: bool,
+) -> Outcome {
+    use fendan::output::{Owner, Protected, Transaction};
     let (kind, html) = fendan::html::report(dir, compare, year)?;
-    fendan::output::write_file_atomically(out, html.as_bytes())?;
+    // The report never replaces a file of the runs it reads, nor a file fendan did not write.
+    let inputs: Vec<std::path::PathBuf> = std::iter::once(dir)
+        .chain(compare)
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .collect();
+    let mut tx = Transaction::new(Protected::new(inputs.iter()), force);
+    tx.file(out, Owner::Report)?.write_whole(html.as_bytes())?;
+    tx.commit()?;
     print(&format!(
         "wrote the {} report {} ({} KB)\n",
         kind.key(),
@@ -18,7 +33,7 @@ pub fn run(dir: &Path, compare: Option<&Path>, year: Option<i32>, out: &Path) ->
 }
 
 #[cfg(not(feature = "report"))]
-pub fn run(_: &Path, _: Option<&Path>, _: Option<i32>, _: &Path) -> Outcome {
+pub fn run(_: &Path, _: Option<&Path>, _: Option<i32>, _: &Path, _: bool) -> Outcome {
     let _ = print;
     Err(fendan::Error::Usage(
         "this fendan was built without reports; rebuild it with `cargo build --release --features report`".into(),

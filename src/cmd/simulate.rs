@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use fendan::Error;
 use fendan::model::Level;
 use fendan::money::Scale;
+use fendan::output::{Owner, Protected, Transaction};
 use fendan::report::CsvStyle;
 
 use super::{Outcome, print, scenario_and_model, table};
@@ -45,10 +46,19 @@ pub fn run(
     let dir: PathBuf = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    fendan::output::write_atomically(&dir, &files, &scenario.name, force)?;
-    if let Some((path, bytes)) = &workbook {
-        fendan::output::write_file_atomically(path, bytes)?;
+    // The folder and the workbook are put in place together, or neither is.
+    let mut tx = Transaction::new(Protected::new(&scenario.files), force);
+    let folder = tx.folder(&dir, Owner::Scenario(&scenario.name))?;
+    let book_title = format!("{} — ", scenario.name);
+    let book = match &workbook {
+        Some((path, _)) => Some(tx.file(path, Owner::Workbook(&book_title))?),
+        None => None,
+    };
+    pool.install(|| folder.write_files(&files))?;
+    if let (Some(s), Some((_, bytes))) = (&book, &workbook) {
+        s.write_whole(bytes)?;
     }
+    tx.commit()?;
     if quiet {
         return Ok(());
     }

@@ -28,7 +28,7 @@ use serde_saphyr::Spanned;
 use super::spec::{Axis, Domain, Metric, Mode, Spec};
 use crate::engine::{self, Headcounts, Outcome, Years};
 use crate::error::Result;
-use crate::model::{CohortId, Model, SplitKind};
+use crate::model::{CohortId, Model};
 use crate::overrides::{Override, RawOverride};
 use crate::params::{Dec, ParamId};
 
@@ -258,33 +258,12 @@ impl Evaluator {
         for (c, slot) in cohorts.iter_mut().enumerate() {
             *slot = depends(m, c, p, &mut memo);
         }
-        let rule_params = |r: crate::model::RuleId| -> Vec<ParamId> {
-            match &m.rule(r).kind {
-                SplitKind::Shares { central, local } => {
-                    let mut v = vec![*central];
-                    v.extend(local.iter().flatten());
-                    v
-                }
-                SplitKind::BaseTopup { .. } => Vec::new(),
-            }
-        };
         let mut comps = Vec::new();
         for (k, (si, ci)) in self.comps.iter().enumerate() {
             let c = &m.services[*si].components[*ci];
             let mut ps = vec![c.standard, c.coverage];
             ps.extend(c.days);
-            match &m.rule(c.split).kind {
-                SplitKind::Shares { .. } => ps.extend(rule_params(c.split)),
-                SplitKind::BaseTopup {
-                    base,
-                    base_rule,
-                    topup_rule,
-                } => {
-                    ps.push(*base);
-                    ps.extend(rule_params(*base_rule));
-                    ps.extend(rule_params(*topup_rule));
-                }
-            }
+            ps.extend(m.rule_params(c.split));
             if ps.contains(&p) || cohorts[c.cohort.0 as usize] {
                 comps.push(k);
             }
@@ -530,11 +509,8 @@ impl Evaluator {
                     Metric::Equalization => {
                         let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
                         let p = self.pop_off.expect("population accumulated") + yi * nu;
-                        let d = crate::report::dispersion(
-                            &acc[o..o + nu],
-                            &acc[p..p + nu],
-                            &self.urban,
-                        );
+                        let d =
+                            crate::stats::dispersion(&acc[o..o + nu], &acc[p..p + nu], &self.urban);
                         let micro = |x: Decimal| {
                             (x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
                                 * Decimal::from(1_000_000))

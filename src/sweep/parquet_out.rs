@@ -32,7 +32,8 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 impl Writer {
-    pub fn create(path: &Path, sweep: &Sweep) -> Result<Writer> {
+    /// A Parquet writer into `file`; errors name `path`, the file as the user will see it.
+    pub fn create(file: File, path: &Path, sweep: &Sweep) -> Result<Writer> {
         let axis_scales: Vec<u32> = sweep
             .spec
             .axes
@@ -62,7 +63,6 @@ impl Writer {
             fields.push(Field::new(&c.name, DataType::Decimal128(38, *s), true));
         }
         let schema = Arc::new(Schema::new(fields));
-        let file = File::create(path).map_err(|e| err(path, e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_size(131_072)
@@ -115,7 +115,7 @@ impl Writer {
 
     pub fn finish(self) -> Result<()> {
         let path = self.path.clone();
-        self.inner.close().map_err(|e| err(&path, e))?;
-        Ok(())
+        let file = self.inner.into_inner().map_err(|e| err(&path, e))?;
+        file.sync_all().map_err(|e| err(&path, e))
     }
 }

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::error::{Error, Location, Result};
-use crate::load::{Source, did_you_mean, parse_yaml};
+use crate::load::{Source, parse_yaml};
 use crate::params::{Dec, ParamId, Unit, span_location};
 use crate::scenario::Scenario;
+use crate::suggest::did_you_mean;
 
 /// Values an axis of a grid may list or a range may generate (each one is tabulated).
 pub const MAX_AXIS_VALUES: u64 = 10_000_000;
@@ -308,7 +309,7 @@ impl Spec {
                         ),
                     ));
                 }
-                Scenario::from_path(&p)?
+                Scenario::from_path_at(&p, &at(&b.referenced))?
             }
         };
         let model = base.model()?;

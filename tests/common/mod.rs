@@ -88,3 +88,14 @@ pub fn fen(text: &str) -> i64 {
     let sign = if a.starts_with('-') { -1 } else { 1 };
     sign * (a.trim_start_matches('-').parse::<i64>().unwrap() * 100 + b.parse::<i64>().unwrap())
 }
+
+/// The `NAME=value` lines of a fixture's `env` file, if it has one: variables set for
+/// that case only (e.g. a lower input size cap or disk limit).
+pub fn fixture_env(dir: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(dir.join("env"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}

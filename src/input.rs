@@ -1,0 +1,287 @@
+//! Every input file is opened here, and only here: the scenario and the files it
+//! `extends:`, every `data:` file, a sweep spec and its `base:`, and the files of an
+//! output folder read back by `compare`.
+//!
+//! An input must be a regular file. A folder, a named pipe, a device (`/dev/zero`,
+//! `/dev/urandom`) or a socket is refused before a byte is read, and the error names
+//! the `file:line:col` of the key that referenced it (or the path as given on the
+//! command line). The file is opened without blocking, so a named pipe swapped in
+//! between the check and the open cannot hang fendan, and checked again on the open
+//! handle. No more than [`crate::limits::max_input_bytes`] bytes are read from it, so
+//! a mistaken path cannot fill memory.
+//!
+//! Text is decoded here too ([`decode`]): fendan's inputs are UTF-8. Bytes that are
+//! not are reported with their line and column, and when the whole file reads as
+//! GB18030 (GBK, the encoding Chinese Windows saves in by default) the message says so
+//! and how to save the file as UTF-8.
+
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+
+/// The UTF-8 byte-order mark. Excel and WPS on Chinese-locale Windows read a CSV file
+/// without it in the local code page (GBK), and show the Chinese text as mojibake; so
+/// fendan writes it on request (`--bom`) and skips it wherever it reads CSV.
+pub const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Who named an input: where the error for a bad one must point.
+#[derive(Debug, Clone, Copy)]
+pub enum Whence<'a> {
+    /// Given on the command line.
+    Arg,
+    /// Named by a key of another input, at this location (`extends:`, `data:`, `base:`).
+    Key(&'a Location),
+    /// A file of an output folder that fendan wrote, read back.
+    Folder,
+}
+
+/// What kind of text an input holds (how it may be decoded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Yaml,
+    Csv,
+    Json,
+}
+
+impl Text {
+    /// The kind of a file, by its extension (YAML unless it says CSV or JSON).
+    pub fn of(path: &Path) -> Text {
+        match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("csv") => Text::Csv,
+            Some("json") => Text::Json,
+            _ => Text::Yaml,
+        }
+    }
+}
+
+/// An error about the input at `path`, placed where `whence` says it was named.
+fn refuse(path: &Path, whence: Whence, what: String) -> Error {
+    match whence {
+        Whence::Key(at) => Error::input(at.clone(), format!("`{}` {what}", path.display())),
+        Whence::Arg | Whence::Folder => {
+            Error::Usage(format!("cannot read `{}`: it {what}", path.display()))
+        }
+    }
+}
+
+/// What a file that is not a regular file is, in words, or `None` for a regular file.
+fn not_a_file(kind: fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("is a folder, not a file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some(
+                "is a named pipe (FIFO), not a file; fendan reads its inputs from regular files only",
+            );
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some(
+                "is a device, not a file; fendan reads its inputs from regular files only",
+            );
+        }
+        if kind.is_socket() {
+            return Some(
+                "is a socket, not a file; fendan reads its inputs from regular files only",
+            );
+        }
+    }
+    Some("is not a regular file; fendan reads its inputs from regular files only")
+}
+
+fn too_big(path: &Path, whence: Whence, size: Option<u64>, cap: u64) -> Error {
+    let size = match size {
+        Some(n) => format!("is {n} bytes"),
+        None => "holds more bytes".to_owned(),
+    };
+    refuse(
+        path,
+        whence,
+        format!(
+            "{size}, more than the {cap} bytes fendan reads from one input; if it really is an input, raise the limit with {}, e.g. {}=256MiB",
+            crate::limits::MAX_INPUT_BYTES_VAR,
+            crate::limits::MAX_INPUT_BYTES_VAR
+        ),
+    )
+}
+
+/// Open `path` for reading: a regular file, opened without blocking.
+pub fn open(path: &Path, whence: Whence) -> Result<File> {
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => refuse(
+            path,
+            whence,
+            match whence {
+                Whence::Key(_) => {
+                    "does not exist (paths are relative to the folder of the file that names them)"
+                        .to_owned()
+                }
+                _ => "does not exist".to_owned(),
+            },
+        ),
+        _ => match whence {
+            Whence::Key(at) => {
+                Error::input(at.clone(), format!("cannot read `{}`: {e}", path.display()))
+            }
+            _ => Error::Read {
+                path: path.to_owned(),
+                source: e,
+            },
+        },
+    };
+    // Look before opening: opening a named pipe would wait for a writer.
+    let meta = fs::metadata(path).map_err(io)?;
+    if let Some(what) = not_a_file(meta.file_type()) {
+        return Err(refuse(path, whence, what.to_owned()));
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    // And look again at what was opened, in case the path changed in between.
+    let meta = file.metadata().map_err(io)?;
+    if let Some(what) = not_a_file(meta.file_type()) {
+        return Err(refuse(path, whence, what.to_owned()));
+    }
+    Ok(file)
+}
+
+/// Read all of `path`, at most the input size cap.
+pub fn read(path: &Path, whence: Whence) -> Result<Vec<u8>> {
+    let cap = crate::limits::max_input_bytes()?;
+    let file = open(path, whence)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > cap {
+        return Err(too_big(path, whence, Some(len), cap));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| match whence {
+            Whence::Key(at) => {
+                Error::input(at.clone(), format!("cannot read `{}`: {e}", path.display()))
+            }
+            _ => Error::Read {
+                path: path.to_owned(),
+                source: e,
+            },
+        })?;
+    if bytes.len() as u64 > cap {
+        // A file that grew while read, or one that reports no size (under /proc).
+        return Err(too_big(path, whence, None, cap));
+    }
+    Ok(bytes)
+}
+
+/// Read `path` as text of kind `kind` (see [`decode`]).
+pub fn read_text(path: &Path, whence: Whence, kind: Text) -> Result<String> {
+    let bytes = read(path, whence)?;
+    decode(&path.display().to_string(), bytes, kind)
+}
+
+/// Decode the bytes of an input called `file` as text. Every kind is UTF-8 today; the
+/// error for other bytes points at the first one that is not UTF-8 and, when the file
+/// reads as GB18030, says how to save it as UTF-8.
+pub fn decode(file: &str, bytes: Vec<u8>, kind: Text) -> Result<String> {
+    let _ = kind;
+    let e = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let at = e.utf8_error().valid_up_to();
+    let bytes = e.into_bytes();
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+    let column = 1 + String::from_utf8_lossy(&bytes[line_start..at])
+        .chars()
+        .count();
+    let (gb, _, gb_failed) = encoding_rs::GB18030.decode(&bytes);
+    let (message, text) = if gb_failed {
+        (
+            format!(
+                "this file is not UTF-8 text: the byte 0x{:02X} here is not UTF-8; fendan reads its inputs as UTF-8, so save the file as UTF-8 (one stray byte, even in a comment, is enough to cause this)",
+                bytes[at]
+            ),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    } else {
+        (
+            format!(
+                "this file is not UTF-8 text: the byte 0x{:02X} here is not UTF-8, but the whole file reads as GB18030 (GBK), the encoding Chinese Windows saves in by default; fendan reads its inputs as UTF-8, so save the file as UTF-8 (Notepad: Save As, Encoding UTF-8; WPS or VS Code: save with encoding UTF-8; or `iconv -f GB18030 -t UTF-8 OLD > NEW`)",
+                bytes[at]
+            ),
+            gb.into_owned(),
+        )
+    };
+    Err(Error::input(
+        Location::in_text(file, &text, line, column),
+        message,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_passes_and_other_bytes_are_located() {
+        assert_eq!(
+            decode("a.yaml", b"name: x\n".to_vec(), Text::Yaml).unwrap(),
+            "name: x\n"
+        );
+        // why: line 2 is `# b` + 0xFF; the bad byte is the 4th character of line 2.
+        let e = decode("a.yaml", b"name: x\n# b\xFF\n".to_vec(), Text::Yaml).unwrap_err();
+        let Error::Input { message, location } = e else {
+            panic!("an input error")
+        };
+        assert_eq!((location.line, location.column), (2, 4));
+        assert!(message.contains("0xFF"), "{message}");
+        assert!(!message.contains("GB18030"), "{message}");
+    }
+
+    #[test]
+    fn gbk_text_is_recognised() {
+        // "名称: 邯郸" saved as GBK.
+        let (gbk, _, _) = encoding_rs::GBK.encode("title: 邯郸\n");
+        let e = decode("s.yaml", gbk.into_owned(), Text::Yaml).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("GB18030 (GBK)"), "{shown}");
+        assert!(shown.contains("--> s.yaml:1:8"), "{shown}");
+        // The snippet shows the line as GBK reads it.
+        assert!(shown.contains("title: 邯郸"), "{shown}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_folders_and_pipes_are_refused_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in [Path::new("/dev/zero"), dir.path()] {
+            let e = read(p, Whence::Arg).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{e}");
+        }
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = read(&fifo, Whence::Arg).unwrap_err();
+        assert!(e.to_string().contains("named pipe"), "{e}");
+    }
+}

@@ -1,0 +1,177 @@
+//! Reading and checking the inputs.
+//!
+//! The seeds ship inside the binary; a scenario may replace any file with its own.
+//! Each file is parsed into "raw" structs that keep the location of every field, then
+//! checked and resolved into the typed [`Model`]. Every error names the file, the line
+//! and column (or CSV row), what was found and what was expected — a finance bureau
+//! replacing our cohorts with its own statistics must be able to fix its file from the
+//! message alone.
+//!
+//! * `inputs`: the input files of a run, and the seeds embedded in the binary.
+//! * `yaml` and `table`: YAML and CSV parsing with every error located.
+//! * one file per input kind: `units`, `cohorts`, `splits`, `services`, `counts`.
+
+mod cohorts;
+mod counts;
+mod inputs;
+mod services;
+mod splits;
+mod table;
+mod units;
+mod yaml;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::date::Date;
+use crate::error::{Error, Location, Result};
+use crate::model::*;
+use crate::params::ParamTree;
+use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
+use counts::load_counts;
+pub use inputs::{Inputs, Source};
+use services::{RawServicesFile, build_service, check_service_ids};
+use splits::load_splits;
+use units::{load_budget_classes, load_units};
+pub use yaml::parse_yaml;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicatorsFile {
+    indicators: Vec<Indicator>,
+}
+
+/// Load every input, check it, and resolve it into a [`Model`].
+pub fn load(inputs: &Inputs) -> Result<Model> {
+    let mut params = ParamTree::default();
+    let units = load_units(&inputs.units)?;
+    let budget_classes = load_budget_classes(&inputs.budget_classes)?;
+
+    // Cohorts: the shared file, then each domain file's own.
+    let mut raw_cohorts: Vec<(&Source, String, Spanned<RawCohort>)> = Vec::new();
+    let shared: RawCohortsFile = parse_yaml(&inputs.cohorts)?;
+    raw_cohorts.extend(
+        shared
+            .cohorts
+            .into_iter()
+            .map(|(k, v)| (&inputs.cohorts, k, v)),
+    );
+    let mut service_files = Vec::new();
+    for src in &inputs.services {
+        let file: RawServicesFile = parse_yaml(src)?;
+        raw_cohorts.extend(file.cohorts.into_iter().map(|(k, v)| (src, k, v)));
+        service_files.push((src, file.services));
+    }
+    check_service_ids(&service_files)?;
+    let cohorts = build_cohorts(&raw_cohorts, &mut params)?;
+
+    let rules = load_splits(&inputs.splits, &mut params)?;
+    let mut services = Vec::new();
+    for (src, raw) in service_files {
+        for s in raw {
+            services.push(build_service(
+                src,
+                s,
+                &cohorts,
+                &rules,
+                &budget_classes,
+                &mut params,
+            )?);
+        }
+    }
+    services.sort_by_key(|s| s.id);
+
+    let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
+    let counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
+    for c in &cohorts {
+        if c.derived.is_none()
+            && !counts
+                .rows
+                .contains_key(&CohortId(index_of(&cohorts, &c.id) as u32))
+        {
+            return Err(Error::input(
+                c.origin.clone(),
+                format!(
+                    "the cohort `{}` has no rows in {} and no `derived:` rule; add its headcounts or say how to derive it",
+                    c.id, inputs.cohort_counts.name
+                ),
+            ));
+        }
+    }
+    let inputs_list = inputs
+        .all()
+        .into_iter()
+        .map(|s| InputFile {
+            name: s.name.clone(),
+            sha256: s.sha256(),
+        })
+        .collect();
+    Ok(Model {
+        params,
+        units,
+        cohorts,
+        rules,
+        services,
+        indicators: indicators.indicators,
+        budget_classes,
+        counts,
+        inputs: inputs_list,
+    })
+}
+
+fn index_of(cohorts: &[Cohort], id: &str) -> usize {
+    cohorts
+        .iter()
+        .position(|c| c.id == id)
+        .unwrap_or(usize::MAX)
+}
+
+/// Check that every parameter and data cohort covers the simulated years.
+pub fn check_years(model: &Model, first: i32, last: i32) -> Result<()> {
+    if first > last {
+        return Err(Error::Usage(format!(
+            "the first year {first} is after the last year {last}"
+        )));
+    }
+    let start = Date::first_of(first, 1);
+    for (_, p) in model.params.iter() {
+        let first_date = p
+            .values
+            .first()
+            .map(|v| v.0)
+            .unwrap_or(Date::new(9999, 1, 1));
+        let covered = if p.interpolate {
+            first_date.year <= first
+        } else {
+            first_date <= start
+        };
+        if !covered {
+            return Err(Error::input(
+                p.origin.clone(),
+                format!(
+                    "`{}` starts on {first_date}, so it has no value for {start}; the run covers {first}-{last}, so give a value dated on or before {start}",
+                    p.path
+                ),
+            ));
+        }
+    }
+    if !model.counts.rows.is_empty() {
+        for y in first..=last {
+            if !model.counts.years.contains(&y) {
+                return Err(Error::input(
+                    Location::file(
+                        model
+                            .inputs
+                            .get(1)
+                            .map(|i| i.name.as_str())
+                            .unwrap_or("cohorts.csv"),
+                    ),
+                    format!(
+                        "the cohort counts have no rows for {y}; the run covers {first}-{last}"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! `splits.yaml`: the split rules — dated versions of the central share and the local
+//! shares by fiscal class (which must add up to one), or a national base with a top-up.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::Source;
+use super::yaml::{at, parse_yaml};
+use crate::date::Date;
+use crate::error::{Error, Location, Result};
+use crate::model::*;
+use crate::params::{Dec, Param, ParamTree, RawParam, Unit as PUnit, build_param};
+use crate::suggest::did_you_mean;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSplitsFile {
+    rules: BTreeMap<String, Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    name: Text,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    versions: Vec<Spanned<RawVersion>>,
+    #[serde(default)]
+    base: Option<Spanned<RawParam>>,
+    #[serde(default)]
+    base_rule: Option<Spanned<String>>,
+    #[serde(default)]
+    topup_rule: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVersion {
+    from: Spanned<String>,
+    central: Spanned<Dec>,
+    local: BTreeMap<String, Spanned<RawLocal>>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLocal {
+    province: Dec,
+    city: Dec,
+    county: Dec,
+}
+
+pub(super) fn load_splits(src: &Source, params: &mut ParamTree) -> Result<Vec<SplitRule>> {
+    let file: RawSplitsFile = parse_yaml(src)?;
+    let ids: Vec<&str> = file.rules.keys().map(String::as_str).collect();
+    let rule_id = |name: &Spanned<String>| -> Result<RuleId> {
+        ids.iter()
+            .position(|k| *k == name.value)
+            .map(|i| RuleId(i as u32))
+            .ok_or_else(|| {
+                Error::input(
+                    at(src, &name.referenced),
+                    format!(
+                        "`{}` is not a split rule{}",
+                        name.value,
+                        did_you_mean(&name.value, ids.iter().copied())
+                    ),
+                )
+            })
+    };
+    let mut rules = Vec::new();
+    for (id, rr) in &file.rules {
+        let r = &rr.value;
+        let origin = at(src, &rr.referenced);
+        let kind_name = r
+            .kind
+            .as_ref()
+            .map(|k| k.value.as_str())
+            .unwrap_or("shares");
+        let kind = match kind_name {
+            "shares" => build_shares(src, id, r, &origin, params)?,
+            "base_topup" => {
+                let missing = |what: &str| {
+                    Error::input(
+                        origin.clone(),
+                        format!("the base_topup rule `{id}` needs `{what}:`"),
+                    )
+                };
+                let base = r.base.as_ref().ok_or_else(|| missing("base"))?;
+                let p = build_param(
+                    base,
+                    &format!("splits.{id}.base"),
+                    Some(&[PUnit::YuanPerYear, PUnit::YuanPerMonth, PUnit::YuanPerDay]),
+                    &src.name,
+                    &src.text,
+                )?;
+                SplitKind::BaseTopup {
+                    base: params.insert(p)?,
+                    base_rule: rule_id(r.base_rule.as_ref().ok_or_else(|| missing("base_rule"))?)?,
+                    topup_rule: rule_id(
+                        r.topup_rule.as_ref().ok_or_else(|| missing("topup_rule"))?,
+                    )?,
+                }
+            }
+            other => {
+                let loc = r
+                    .kind
+                    .as_ref()
+                    .map(|k| at(src, &k.referenced))
+                    .unwrap_or(origin.clone());
+                return Err(Error::input(
+                    loc,
+                    format!("`{other}` is not a kind of split rule; expected shares or base_topup"),
+                ));
+            }
+        };
+        rules.push(SplitRule {
+            id: id.clone(),
+            name: r.name.clone(),
+            source: r.source.clone().unwrap_or_default(),
+            kind,
+            origin,
+        });
+    }
+    // A base_topup rule must point at plain share rules.
+    for rule in &rules {
+        if let SplitKind::BaseTopup {
+            base_rule,
+            topup_rule,
+            ..
+        } = rule.kind
+        {
+            for r in [base_rule, topup_rule] {
+                if matches!(rules[r.0 as usize].kind, SplitKind::BaseTopup { .. }) {
+                    return Err(Error::input(
+                        rule.origin.clone(),
+                        format!(
+                            "the rule `{}` refers to `{}`, another base_topup rule; it must refer to share rules",
+                            rule.id, rules[r.0 as usize].id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(rules)
+}
+
+pub(super) fn build_shares(
+    src: &Source,
+    id: &str,
+    r: &RawRule,
+    origin: &Location,
+    params: &mut ParamTree,
+) -> Result<SplitKind> {
+    if r.versions.is_empty() {
+        return Err(Error::input(
+            origin.clone(),
+            format!("the split rule `{id}` has no `versions:`"),
+        ));
+    }
+    let mut central: Vec<(Date, Decimal)> = Vec::new();
+    let mut local: [[Vec<(Date, Decimal)>; 3]; 3] = Default::default();
+    let mut sources = BTreeMap::new();
+    let mut assumptions = BTreeMap::new();
+    for v in &r.versions {
+        let vl = at(src, &v.referenced);
+        let from: Date = v
+            .value
+            .from
+            .value
+            .parse()
+            .map_err(|e: String| Error::input(at(src, &v.value.from.referenced), e))?;
+        if let Some((prev, _)) = central.last()
+            && *prev >= from
+        {
+            return Err(Error::input(
+                at(src, &v.value.from.referenced),
+                format!(
+                    "the versions of `{id}` overlap: {from} is not after {prev}; list versions once each, oldest first"
+                ),
+            ));
+        }
+        let c = v.value.central.value.0;
+        PUnit::Share.check(c).map_err(|e| {
+            Error::input(
+                at(src, &v.value.central.referenced),
+                format!("`splits.{id}.central`: {e}"),
+            )
+        })?;
+        central.push((from, c));
+        let mut filled = [false; 3];
+        for (key, shares) in &v.value.local {
+            let classes: Vec<FiscalClass> = if key == "all" {
+                FiscalClass::ALL.to_vec()
+            } else {
+                vec![FiscalClass::parse(key).ok_or_else(|| {
+                    Error::input(
+                        at(src, &shares.referenced),
+                        format!("`{key}` is not a fiscal class; expected direct, managed, district or all"),
+                    )
+                })?]
+            };
+            let s = [
+                shares.value.province.0,
+                shares.value.city.0,
+                shares.value.county.0,
+            ];
+            let sum: Decimal = s.iter().sum();
+            if sum != Decimal::ONE || s.iter().any(|x| x.is_sign_negative() && !x.is_zero()) {
+                return Err(Error::input(
+                    at(src, &shares.referenced),
+                    format!(
+                        "the local shares of `{id}` for `{key}` from {from} add up to {sum}, not 1 (province {} + city {} + county {}); they divide what the centre does not pay",
+                        s[0], s[1], s[2]
+                    ),
+                ));
+            }
+            for class in classes {
+                if filled[class.index()] {
+                    return Err(Error::input(
+                        at(src, &shares.referenced),
+                        format!(
+                            "`{id}` gives the `{}` class twice in one version",
+                            class.key()
+                        ),
+                    ));
+                }
+                filled[class.index()] = true;
+                for (lvl, x) in s.iter().enumerate() {
+                    local[class.index()][lvl].push((from, *x));
+                }
+            }
+        }
+        if let Some(missing) = FiscalClass::ALL.into_iter().find(|c| !filled[c.index()]) {
+            return Err(Error::input(
+                vl,
+                format!(
+                    "the version of `{id}` from {from} gives no local shares for `{}` units; add it or use `all`",
+                    missing.key()
+                ),
+            ));
+        }
+        if let Some(s) = &v.value.source {
+            sources.insert(from, s.clone());
+        }
+        if let Some(a) = &v.value.assumption {
+            assumptions.insert(from, a.clone());
+        }
+    }
+    let mk = |path: String, values: Vec<(Date, Decimal)>| Param {
+        path,
+        unit: PUnit::Share,
+        values,
+        interpolate: false,
+        source: r.source.clone().unwrap_or_default(),
+        sources: sources.clone(),
+        assumption: None,
+        assumptions: assumptions.clone(),
+        origin: origin.clone(),
+        overridden: BTreeMap::new(),
+        last_override: None,
+    };
+    let central = params.insert(mk(format!("splits.{id}.central"), central))?;
+    let mut ids = [[central; 3]; 3];
+    for class in FiscalClass::ALL {
+        for (lvl, name) in ["province", "city", "county"].iter().enumerate() {
+            let values = std::mem::take(&mut local[class.index()][lvl]);
+            ids[class.index()][lvl] = params.insert(mk(
+                format!("splits.{id}.local.{}.{name}", class.key()),
+                values,
+            ))?;
+        }
+    }
+    Ok(SplitKind::Shares {
+        central,
+        local: ids,
+    })
+}

@@ -1,0 +1,92 @@
+//! The located CSV table: a file read whole, its header checked against the columns a
+//! loader needs, and every cell addressable by `file:line:col` for error messages.
+
+use super::Source;
+use crate::error::{Error, Location, Result};
+
+/// A CSV table read as text, with its header, for located per-cell errors.
+pub(super) struct Table<'a> {
+    pub(super) src: &'a Source,
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<(usize, csv::StringRecord)>,
+}
+
+impl<'a> Table<'a> {
+    pub(super) fn read(src: &'a Source, required: &[&str]) -> Result<Table<'a>> {
+        let text = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| {
+                Error::input(
+                    Location::file(&src.name),
+                    format!("cannot read the CSV header: {e}"),
+                )
+            })?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        for col in required {
+            if !header.iter().any(|h| h == col) {
+                return Err(Error::input(
+                    Location::in_text(&src.name, text, 1, 1),
+                    format!(
+                        "the header has no `{col}` column; expected the columns {}",
+                        required.join(",")
+                    ),
+                ));
+            }
+        }
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                Error::input(
+                    Location::in_text(&src.name, text, line, 1),
+                    format!("this CSV row cannot be read: {e}"),
+                )
+            })?;
+            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+            rows.push((line, record));
+        }
+        Ok(Table { src, header, rows })
+    }
+
+    pub(super) fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .expect("required column checked on read")
+    }
+
+    pub(super) fn loc(&self, line: usize, col: usize) -> Location {
+        // Column = 1 + the characters before this field on the line.
+        let text = self
+            .src
+            .text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("");
+        let mut column = 1;
+        let mut field = 0;
+        let mut quoted = false;
+        for ch in text.chars() {
+            if field == col {
+                break;
+            }
+            match ch {
+                '"' => quoted = !quoted,
+                ',' if !quoted => field += 1,
+                _ => {}
+            }
+            column += 1;
+        }
+        Location::in_text(&self.src.name, &self.src.text, line, column)
+    }
+
+    pub(super) fn cell<'r>(&self, record: &'r csv::StringRecord, col: usize) -> &'r str {
+        record.get(col).unwrap_or("").trim()
+    }
+}

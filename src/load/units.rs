@@ -1,0 +1,117 @@
+//! `units.csv`: the county-level units (GB/T 2260 codes), their kind, poverty status and
+//! fiscal class; and `budget_classes.csv`, the budget classification codes.
+
+use std::collections::HashSet;
+
+use super::Source;
+use super::table::Table;
+use crate::date::Date;
+use crate::error::{Error, Location, Result};
+use crate::model::*;
+
+pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
+    let cols = [
+        "code",
+        "name_zh",
+        "name_en",
+        "kind",
+        "poverty",
+        "poverty_exit",
+        "fiscal_class",
+        "fiscal_class_assumed",
+        "source",
+    ];
+    let t = Table::read(src, &cols)?;
+    let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut codes: HashSet<String> = HashSet::new();
+    for (line, r) in &t.rows {
+        let cell = |i: usize| t.cell(r, c[i]);
+        let loc = |i: usize| t.loc(*line, c[i]);
+        let code = cell(0).to_owned();
+        if code.len() != 6 || !code.chars().all(|ch| ch.is_ascii_digit()) {
+            return Err(Error::input(
+                loc(0),
+                format!("`{code}` is not a 6-digit GB/T 2260 unit code"),
+            ));
+        }
+        if !codes.insert(code.clone()) {
+            return Err(Error::input(
+                loc(0),
+                format!("the unit {code} is listed twice"),
+            ));
+        }
+        let kind = UnitKind::parse(cell(3)).ok_or_else(|| {
+            Error::input(
+                loc(3),
+                format!(
+                    "`{}` is not a unit kind; expected district, county, city or zone",
+                    cell(3)
+                ),
+            )
+        })?;
+        let poverty = Poverty::parse(cell(4)).ok_or_else(|| {
+            Error::input(
+                loc(4),
+                format!(
+                    "`{}` is not a poverty status; expected national, provincial or none",
+                    cell(4)
+                ),
+            )
+        })?;
+        let poverty_exit = match cell(5) {
+            "" => None,
+            text => Some(text.parse::<Date>().map_err(|e| Error::input(loc(5), e))?),
+        };
+        let fiscal_class = FiscalClass::parse(cell(6)).ok_or_else(|| {
+            Error::input(
+                loc(6),
+                format!(
+                    "`{}` is not a fiscal class; expected direct, managed or district",
+                    cell(6)
+                ),
+            )
+        })?;
+        let fiscal_class_assumed = match cell(7) {
+            "true" => true,
+            "false" => false,
+            other => {
+                return Err(Error::input(
+                    loc(7),
+                    format!("`{other}` should be true or false"),
+                ));
+            }
+        };
+        units.push(Unit {
+            code,
+            name_zh: cell(1).to_owned(),
+            name_en: cell(2).to_owned(),
+            kind,
+            poverty,
+            poverty_exit,
+            fiscal_class,
+            fiscal_class_assumed,
+            source: cell(8).to_owned(),
+        });
+    }
+    if units.is_empty() {
+        return Err(Error::input(
+            Location::file(&src.name),
+            "there are no units in this file",
+        ));
+    }
+    Ok(units)
+}
+
+pub(super) fn load_budget_classes(src: &Source) -> Result<Vec<BudgetClass>> {
+    let t = Table::read(src, &["code", "name_zh", "name_en"])?;
+    let (a, b, c) = (t.col("code"), t.col("name_zh"), t.col("name_en"));
+    Ok(t.rows
+        .iter()
+        .map(|(_, r)| BudgetClass {
+            code: t.cell(r, a).to_owned(),
+            name_zh: t.cell(r, b).to_owned(),
+            name_en: t.cell(r, c).to_owned(),
+        })
+        .collect())
+}

@@ -1,0 +1,500 @@
+//! Shards and `merge`: `--shard K/N` runs a contiguous range of points into
+//! `parts/part-K-of-N.csv` with a small json that marks it complete; `merge` checks every
+//! part (coverage, hashes, columns) and joins them into the files a single run writes,
+//! byte for byte.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::fixed::parse_fixed;
+use super::resources::{free_disk, human, limit};
+use super::summary::{Stats, SummaryInfo, quantiles, render_summary};
+use super::{Chunk, Report, SPILL, Sweep, final_manifest, hex, read_err};
+use crate::error::{Error, Result};
+use crate::input::Whence;
+use crate::output::{Owner, Protected, Transaction};
+
+/// The points of shard `k` of `n` (1-based) among `points`:
+/// `[⌊(k−1)·P/N⌋, ⌊k·P/N⌋)`.
+pub fn shard_range(points: u64, k: u64, n: u64) -> Range<u64> {
+    let at = |i: u64| (u128::from(i) * u128::from(points) / u128::from(n)) as u64;
+    at(k - 1)..at(k)
+}
+
+/// The small manifest of one shard's part.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct PartInfo {
+    pub(super) fendan_version: String,
+    pub(super) sweep: String,
+    pub(super) spec_sha256: String,
+    pub(super) shard: u64,
+    pub(super) shards: u64,
+    pub(super) points: u64,
+    pub(super) first: u64,
+    pub(super) end: u64,
+    pub(super) rows: u64,
+    pub(super) csv_bytes: u64,
+    pub(super) csv_sha256: String,
+    pub(super) header: String,
+    pub(super) summary: SummaryInfo,
+}
+
+/// What `merge` did.
+#[derive(Debug, Clone)]
+pub struct MergeReport {
+    pub dir: PathBuf,
+    pub shards: u64,
+    pub points: u64,
+    pub sweep: String,
+}
+
+impl Sweep {
+    /// Run shard `k` of `n` and write `dir/parts/part-K-of-N.csv` and `.json`; a shard
+    /// whose part is already complete (for this spec) is skipped.
+    pub fn run_shard(
+        &mut self,
+        dir: &Path,
+        k: u64,
+        n: u64,
+        force: bool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Report> {
+        let parts = dir.join("parts");
+        let stem = format!("part-{k}-of-{n}");
+        let csv_path = parts.join(format!("{stem}.csv"));
+        let json_path = parts.join(format!("{stem}.json"));
+        let range = self.shard_range(k, n);
+        let points = self.points;
+        let report = |skipped| Report {
+            dir: dir.to_owned(),
+            files: vec![format!("parts/{stem}.csv"), format!("parts/{stem}.json")],
+            points,
+            range: range.clone(),
+            skipped,
+        };
+        // A killed run of this shard left its temporaries: remove them, even when the
+        // part is found complete below.
+        for p in [&csv_path, &json_path] {
+            crate::output::clean_leftovers(p);
+        }
+        if let Ok(bytes) = crate::input::read(&json_path, Whence::Folder) {
+            match serde_json::from_slice::<PartInfo>(&bytes) {
+                Ok(p) if p.spec_sha256 == self.hash && !force => {
+                    let size = fs::metadata(&csv_path).map(|m| m.len()).ok();
+                    if size == Some(p.csv_bytes) {
+                        return Ok(report(true));
+                    }
+                }
+                Ok(p) if p.spec_sha256 != self.hash && !force => {
+                    return Err(Error::Refused(format!(
+                        "{} was written for another sweep or other inputs (spec hash {}…, this one {}…); remove the parts, choose another --out, or add --force to overwrite",
+                        json_path.display(),
+                        &p.spec_sha256[..12],
+                        &self.hash[..12]
+                    )));
+                }
+                _ => {}
+            }
+        }
+        self.check_resources(dir, &range)?;
+        let mut tx = Transaction::new(self.protected(), force);
+        tx.within(dir, Owner::Sweep(&self.spec.name))?;
+        tx.within(&parts, Owner::Part)?;
+        let csv = tx.file(&csv_path, Owner::Part)?;
+        let mut w = csv.create("")?;
+        self.precompute()?;
+        let info = self.summary_info()?;
+        let mut h = Sha256::new();
+        let mut bytes = 0u64;
+        w.write_all(&self.header)?;
+        h.update(&self.header);
+        bytes += self.header.len() as u64;
+        let mut sink = |c: &Chunk| -> Result<()> {
+            w.write_all(&c.csv)?;
+            h.update(&c.csv);
+            bytes += c.csv.len() as u64;
+            Ok(())
+        };
+        self.stream(range.clone(), false, &mut sink, progress)?;
+        w.finish()?;
+        let part = PartInfo {
+            fendan_version: env!("CARGO_PKG_VERSION").into(),
+            sweep: self.spec.name.clone(),
+            spec_sha256: self.hash.clone(),
+            shard: k,
+            shards: n,
+            points: self.points,
+            first: range.start,
+            end: range.end,
+            rows: range.end - range.start,
+            csv_bytes: bytes,
+            csv_sha256: hex(&h.finalize()),
+            header: String::from_utf8_lossy(&self.header).trim_end().to_owned(),
+            summary: info,
+        };
+        let mut json = serde_json::to_vec_pretty(&part).expect("part info serialises");
+        json.push(b'\n');
+        tx.file(&json_path, Owner::Part)?.write_whole(&json)?;
+        // The points, then the json that marks them complete, renamed one after the
+        // other. An old part stays whole until then; a part whose json does not match
+        // its points is refused by `merge` and redone by the next run of the shard.
+        tx.commit()?;
+        Ok(report(false))
+    }
+}
+
+/// Check the parts in `dir/parts` and join them into `points.csv`, `summary.csv` and
+/// `manifest.json`, byte-identical to a single-process run. A missing or inconsistent
+/// part is an error (exit code 2) that lists every problem found.
+pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport> {
+    let parts_dir = dir.join("parts");
+    let entries = fs::read_dir(&parts_dir).map_err(|_| {
+        Error::Refused(format!(
+            "{} holds no parts: run `fendan sweep SPEC --out {} --shard K/N` for K = 1..N first",
+            parts_dir.display(),
+            dir.display()
+        ))
+    })?;
+    // part-K-of-N.{csv,json}
+    let mut found: Vec<(u64, u64, String)> = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("part-") else {
+            continue;
+        };
+        let (stem, ext) = match rest.rsplit_once('.') {
+            Some((s, x)) if x == "csv" || x == "json" => (s, x),
+            _ => continue,
+        };
+        let Some((k, n)) = stem.split_once("-of-") else {
+            continue;
+        };
+        if let (Ok(k), Ok(n)) = (k.parse::<u64>(), n.parse::<u64>()) {
+            found.push((k, n, ext.to_owned()));
+        }
+    }
+    let mut ns: Vec<u64> = found.iter().map(|f| f.1).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    let n = match ns.as_slice() {
+        [] => {
+            return Err(Error::Refused(format!(
+                "{} holds no parts (part-K-of-N.csv and .json); run the shards first",
+                parts_dir.display()
+            )));
+        }
+        [n] => *n,
+        many => {
+            return Err(Error::Refused(format!(
+                "{} holds parts of {} different shardings (N = {}); keep the parts of one run and remove the others",
+                parts_dir.display(),
+                many.len(),
+                many.iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    };
+    let mut problems: Vec<String> = Vec::new();
+    let mut infos: Vec<Option<PartInfo>> = Vec::new();
+    let mut missing: Vec<u64> = Vec::new();
+    for k in 1..=n {
+        let stem = format!("part-{k}-of-{n}");
+        let json = parts_dir.join(format!("{stem}.json"));
+        let csv = parts_dir.join(format!("{stem}.csv"));
+        let info = match crate::input::read(&json, Whence::Folder) {
+            Err(_) => {
+                missing.push(k);
+                problems.push(if csv.exists() {
+                    format!("shard {k}/{n} is incomplete: parts/{stem}.csv has no parts/{stem}.json (the shard was stopped before it finished)")
+                } else {
+                    format!("shard {k}/{n} is missing: no parts/{stem}.json")
+                });
+                infos.push(None);
+                continue;
+            }
+            Ok(t) => match serde_json::from_slice::<PartInfo>(&t) {
+                Ok(i) => i,
+                Err(e) => {
+                    missing.push(k);
+                    problems.push(format!(
+                        "shard {k}/{n}: parts/{stem}.json cannot be read: {e}"
+                    ));
+                    infos.push(None);
+                    continue;
+                }
+            },
+        };
+        match fs::metadata(&csv) {
+            Err(_) => {
+                missing.push(k);
+                problems.push(format!(
+                    "shard {k}/{n} is missing its points: no parts/{stem}.csv"
+                ));
+            }
+            Ok(m) if m.len() != info.csv_bytes => {
+                missing.push(k);
+                problems.push(format!(
+                    "shard {k}/{n}: parts/{stem}.csv has {} bytes, its json says {}",
+                    m.len(),
+                    info.csv_bytes
+                ));
+            }
+            Ok(_) => {}
+        }
+        if info.shard != k || info.shards != n {
+            problems.push(format!(
+                "shard {k}/{n}: parts/{stem}.json describes shard {}/{}",
+                info.shard, info.shards
+            ));
+        }
+        infos.push(Some(info));
+    }
+    let present: Vec<&PartInfo> = infos.iter().flatten().collect();
+    if let Some(first) = present.first() {
+        for p in &present {
+            if p.spec_sha256 != first.spec_sha256 || p.points != first.points {
+                problems.push(format!(
+                    "shard {}/{n} was written for another sweep or other inputs than shard {}/{n} (spec hash {}… against {}…)",
+                    p.shard,
+                    first.shard,
+                    &p.spec_sha256[..12.min(p.spec_sha256.len())],
+                    &first.spec_sha256[..12.min(first.spec_sha256.len())]
+                ));
+                continue;
+            }
+            let want = shard_range(first.points, p.shard, n);
+            if p.first != want.start || p.end != want.end || p.rows != want.end - want.start {
+                problems.push(format!(
+                    "shard {}/{n} covers points {}..{} ({} rows), not {}..{}",
+                    p.shard, p.first, p.end, p.rows, want.start, want.end
+                ));
+            }
+            if p.header != first.header {
+                problems.push(format!(
+                    "shard {}/{n} has other columns than shard {}/{n}",
+                    p.shard, first.shard
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let rerun = if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nrerun the missing shards (finished ones are skipped): e.g. `sbatch --array={} tools/slurm/sweep.sbatch SPEC {} {n}`, or `fendan sweep SPEC --out {} --shard K/{n}` for K in {}",
+                missing
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                dir.display(),
+                dir.display(),
+                missing
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(Error::Refused(format!(
+            "cannot merge {}: {} of {n} shards are not usable\n  {}{rerun}",
+            dir.display(),
+            missing.len().max(1),
+            problems.join("\n  ")
+        )));
+    }
+    let parts: Vec<PartInfo> = infos.into_iter().flatten().collect();
+    let first = &parts[0];
+    let info = &first.summary;
+    let points = first.points;
+    let cols = info.columns.len();
+    let header = format!("{}\n", first.header);
+    let n_fields = header.split(',').count();
+    // Output size: the parts without their repeated headers (plus the spill).
+    let need: u128 = parts.iter().map(|p| u128::from(p.csv_bytes)).sum::<u128>()
+        - (header.len() as u128) * (u128::from(n) - 1)
+        + if info.quantiles {
+            u128::from(points) * cols as u128 * 8
+        } else {
+            0
+        };
+    let (free, why) = limit(free_disk(dir), "FENDAN_SWEEP_DISK_LIMIT")?;
+    if let Some(free) = free
+        && need > u128::from(free)
+    {
+        return Err(Error::Refused(format!(
+            "merging needs about {} on the output disk, more than {} {}",
+            human(need),
+            if why == "limit" {
+                "the FENDAN_SWEEP_DISK_LIMIT of"
+            } else {
+                "the free"
+            },
+            human(u128::from(free))
+        )));
+    }
+    // The folder keeps its parts and logs; a manifest of another sweep is not replaced.
+    let sweep = &first.sweep;
+    if let Ok(bytes) = crate::input::read(&dir.join("manifest.json"), Whence::Folder)
+        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(other) = m["sweep"]["name"].as_str()
+        && other != sweep
+    {
+        return Err(Error::Refused(format!(
+            "{} holds the results of sweep `{other}`, but its parts are of sweep `{sweep}`; move those results away first",
+            dir.display()
+        )));
+    }
+    let mut tx = Transaction::new(Protected::default(), true);
+    let staging = tx.folder(dir, Owner::Sweep(sweep))?;
+    let mut stats = Stats::new(cols);
+    let mut spill = match info.quantiles {
+        true => Some(staging.create(SPILL)?),
+        false => None,
+    };
+    let mut w = staging.create("points.csv")?;
+    let mut h = Sha256::new();
+    w.write_all(header.as_bytes())?;
+    h.update(header.as_bytes());
+    let mut next = 0u64;
+    let mut line = Vec::new();
+    let mut metrics: Vec<i64> = Vec::with_capacity(cols * 4096);
+    for p in &parts {
+        let path = parts_dir.join(format!("part-{}-of-{n}.csv", p.shard));
+        let bad = |what: String| {
+            Error::Refused(format!(
+                "cannot merge {}: {}: {what}; rerun that shard with --force",
+                dir.display(),
+                path.display()
+            ))
+        };
+        let file = crate::input::open(&path, Whence::Folder)?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let mut part_hash = Sha256::new();
+        line.clear();
+        r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+        part_hash.update(&line);
+        if line != header.as_bytes() {
+            return Err(bad("its header differs from its json".into()));
+        }
+        let mut chunk_first = next;
+        metrics.clear();
+        loop {
+            line.clear();
+            let got = r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+            if got == 0 {
+                break;
+            }
+            part_hash.update(&line);
+            if line.last() != Some(&b'\n') {
+                return Err(bad(format!(
+                    "the row after point {} is cut short",
+                    next.saturating_sub(1)
+                )));
+            }
+            let body = &line[..line.len() - 1];
+            let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
+            if fields.len() != n_fields {
+                return Err(bad(format!(
+                    "a row has {} fields, not {n_fields}",
+                    fields.len()
+                )));
+            }
+            let idx: u64 = std::str::from_utf8(fields[0])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad("a row does not start with a point number".into()))?;
+            if idx != next {
+                return Err(bad(format!("point {idx} where point {next} was expected")));
+            }
+            for (j, f) in fields[n_fields - cols..].iter().enumerate() {
+                let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
+                    bad(format!(
+                        "point {idx}: `{}` is not a number",
+                        String::from_utf8_lossy(f)
+                    ))
+                })?;
+                metrics.push(v);
+            }
+            w.write_all(&line)?;
+            h.update(&line);
+            next += 1;
+            if metrics.len() >= cols * 4096 {
+                stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
+                metrics.clear();
+                progress(next - chunk_first);
+                chunk_first = next;
+            }
+        }
+        stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
+        progress(next - chunk_first);
+        metrics.clear();
+        if hex(&part_hash.finalize()) != p.csv_sha256 {
+            return Err(bad(
+                "its content differs from the SHA-256 its json records".into()
+            ));
+        }
+        if next != p.end {
+            return Err(bad(format!(
+                "it ends at point {next}, its json says {}",
+                p.end
+            )));
+        }
+    }
+    if next != points {
+        return Err(Error::Refused(format!(
+            "cannot merge {}: the parts hold {next} points, the sweep has {points}",
+            dir.display()
+        )));
+    }
+    w.finish()?;
+    let sha = hex(&h.finalize());
+    let q = match spill.take() {
+        Some(s) => {
+            s.finish()?;
+            let q = quantiles(&staging.path(SPILL), &staging.shown(""), cols, &stats)?;
+            fs::remove_file(staging.path(SPILL)).map_err(staging.err(SPILL))?;
+            Some(q)
+        }
+        None => None,
+    };
+    let summary = render_summary(info, &stats, q.as_deref());
+    staging.write("summary.csv", &summary)?;
+    let manifest = final_manifest(&info.manifest, "points.csv", &sha, &summary);
+    staging.write("manifest.json", &manifest)?;
+    tx.commit()?;
+    Ok(MergeReport {
+        dir: dir.to_owned(),
+        shards: n,
+        points,
+        sweep: first.sweep.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_points() {
+        for points in [0u64, 1, 5, 18, 1000] {
+            for n in [1u64, 3, 7, 40] {
+                let mut next = 0;
+                for k in 1..=n {
+                    let r = shard_range(points, k, n);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, points);
+            }
+        }
+    }
+}
