@@ -20,6 +20,7 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod grade;
 pub mod load;
 pub mod model;
 pub mod money;
@@ -28,6 +29,8 @@ pub mod overrides;
 pub mod params;
 pub mod report;
 pub mod scenario;
+pub mod sources;
+pub mod stake;
 pub mod sweep;
 pub mod synthetic;
 #[cfg(feature = "xlsx")]

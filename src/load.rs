@@ -62,6 +62,8 @@ pub struct Inputs {
     pub services: Vec<Source>,
     pub indicators: Source,
     pub budget_classes: Source,
+    /// The bibliography every `source:` cites (see [`crate::sources`]).
+    pub sources: Source,
 }
 
 macro_rules! seed {
@@ -93,6 +95,7 @@ impl Inputs {
             ],
             indicators: seed!("indicators.yaml"),
             budget_classes: seed!("budget_classes.csv"),
+            sources: seed!("sources.yaml"),
         }
     }
 
@@ -106,6 +109,7 @@ impl Inputs {
         v.extend(self.services.iter());
         v.push(&self.indicators);
         v.push(&self.budget_classes);
+        v.push(&self.sources);
         v
     }
 }
@@ -310,6 +314,17 @@ struct RawService {
     budget_class: Spanned<String>,
     source: String,
     components: Vec<Spanned<RawComponent>>,
+    /// `overlap: {service: N, zh: ..., en: ...}`: this service overlaps service N.
+    #[serde(default)]
+    overlap: Option<Spanned<RawOverlap>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverlap {
+    service: u32,
+    zh: String,
+    en: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,6 +352,10 @@ struct RawEligible {
     kind: Vec<String>,
     #[serde(default)]
     fiscal_class: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    poverty_listed: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -373,6 +392,14 @@ struct RawVersion {
     source: Option<String>,
     #[serde(default)]
     assumption: Option<String>,
+    /// The grade of the version's assumption, and the plausible range of its central share.
+    #[serde(default)]
+    confidence: Option<Spanned<String>>,
+    #[serde(default)]
+    range: Option<Spanned<crate::grade::RawRange>>,
+    /// Which shares the assumption covers: `central`, `local` or (by default) both.
+    #[serde(default)]
+    assumed: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -432,6 +459,43 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         }
     }
     services.sort_by_key(|s| s.id);
+    for s in &services {
+        if let Some(o) = &s.overlap
+            && (o.service == s.id || !services.iter().any(|x| x.id == o.service))
+        {
+            return Err(Error::input(
+                s.origin.clone(),
+                format!(
+                    "service {} says it overlaps service {}, which is {}",
+                    s.id,
+                    o.service,
+                    if o.service == s.id {
+                        "itself"
+                    } else {
+                        "not in the plan"
+                    }
+                ),
+            ));
+        }
+        for c in &s.components {
+            if let Some(code) = c
+                .eligible
+                .units
+                .iter()
+                .find(|code| !units.iter().any(|u| &u.code == *code))
+            {
+                return Err(Error::input(
+                    c.origin.clone(),
+                    format!(
+                        "the component `{}` of service {} is limited to unit `{code}`, which is not in the units file{}",
+                        c.id,
+                        s.id,
+                        did_you_mean(code, units.iter().map(|u| u.code.as_str()))
+                    ),
+                ));
+            }
+        }
+    }
 
     let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
     let counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
@@ -458,7 +522,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             sha256: s.sha256(),
         })
         .collect();
-    Ok(Model {
+    let model = Model {
         params,
         units,
         cohorts,
@@ -468,7 +532,10 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         budget_classes,
         counts,
         inputs: inputs_list,
-    })
+        bibliography: crate::sources::Bibliography::parse(&inputs.sources)?,
+    };
+    crate::sources::check_model(&model, inputs)?;
+    Ok(model)
 }
 
 fn index_of(cohorts: &[Cohort], id: &str) -> usize {
@@ -492,6 +559,7 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
     ];
     let t = Table::read(src, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
+    let conf_col = t.header.iter().position(|h| h == "fiscal_class_confidence");
     let mut units: Vec<Unit> = Vec::new();
     let mut codes: HashSet<String> = HashSet::new();
     for (line, r) in &t.rows {
@@ -551,6 +619,25 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
                 ));
             }
         };
+        let fiscal_class_confidence = match conf_col.map(|i| (i, t.cell(r, i))) {
+            None | Some((_, "")) => None,
+            Some((i, text)) => Some(crate::grade::Confidence::parse(text).ok_or_else(|| {
+                Error::input(
+                    t.loc(*line, i),
+                    format!("`{text}` is not a confidence grade; use high, medium or low"),
+                )
+            })?),
+        };
+        if fiscal_class_assumed == fiscal_class_confidence.is_none() && conf_col.is_some() {
+            return Err(Error::input(
+                t.loc(*line, conf_col.expect("present")),
+                if fiscal_class_assumed {
+                    "the fiscal class is assumed but has no confidence grade; give high, medium or low"
+                } else {
+                    "the fiscal class is not assumed, so it takes no confidence grade; leave the cell empty"
+                },
+            ));
+        }
         units.push(Unit {
             code,
             name_zh: cell(1).to_owned(),
@@ -560,6 +647,7 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
             poverty_exit,
             fiscal_class,
             fiscal_class_assumed,
+            fiscal_class_confidence,
             source: cell(8).to_owned(),
         });
     }
@@ -797,6 +885,7 @@ fn build_shares(
     let mut local: [[Vec<(Date, Decimal)>; 3]; 3] = Default::default();
     let mut sources = BTreeMap::new();
     let mut assumptions = BTreeMap::new();
+    let mut graded = crate::grade::SplitGrades::default();
     for v in &r.versions {
         let vl = at(src, &v.referenced);
         let from: Date = v
@@ -881,8 +970,18 @@ fn build_shares(
         if let Some(a) = &v.value.assumption {
             assumptions.insert(from, a.clone());
         }
+        graded.version(
+            src,
+            &vl,
+            id,
+            from,
+            v.value.assumption.is_some(),
+            v.value.confidence.as_ref(),
+            v.value.range.as_ref(),
+            v.value.assumed.as_ref(),
+        )?;
     }
-    let mk = |path: String, values: Vec<(Date, Decimal)>| Param {
+    let mk = |path: String, values: Vec<(Date, Decimal)>, central: bool| Param {
         path,
         unit: PUnit::Share,
         values,
@@ -890,12 +989,14 @@ fn build_shares(
         source: r.source.clone().unwrap_or_default(),
         sources: sources.clone(),
         assumption: None,
-        assumptions: assumptions.clone(),
+        assumptions: graded.assumptions(&assumptions, central),
+        grade: None,
+        grades: graded.grades(central),
         origin: origin.clone(),
         overridden: BTreeMap::new(),
         last_override: None,
     };
-    let central = params.insert(mk(format!("splits.{id}.central"), central))?;
+    let central = params.insert(mk(format!("splits.{id}.central"), central, true))?;
     let mut ids = [[central; 3]; 3];
     for class in FiscalClass::ALL {
         for (lvl, name) in ["province", "city", "county"].iter().enumerate() {
@@ -903,6 +1004,7 @@ fn build_shares(
             ids[class.index()][lvl] = params.insert(mk(
                 format!("splits.{id}.local.{}.{name}", class.key()),
                 values,
+                false,
             ))?;
         }
     }
@@ -1077,6 +1179,13 @@ fn build_service(
         budget_class: s.budget_class.value,
         source: s.source,
         components,
+        overlap: s.overlap.map(|o| crate::model::Overlap {
+            service: o.value.service,
+            note: Text {
+                zh: o.value.zh,
+                en: o.value.en,
+            },
+        }),
         origin: at(src, &raw.referenced),
     })
 }
@@ -1115,6 +1224,16 @@ fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Result<Eligibili
             .map(|k| {
                 FiscalClass::parse(k)
                     .ok_or_else(|| bad("fiscal class", k, "direct, managed or district"))
+            })
+            .collect::<Result<_>>()?,
+        units: e.value.units.clone(),
+        poverty_listed: e
+            .value
+            .poverty_listed
+            .iter()
+            .map(|p| {
+                Poverty::parse(p)
+                    .ok_or_else(|| bad("poverty status", p, "national, provincial or none"))
             })
             .collect::<Result<_>>()?,
     })

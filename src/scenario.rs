@@ -73,6 +73,7 @@ struct RawData {
     services: Option<Vec<String>>,
     indicators: Option<String>,
     budget_classes: Option<String>,
+    sources: Option<String>,
 }
 
 impl Scenario {
@@ -226,6 +227,9 @@ impl Scenario {
         }
         if let Some(p) = &d.budget_classes {
             inputs.budget_classes = read(p)?;
+        }
+        if let Some(p) = &d.sources {
+            inputs.sources = read(p)?;
         }
         let (mut overrides, extends) = match parent {
             Some(p) => {

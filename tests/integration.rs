@@ -9,5 +9,6 @@ mod engine;
 mod explain;
 mod readme;
 mod scenarios;
+mod sources;
 mod sweep;
 mod validation;

@@ -6,6 +6,7 @@ mod compare;
 mod explain;
 mod merge;
 mod simulate;
+mod sources;
 mod sweep;
 mod validate;
 
@@ -109,6 +110,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Merge { dir, quiet } => merge::run(&dir, quiet),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
+        Command::Sources { scenario, format } => sources::run(scenario.as_deref(), format),
         Command::Compare {
             a,
             b,
