@@ -444,9 +444,11 @@ impl SplitGrades {
             whole: whole.clone(),
             at: &at,
         };
-        if range.is_some() && !central {
+        if let Some(r) = range
+            && !central
+        {
             return Err(Error::input(
-                at(&range.expect("checked").referenced),
+                at(&r.referenced),
                 format!(
                     "the version of `{rule}` from {from} gives a range for its central share, but its assumption covers only the local shares"
                 ),

@@ -628,9 +628,11 @@ fn load_units(src: &Source) -> Result<Vec<Unit>> {
                 )
             })?),
         };
-        if fiscal_class_assumed == fiscal_class_confidence.is_none() && conf_col.is_some() {
+        if let Some(col) = conf_col
+            && fiscal_class_assumed == fiscal_class_confidence.is_none()
+        {
             return Err(Error::input(
-                t.loc(*line, conf_col.expect("present")),
+                t.loc(*line, col),
                 if fiscal_class_assumed {
                     "the fiscal class is assumed but has no confidence grade; give high, medium or low"
                 } else {

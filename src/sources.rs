@@ -36,11 +36,11 @@ use crate::params::{ParamId, span_location};
 /// How a document was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Read {
-    /// The original text or dataset was read ([P]).
+    /// The original text or dataset was read (tagged P in the research notes).
     Primary,
-    /// A copy, mirror or news report of it was read ([S]).
+    /// A copy, mirror or news report of it was read (tagged S).
     Secondary,
-    /// Recalled, not read here: to be checked before it is relied on ([M]).
+    /// Recalled, not read here: to be checked before it is relied on (tagged M).
     Recalled,
 }
 
