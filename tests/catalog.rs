@@ -492,3 +492,64 @@ fn validate_reports_counts() {
     assert!(text.contains("units        20"), "{text}");
     assert!(text.contains("2016: 9492800"), "{text}");
 }
+
+#[test]
+fn the_plans_chapter_one_figures_are_labelled_choices_with_their_range() {
+    // The plan's chapter 1 gives 50 yuan (public health) and 380 yuan (insurance subsidy) for
+    // 2016; the national 45 and 420 are used, each as a labelled assumption whose range
+    // reaches the plan's figure.
+    let (_, m) = baseline();
+    let jan = fendan::date::Date::new(2016, 1, 1);
+    let check = |path: &str, value: &str, low: &str, high: &str| {
+        let p = m.params.get(m.params.lookup(path).unwrap());
+        assert_eq!(p.at(jan).unwrap(), d(value), "{path}");
+        let basis = p
+            .assumption_at(jan)
+            .unwrap_or_else(|| panic!("{path}: 2016 is labelled"));
+        assert!(basis.contains("chapter 1"), "{path}: {basis}");
+        let g = p.grade_at(jan).unwrap();
+        let r = g.range.expect("a range from the two figures");
+        assert_eq!((r.low, r.high, r.scale), (d(low), d(high), false), "{path}");
+    };
+    check("services.23.premium_subsidy.standard", "420", "380", "420");
+    // Health records take 0.10 of the package: 45 × 0.10 = 4.5, the plan's 50 × 0.10 = 5.
+    check("services.26.records.standard", "4.5", "4.5", "5");
+}
+
+#[test]
+fn double_counts_are_netted_and_by_domain_says_which() {
+    let (_, m) = baseline();
+    let run = baseline_run();
+    // Service 77 is netted to zero in every cell; service 74 pays 0.46 of the standard.
+    let (si77, _) = m.component_index(77, "urban_housing_support").unwrap();
+    assert!(
+        run.cells
+            .iter()
+            .filter(|c| c.service as usize == si77)
+            .all(|c| c.total == 0)
+    );
+    assert_eq!(
+        param("services.74.single_person_dibao.coverage", "2018-06-01").0,
+        d("0.46")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let o = fendan(
+        &root(),
+        &["simulate", "--quiet", "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("by_domain.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(r.headers().unwrap().get(8), Some("overlaps"));
+    for rec in r.records().map(Result::unwrap) {
+        if &rec[1] == "disability" {
+            assert!(
+                rec[8].contains("74→48") && rec[8].contains("77→61"),
+                "{rec:?}"
+            );
+        } else {
+            assert_eq!(&rec[8], "", "{rec:?}");
+        }
+    }
+}
