@@ -13,6 +13,8 @@
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service.
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
+//! * [`sources`]: the bibliography every `source:` cites; [`grade`]: how far each
+//!   assumption can be trusted; [`stake`]: the money each assumption moves.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
 pub mod compare;
