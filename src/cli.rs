@@ -143,8 +143,15 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["unit", "service", "component", "year"])]
         param: Option<String>,
     },
-    /// List every figure that is an assumption rather than from the plan or a cited source.
+    /// List every assumption with its confidence grade and the money at stake, largest first.
     Assumptions {
+        /// The scenario file; the embedded baseline when left out.
+        scenario: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the bibliography: every document the inputs cite, and how many parameters cite each.
+    Sources {
         /// The scenario file; the embedded baseline when left out.
         scenario: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -363,6 +363,7 @@ pub fn cell(
             yuan(sum[4])
         );
     }
+    t.push_str(&crate::sources::references(model, si, component));
     Ok(t)
 }
 
@@ -397,6 +398,9 @@ pub fn param(model: &Model, path: &str) -> Result<String> {
         let src = p.source_at(*d);
         if !src.is_empty() {
             let _ = writeln!(t, "              source 来源: {src}");
+            for e in model.bibliography.cited(src) {
+                let _ = writeln!(t, "                {}", e.full());
+            }
         }
         if let Some(a) = p.assumption_at(*d) {
             let a: String = a.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -20,6 +20,8 @@
 //! * [`stats`]: dispersion (CV, Theil); [`suggest`]: "did you mean".
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
+//! * [`sources`]: the bibliography every `source:` cites; [`grade`]: how far each
+//!   assumption can be trusted; [`stake`]: the money each assumption moves.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
 pub mod compare;
@@ -28,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod folder;
+pub mod grade;
 #[cfg(feature = "report")]
 pub mod html;
 pub mod input;
@@ -42,6 +45,8 @@ pub mod params;
 pub mod provenance;
 pub mod report;
 pub mod scenario;
+pub mod sources;
+pub mod stake;
 pub mod stats;
 pub mod suggest;
 pub mod sweep;

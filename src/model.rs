@@ -165,6 +165,9 @@ pub struct Unit {
     pub poverty_exit: Option<Date>,
     pub fiscal_class: FiscalClass,
     pub fiscal_class_assumed: bool,
+    /// How far an assumed fiscal class can be trusted (optional column
+    /// `fiscal_class_confidence`).
+    pub fiscal_class_confidence: Option<crate::grade::Confidence>,
     pub source: String,
 }
 
@@ -311,11 +314,21 @@ pub struct Eligibility {
     pub poverty: Vec<Poverty>,
     pub kind: Vec<UnitKind>,
     pub fiscal_class: Vec<FiscalClass>,
+    /// Unit codes, for programmes that name their units (pilot counties): the unit
+    /// must be one of them.
+    pub units: Vec<String>,
+    /// Poverty status on the 2016 list, whether or not the unit left it later (support
+    /// that continues after exit, 摘帽不摘政策).
+    pub poverty_listed: Vec<Poverty>,
 }
 
 impl Eligibility {
     pub fn is_unrestricted(&self) -> bool {
-        self.poverty.is_empty() && self.kind.is_empty() && self.fiscal_class.is_empty()
+        self.poverty.is_empty()
+            && self.kind.is_empty()
+            && self.fiscal_class.is_empty()
+            && self.units.is_empty()
+            && self.poverty_listed.is_empty()
     }
 
     /// Whether `unit` qualifies on `date` (poverty status can end mid-period).
@@ -323,6 +336,8 @@ impl Eligibility {
         (self.kind.is_empty() || self.kind.contains(&unit.kind))
             && (self.fiscal_class.is_empty() || self.fiscal_class.contains(&unit.fiscal_class))
             && (self.poverty.is_empty() || self.poverty.contains(&unit.poverty_on(date)))
+            && (self.units.is_empty() || self.units.contains(&unit.code))
+            && (self.poverty_listed.is_empty() || self.poverty_listed.contains(&unit.poverty))
     }
 }
 
@@ -340,6 +355,15 @@ pub struct Component {
     pub origin: Location,
 }
 
+/// Where a service covers people another service already pays for, and how the model
+/// nets the overlap (told in `by_domain.csv` and the README).
+#[derive(Debug, Clone)]
+pub struct Overlap {
+    /// The service whose figures already include the overlapping part.
+    pub service: u32,
+    pub note: Text,
+}
+
 /// One of the 83 services of Annex 1.
 #[derive(Debug, Clone)]
 pub struct Service {
@@ -352,6 +376,8 @@ pub struct Service {
     pub budget_class: String,
     pub source: String,
     pub components: Vec<Component>,
+    /// The overlap with another service, if any (netted in the data).
+    pub overlap: Option<Overlap>,
     pub origin: Location,
 }
 
@@ -407,6 +433,8 @@ pub struct Model {
     pub budget_classes: Vec<BudgetClass>,
     pub counts: CohortCounts,
     pub inputs: Vec<InputFile>,
+    /// The documents the inputs cite (sources.yaml).
+    pub bibliography: crate::sources::Bibliography,
 }
 
 impl Model {

@@ -19,6 +19,7 @@ use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
+use crate::grade::{Grade, RawGrades, RawRange};
 
 /// A decimal read from the text of a YAML scalar, never through a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +144,10 @@ pub struct Param {
     pub sources: BTreeMap<Date, String>,
     pub assumption: Option<String>,
     pub assumptions: BTreeMap<Date, String>,
+    /// How far the general assumption can be trusted, and its plausible range.
+    pub grade: Option<Grade>,
+    /// The grade of each dated assumption.
+    pub grades: BTreeMap<Date, Grade>,
     /// Where the parameter was defined.
     pub origin: Location,
     /// Where each dated value came from when a scenario changed it: date -> "file:line".
@@ -163,6 +168,8 @@ impl Param {
             sources: BTreeMap::new(),
             assumption: None,
             assumptions: BTreeMap::new(),
+            grade: None,
+            grades: BTreeMap::new(),
             origin: Location::file("(built in)"),
             overridden: BTreeMap::new(),
             last_override: None,
@@ -267,6 +274,13 @@ impl Param {
         }
     }
 
+    /// The grade of the assumption behind the value in force on `date`, if it is one.
+    pub fn grade_at(&self, date: Date) -> Option<Grade> {
+        self.assumption_at(date)?;
+        let d = self.effective(date)?;
+        self.grades.get(&d).copied().or(self.grade)
+    }
+
     /// Whether any value of this parameter is an assumption.
     pub fn has_assumption(&self) -> bool {
         self.assumption.is_some() || !self.assumptions.is_empty()
@@ -358,6 +372,15 @@ pub struct RawParam {
     pub assumptions: BTreeMap<String, String>,
     #[serde(default)]
     pub interpolate: Option<Spanned<String>>,
+    /// Grades of the assumptions (see [`crate::grade`]).
+    #[serde(default)]
+    pub confidence: Option<Spanned<String>>,
+    #[serde(default)]
+    pub confidences: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub range: Option<Spanned<RawRange>>,
+    #[serde(default)]
+    pub ranges: BTreeMap<String, Spanned<RawRange>>,
 }
 
 /// `date: value` pairs in file order, each with its location.
@@ -497,6 +520,24 @@ pub fn build_param(
             ));
         }
     };
+    let (grade, grades) = crate::grade::build(
+        &RawGrades {
+            confidence: r.confidence.as_ref(),
+            confidences: &r.confidences,
+            range: r.range.as_ref(),
+            ranges: &r.ranges,
+        },
+        &crate::grade::Ctx {
+            path,
+            unit,
+            values: &values,
+            general: r.assumption.is_some(),
+            dated: assumptions.keys().copied().collect(),
+            cited: sources.keys().copied().collect(),
+            whole: at(&raw.referenced),
+            at: &at,
+        },
+    )?;
     Ok(Param {
         path: path.to_owned(),
         unit,
@@ -506,6 +547,8 @@ pub fn build_param(
         sources,
         assumption: r.assumption.clone(),
         assumptions,
+        grade,
+        grades,
         origin: at(&raw.referenced),
         overridden: BTreeMap::new(),
         last_override: None,

@@ -329,9 +329,24 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
         let e = t.get_mut(&(y, d)).expect("all domains present");
         add_levels(e, l);
     }
+    // Services of a domain that overlap another one, and how the overlap is netted.
+    let overlaps = |d: Domain| -> String {
+        model
+            .services
+            .iter()
+            .filter(|s| s.domain == d)
+            .filter_map(|s| {
+                s.overlap
+                    .as_ref()
+                    .map(|o| format!("{}→{}: {} ({})", s.id, o.service, o.note.zh, o.note.en))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let rows = t.into_iter().map(|((y, d), l)| {
         let mut r = vec![y.to_string(), d.key().to_owned(), d.zh().to_owned()];
         r.extend(level_cells(&l));
+        r.push(overlaps(d));
         r
     });
     csv_bytes(
@@ -344,6 +359,7 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
             "city",
             "county",
             "total",
+            "overlaps",
         ],
         rows,
     )

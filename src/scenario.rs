@@ -77,6 +77,7 @@ struct RawData {
     services: Option<Vec<Spanned<String>>>,
     indicators: Option<Spanned<String>>,
     budget_classes: Option<Spanned<String>>,
+    sources: Option<Spanned<String>>,
 }
 
 impl Scenario {
@@ -245,6 +246,9 @@ impl Scenario {
         }
         if let Some(p) = &d.budget_classes {
             inputs.budget_classes = read(p)?;
+        }
+        if let Some(p) = &d.sources {
+            inputs.sources = read(p)?;
         }
         let (mut overrides, extends) = match parent {
             Some(p) => {

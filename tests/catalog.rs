@@ -164,13 +164,24 @@ fn service_20_resident_pension_90_a_month() {
 
 #[test]
 fn service_48_minimum_living_allowance_560_a_month_and_3660_a_year() {
+    // The plan's figures are its 2018 standards (the plan is dated September 2018).
     assert_eq!(
-        param("services.48.urban_allowance.standard", "2016-01-01"),
+        param("services.48.urban_allowance.standard", "2018-01-01"),
         (d("560"), Unit::YuanPerMonth)
     );
     assert_eq!(
-        param("services.48.rural_allowance.standard", "2016-01-01"),
+        param("services.48.rural_allowance.standard", "2018-01-01"),
         (d("3660"), Unit::YuanPerYear)
+    );
+    // 2016: 560 x Hebei's end-2015 average 441 / its end-2017 average (441 x (705/441)^(2/4.75)
+    // = 537.3) = 459.6 -> 460; rural 3660 x 2671 / 3607.0 = 2710.2 -> 2710.
+    assert_eq!(
+        param("services.48.urban_allowance.standard", "2016-01-01").0,
+        d("460")
+    );
+    assert_eq!(
+        param("services.48.rural_allowance.standard", "2016-01-01").0,
+        d("2710")
     );
     // The city's 2020 notice: 702 and 5,124 from March 2020.
     assert_eq!(
@@ -181,6 +192,19 @@ fn service_48_minimum_living_allowance_560_a_month_and_3660_a_year() {
         param("services.48.rural_allowance.standard", "2020-03-01").0,
         d("5124")
     );
+    // The difficult areas' components carry the same standards.
+    for y in [
+        "2016-01-01",
+        "2017-01-01",
+        "2018-01-01",
+        "2019-01-01",
+        "2020-03-01",
+    ] {
+        assert_eq!(
+            param("services.48.urban_allowance.standard", y),
+            param("services.48.urban_allowance_difficult.standard", y)
+        );
+    }
 }
 
 #[test]
@@ -310,39 +334,153 @@ fn catalog_csv_lists_83_rows_with_names_and_sources() {
 }
 
 #[test]
-fn assumptions_listing_shows_every_assumed_figure_with_its_basis() {
+fn assumptions_listing_shows_every_assumed_figure_with_its_grade_and_stake() {
     let o = fendan(&root(), &["assumptions", "--format", "csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let (_, m) = baseline();
-    let expected: usize = m
-        .params
+    // Every assumed value of every parameter is covered by a row (its own or a grouped one).
+    let listed: std::collections::BTreeSet<String> = rows
         .iter()
-        .map(|(_, p)| {
-            p.values
-                .iter()
-                .filter(|(d, _)| p.assumption_at(*d).is_some())
-                .count()
+        .flat_map(|r| {
+            let mut v = vec![r[col("path")].to_owned()];
+            v.extend(r[col("also")].split_whitespace().map(str::to_owned));
+            v
         })
-        .sum::<usize>()
-        + m.units.iter().filter(|u| u.fiscal_class_assumed).count();
-    assert_eq!(rows.len(), expected);
-    assert!(
-        rows.iter().all(|r| !r[4].trim().is_empty()),
-        "every assumption has a basis"
-    );
-    // A figure from the plan is not listed; an assumed split share is.
-    assert!(
-        !rows
-            .iter()
-            .any(|r| &r[0] == "services.1.primary_public_funds.standard")
-    );
+        .collect();
+    for (_, p) in m.params.iter() {
+        // A value is in force from its date to the next one; it matters if that span meets 2016-2020.
+        let assumed = p.values.iter().enumerate().any(|(i, (d, _))| {
+            let next = p.values.get(i + 1).map(|v| v.0);
+            p.assumption_at(*d).is_some()
+                && d.year <= 2020
+                && next.is_none_or(|n| n > fendan::date::Date::new(2016, 1, 1))
+        });
+        if !assumed {
+            continue;
+        }
+        let path = if p.path.starts_with("splits.") && p.path.contains(".local.") {
+            // local shares are listed per class: splits.<rule>.local.<class>
+            p.path.rsplit_once('.').unwrap().0.to_owned()
+        } else {
+            p.path.clone()
+        };
+        let has_units = !path.contains(".local.direct");
+        if has_units {
+            assert!(
+                listed.contains(&path),
+                "{path} is an assumption but not listed"
+            );
+        }
+    }
+    for u in m.units.iter().filter(|u| u.fiscal_class_assumed) {
+        assert!(listed.contains(&format!("units.{}.fiscal_class", u.code)));
+    }
+    // Every row has a basis and a confidence grade, and rows are ranked by the stake.
+    assert!(rows.iter().all(|r| !r[col("basis")].trim().is_empty()));
     assert!(
         rows.iter()
-            .any(|r| &r[0] == "splits.ratio_5_2_3.local.managed.city")
+            .all(|r| ["high", "medium", "low"].contains(&&r[col("confidence")])),
+        "every assumption is graded"
     );
+    let stakes: Vec<i64> = rows.iter().map(|r| fen(&r[col("stake")])).collect();
+    assert!(stakes.windows(2).all(|w| w[0] >= w[1]), "ranked by stake");
+    // A figure from the plan is not listed; an assumed local split is, per fiscal class.
+    assert!(
+        !listed.contains("services.1.primary_public_funds.standard"),
+        "a plan figure is not an assumption"
+    );
+    assert!(listed.contains("splits.ratio_5_2_3.local.managed"));
+    // The same assumption written in several places is one row: the 低保 path of 2016 moves
+    // both 低保 components of service 48 (inside and outside the difficult areas) and service 74.
+    let dibao = rows
+        .iter()
+        .find(|r| {
+            &r[col("path")] == "services.48.rural_allowance.standard"
+                && &r[col("from")] == "2016-01-01"
+        })
+        .expect("the 2016 rural 低保 assumption is listed");
+    let also: Vec<&str> = dibao[col("also")].split_whitespace().collect();
+    assert!(
+        also.contains(&"services.48.rural_allowance_difficult.standard"),
+        "{also:?}"
+    );
+    assert!(
+        also.contains(&"services.74.single_person_dibao.standard"),
+        "{also:?}"
+    );
+}
+
+#[test]
+fn assumptions_money_at_stake_is_what_simulate_gives_at_the_ends_of_the_range() {
+    // services.4.preschool_aid.standard: 750, range 500-1000 (the plan's own range). The
+    // stake columns must equal the change of each level's five-year total in two runs of
+    // `simulate` that set the standard to 500 and to 1000.
+    let o = fendan(&root(), &["assumptions", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let row = r
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("path")] == "services.4.preschool_aid.standard")
+        .expect("listed");
+    assert_eq!(&row[col("range")], "500–1000");
+    let tmp = tempfile::tempdir().unwrap();
+    let totals = |value: &str| -> [i64; 5] {
+        let scen = tmp.path().join(format!("s{value}.yaml"));
+        std::fs::write(
+            &scen,
+            format!(
+                "name: s{value}\ntitle: t\nextends: baseline\noverrides:\n  - path: services.4.preschool_aid.standard\n    set: {value}\n"
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join(format!("o{value}"));
+        let o = fendan(
+            &root(),
+            &[
+                "simulate",
+                scen.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(out.join("by_level.csv")).unwrap();
+        let mut t = [0i64; 5];
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            for l in 0..5 {
+                t[l] += fen(f[l + 1]);
+            }
+        }
+        t
+    };
+    let (base, low, high) = (totals("750"), totals("500"), totals("1000"));
+    for (l, name) in ["central", "province", "city", "county", "total"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            fen(&row[col(&format!("{name}_low"))]),
+            low[l] - base[l],
+            "{name} low"
+        );
+        assert_eq!(
+            fen(&row[col(&format!("{name}_high"))]),
+            high[l] - base[l],
+            "{name} high"
+        );
+    }
+    assert!(fen(&row[col("stake")]) > 0);
 }
 
 #[test]
@@ -353,4 +491,65 @@ fn validate_reports_counts() {
     assert!(text.contains("services     83"), "{text}");
     assert!(text.contains("units        20"), "{text}");
     assert!(text.contains("2016: 9492800"), "{text}");
+}
+
+#[test]
+fn the_plans_chapter_one_figures_are_labelled_choices_with_their_range() {
+    // The plan's chapter 1 gives 50 yuan (public health) and 380 yuan (insurance subsidy) for
+    // 2016; the national 45 and 420 are used, each as a labelled assumption whose range
+    // reaches the plan's figure.
+    let (_, m) = baseline();
+    let jan = fendan::date::Date::new(2016, 1, 1);
+    let check = |path: &str, value: &str, low: &str, high: &str| {
+        let p = m.params.get(m.params.lookup(path).unwrap());
+        assert_eq!(p.at(jan).unwrap(), d(value), "{path}");
+        let basis = p
+            .assumption_at(jan)
+            .unwrap_or_else(|| panic!("{path}: 2016 is labelled"));
+        assert!(basis.contains("chapter 1"), "{path}: {basis}");
+        let g = p.grade_at(jan).unwrap();
+        let r = g.range.expect("a range from the two figures");
+        assert_eq!((r.low, r.high, r.scale), (d(low), d(high), false), "{path}");
+    };
+    check("services.23.premium_subsidy.standard", "420", "380", "420");
+    // Health records take 0.10 of the package: 45 × 0.10 = 4.5, the plan's 50 × 0.10 = 5.
+    check("services.26.records.standard", "4.5", "4.5", "5");
+}
+
+#[test]
+fn double_counts_are_netted_and_by_domain_says_which() {
+    let (_, m) = baseline();
+    let run = baseline_run();
+    // Service 77 is netted to zero in every cell; service 74 pays 0.46 of the standard.
+    let (si77, _) = m.component_index(77, "urban_housing_support").unwrap();
+    assert!(
+        run.cells
+            .iter()
+            .filter(|c| c.service as usize == si77)
+            .all(|c| c.total == 0)
+    );
+    assert_eq!(
+        param("services.74.single_person_dibao.coverage", "2018-06-01").0,
+        d("0.46")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let o = fendan(
+        &root(),
+        &["simulate", "--quiet", "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("by_domain.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(r.headers().unwrap().get(8), Some("overlaps"));
+    for rec in r.records().map(Result::unwrap) {
+        if &rec[1] == "disability" {
+            assert!(
+                rec[8].contains("74→48") && rec[8].contains("77→61"),
+                "{rec:?}"
+            );
+        } else {
+            assert_eq!(&rec[8], "", "{rec:?}");
+        }
+    }
 }

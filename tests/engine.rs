@@ -47,73 +47,74 @@ fn golden(
 
 #[test]
 fn golden_compulsory_education_in_a_district() {
-    // Service 1, 邯山区 (市辖区) 2016: 55,967 pupils × 685 yuan = 38,337,395.00.
-    // compulsory_edu: central 0.6 → 23,002,437.00; the rest 0.4 splits 1.5:1.5:1 for
-    // districts, i.e. province 0.15 → 5,750,609.25, city 0.15 → 5,750,609.25, county 0.1 → 3,833,739.50.
+    // Service 1, 邯山区 (市辖区) 2016: 48,782 pupils (the 6-11 cohort calibrated to the 2015
+    // enrolment) × 685 yuan = 33,415,670.00. compulsory_edu: central 0.6 → 20,049,402.00; the
+    // rest 0.4 splits 1.5:1.5:1 for districts, i.e. province 0.15 → 5,012,350.50, city 0.15 →
+    // 5,012,350.50, county 0.1 → 3,341,567.00.
     golden(
         2016,
         "130402",
         1,
         "primary_public_funds",
-        55967,
-        "38337395.00",
-        ["23002437.00", "5750609.25", "5750609.25", "3833739.50"],
+        48782,
+        "33415670.00",
+        ["20049402.00", "5012350.50", "5012350.50", "3341567.00"],
     );
 }
 
 #[test]
 fn golden_textbooks_are_all_central() {
-    // Service 1 textbooks: 55,967 × 90 = 5,037,030.00, all central.
+    // Service 1 textbooks: 48,782 × 90 = 4,390,380.00, all central.
     golden(
         2016,
         "130402",
         1,
         "primary_textbooks",
-        55967,
-        "5037030.00",
-        ["5037030.00", "0.00", "0.00", "0.00"],
+        48782,
+        "4390380.00",
+        ["4390380.00", "0.00", "0.00", "0.00"],
     );
 }
 
 #[test]
 fn golden_five_two_three_split() {
-    // Service 3, 大名县 (市管县) 2016: 2,751 needy boarders × 1,000 = 2,751,000.00.
-    // 5:2:3 → central 0.5 = 1,375,500; province 0.2 = 550,200; city and county share
-    // the 0.3 as 1:2 → city 0.1 = 275,100, county 0.2 = 550,200.
+    // Service 3, 大名县 (市管县) 2016: 2,398 needy boarders × 1,000 = 2,398,000.00.
+    // 5:2:3 → central 0.5 = 1,199,000; province 0.2 = 479,600; city and county share
+    // the 0.3 as 1:2 → city 0.1 = 239,800, county 0.2 = 479,600.
     golden(
         2016,
         "130425",
         3,
         "primary_boarders",
-        2751,
-        "2751000.00",
-        ["1375500.00", "550200.00", "275100.00", "550200.00"],
+        2398,
+        "2398000.00",
+        ["1199000.00", "479600.00", "239800.00", "479600.00"],
     );
 }
 
 #[test]
 fn golden_central_sixty_percent_by_fiscal_class() {
-    // Service 5, 2016, 2,000 yuan a grant. 大名县 (managed): 2,976 × 2,000 = 5,952,000;
-    // central 0.6 = 3,571,200; rest 0.4 as 2:1:1 → 1,190,400 / 595,200 / 595,200.
+    // Service 5, 2016, 2,000 yuan a grant. 大名县 (managed): 2,079 × 2,000 = 4,158,000;
+    // central 0.6 = 2,494,800; rest 0.4 as 2:1:1 → 831,600 / 415,800 / 415,800.
     golden(
         2016,
         "130425",
         5,
         "grant",
-        2976,
-        "5952000.00",
-        ["3571200.00", "1190400.00", "595200.00", "595200.00"],
+        2079,
+        "4158000.00",
+        ["2494800.00", "831600.00", "415800.00", "415800.00"],
     );
-    // 邯山区 (district): 2,515 × 2,000 = 5,030,000; central 3,018,000; rest 1.5:1.5:1 →
-    // 754,500 / 754,500 / 503,000.
+    // 邯山区 (district): 1,756 × 2,000 = 3,512,000; central 2,107,200; rest 1.5:1.5:1 →
+    // 526,800 / 526,800 / 351,200.
     golden(
         2016,
         "130402",
         5,
         "grant",
-        2515,
-        "5030000.00",
-        ["3018000.00", "754500.00", "754500.00", "503000.00"],
+        1756,
+        "3512000.00",
+        ["2107200.00", "526800.00", "526800.00", "351200.00"],
     );
 }
 
@@ -132,44 +133,51 @@ fn golden_national_base_and_local_top_up() {
         "89619480.00",
         ["34852020.00", "49788600.00", "2489430.00", "2489430.00"],
     );
-    // 2019: 108 a month = 1,296 a year; base 88 a month = 1,056 a year, now all central;
-    // top-up 240 as before. × 92,236: central 97,401,216; province 16,602,480; city and county 2,767,080.
+    // 2019: still the plan's 90 a month = 1,080 a year; base 88 a month = 1,056 a year, now all
+    // central; the top-up is 2 a month = 24 a year, 15:2.5:2.5 → province 18, city 3, county 3.
+    // × 92,236: central 97,401,216; province 1,660,248; city and county 276,708 each.
     golden(
         2019,
         "130425",
         20,
         "basic_pension",
         92236,
-        "119537856.00",
-        ["97401216.00", "16602480.00", "2767080.00", "2767080.00"],
+        "99614880.00",
+        ["97401216.00", "1660248.00", "276708.00", "276708.00"],
     );
 }
 
 #[test]
 fn golden_mid_year_standard_change() {
-    // Service 48 urban 低保, 2020: 560 a month in January-February, 702 from 2020-03-01:
-    // 2 × 560 + 10 × 702 = 8,140 a year; × payment ratio 0.5 = 4,070 a head.
-    // 邯山区: 1,993 × 4,070 = 8,111,510.00. social_assistance for districts: central 0.4,
-    // province 0.6 × 0.3 = 0.18, city and county 0.6 × 0.35 = 0.21 each.
+    // Service 48 urban 低保, 2020: 618 a month (the 2019 value of the path) in January-February,
+    // 702 from 2020-03-01: 2 × 618 + 10 × 702 = 8,256 a year; × payment ratio 0.5 = 4,128 a head.
+    // 邯山区 is not a difficult area, so city and county pay alone (city_county, districts 1:1):
+    // 1,993 × 4,128 = 8,227,104.00 → 4,113,552.00 each.
     golden(
         2020,
         "130402",
         48,
         "urban_allowance",
         1993,
-        "8111510.00",
-        ["3244604.00", "1460071.80", "1703417.10", "1703417.10"],
+        "8227104.00",
+        ["0.00", "0.00", "4113552.00", "4113552.00"],
     );
-    // 大名县 (managed): 1,208 × 4,070 = 4,916,560; central 0.4, province 0.18, city 0.12, county 0.30.
+    // 大名县 is a difficult area: 1,208 × 4,128 = 4,986,624.00 with central and provincial aid
+    // (city_county_upper_aid, managed): central 0.3 → 1,495,987.20; province 0.7 × 0.2 = 0.14 →
+    // 698,127.36; city 0.7 × 0.16 = 0.112 → 558,501.888; county 0.7 × 0.64 = 0.448 →
+    // 2,234,007.552. The floors add up to ...623.99; the fen goes to the city (remainder 0.8).
     golden(
         2020,
         "130425",
         48,
-        "urban_allowance",
+        "urban_allowance_difficult",
         1208,
-        "4916560.00",
-        ["1966624.00", "884980.80", "589987.20", "1474968.00"],
+        "4986624.00",
+        ["1495987.20", "698127.36", "558501.89", "2234007.55"],
     );
+    // Its component for the other units pays nothing there.
+    let c = cell(2020, "130425", 48, "urban_allowance");
+    assert_eq!((c.months, c.total), (0, 0));
 }
 
 #[test]
@@ -177,8 +185,9 @@ fn golden_ramped_coverage_and_largest_remainder() {
     // Service 79, 武安市 2018: coverage ramps 13 % (2015) → 80 % (2020), so 2018 is
     // 0.13 + 0.67 × 3/5 = 0.532; × 300 yuan × 15,543 people = 2,480,662.80.
     // city_county_upper_aid (managed): central 0.3 → 744,198.84; province 0.7 × 0.2 = 0.14 →
-    // 347,292.792; city 0.14 → 347,292.792; county 0.42 → 1,041,878.376. The floors add up to
-    // ...662.79; the missing fen goes to the largest remainder (county, 0.6 of a fen).
+    // 347,292.792; city 0.7 × 0.16 = 0.112 → 277,834.2336; county 0.7 × 0.64 = 0.448 →
+    // 1,111,336.9344. The floors add up to ...662.79; the missing fen goes to the largest
+    // remainder (county, 0.44 of a fen).
     golden(
         2018,
         "130481",
@@ -186,7 +195,7 @@ fn golden_ramped_coverage_and_largest_remainder() {
         "basic_rehabilitation",
         15543,
         "2480662.80",
-        ["744198.84", "347292.79", "347292.79", "1041878.38"],
+        ["744198.84", "347292.79", "277834.23", "1111336.94"],
     );
 }
 
@@ -208,22 +217,23 @@ fn golden_ties_go_to_the_earlier_level() {
 }
 
 #[test]
-fn golden_poverty_exit_mid_year() {
-    // Service 2 in 魏县, which left the poverty list on 2018-09-29: eligible January to
-    // September 2018 (9 months). 4 yuan a day × 200 days = 800 a year → 600 for 9 months;
-    // × 73,150 = 43,890,000. Provincial pilot rule: central 0.2, province 0.4, county 0.4.
+fn golden_pilot_status_outlasts_the_poverty_exit() {
+    // Service 2 in 魏县, which left the poverty list on 2018-09-29 but stayed a provincial
+    // pilot (摘帽不摘政策): eligible all of 2018. 4 yuan a day × 200 days = 800 a year;
+    // × 68,454 rural pupils = 54,763,200. Provincial pilot rule: the central award at its
+    // ceiling, half of the national standard → 0.5; province and county 1:1 → 0.25 each.
     let c = cell(2018, "130434", 2, "primary_meals");
-    assert_eq!(c.months, 9);
+    assert_eq!(c.months, 12);
     golden(
         2018,
         "130434",
         2,
         "primary_meals",
-        73150,
-        "43890000.00",
-        ["8778000.00", "17556000.00", "0.00", "17556000.00"],
+        68454,
+        "54763200.00",
+        ["27381600.00", "13690800.00", "0.00", "13690800.00"],
     );
-    // 武安市 was never a poverty county: the row is there, with nothing paid.
+    // 武安市 was never on the lists: the row is there, with nothing paid.
     let c = cell(2016, "130481", 2, "primary_meals");
     assert_eq!((c.months, c.total), (0, 0));
 }
@@ -231,58 +241,60 @@ fn golden_poverty_exit_mid_year() {
 #[test]
 fn golden_programme_starting_mid_year() {
     // Service 8 tuition waiver starts 2016-09-01 (coverage 0 before): 4 of 12 months.
-    // 邯山区: 905 × 2,000 × 4/12 = 603,333.33; central 0.6 = 362,000; district split of the
-    // rest: province 0.15 = 90,500; city 90,500; county 0.1 = 60,333.333 → 60,333.33.
+    // 邯山区: 718 × 2,000 × 4/12 = 478,666.666… → 478,666.67; central 0.6 = 287,200; district
+    // split of the rest: province 0.15 = 71,800; city 71,800; county 0.1 = 47,866.666… → 47,866.67.
     golden(
         2016,
         "130402",
         8,
         "senior_tuition",
-        905,
-        "603333.33",
-        ["362000.00", "90500.00", "90500.00", "60333.33"],
+        718,
+        "478666.67",
+        ["287200.00", "71800.00", "71800.00", "47866.67"],
     );
 }
 
 #[test]
 fn golden_public_health_before_and_after_the_2019_reform() {
-    // Service 32 is 18 % of the basic public-health package. 2018: 55 × 0.18 = 9.90 a resident;
-    // 邯山区 618,528 × 9.90 = 6,123,427.20, central 50 % → 3,061,713.60; province 0.5 × 0.3 = 0.15;
-    // city and county 0.5 × 0.35 = 0.175 each.
+    // Service 32 takes 0.20 of the basic public-health package in 2016-2018 (services 26-37
+    // share it alone) and 0.19 from 2019 (38-42 join it). 2018: 55 × 0.20 = 11.00 a resident;
+    // 邯山区 618,528 × 11 = 6,803,808.00, central 50 % → 3,401,904.00; province 0.5 × 0.3 = 0.15
+    // → 1,020,571.20; city and county 0.5 × 0.35 = 0.175 → 1,190,666.40 each.
     golden(
         2018,
         "130402",
         32,
         "elderly_health",
         618528,
-        "6123427.20",
-        ["3061713.60", "918514.08", "1071599.76", "1071599.76"],
+        "6803808.00",
+        ["3401904.00", "1020571.20", "1190666.40", "1190666.40"],
     );
-    // 2019: 69 × 0.18 = 12.42; 616,415 × 12.42 = 7,655,874.30; central 60 % → 4,593,524.58;
-    // province 0.12 → 918,704.916; city and county 0.14 → 1,071,822.402; the missing fen goes to the province.
+    // 2019: 69 × 0.19 = 13.11; 616,415 × 13.11 = 8,081,200.65; central 60 % → 4,848,720.39;
+    // province 0.12 → 969,744.078; city and county 0.14 → 1,131,368.091; the missing fen goes to
+    // the province (remainder 0.8).
     golden(
         2019,
         "130402",
         32,
         "elderly_health",
         616415,
-        "7655874.30",
-        ["4593524.58", "918704.92", "1071822.40", "1071822.40"],
+        "8081200.65",
+        ["4848720.39", "969744.08", "1131368.09", "1131368.09"],
     );
 }
 
 #[test]
 fn golden_eligibility_by_unit_kind() {
     // Service 6 waiver at the 2,300-yuan city-district rate: paid in 邯山区, not in 大名县.
-    // 邯山区: 10,059 vocational students × 0.6 × 2,300 = 13,881,420; 6:4 with the district split.
+    // 邯山区: 7,025 vocational students × 0.6 × 2,300 = 9,694,500; 6:4 with the district split.
     golden(
         2016,
         "130402",
         6,
         "waiver_city_districts",
-        10059,
-        "13881420.00",
-        ["8328852.00", "2082213.00", "2082213.00", "1388142.00"],
+        7025,
+        "9694500.00",
+        ["5816700.00", "1454175.00", "1454175.00", "969450.00"],
     );
     let c = cell(2016, "130425", 6, "waiver_city_districts");
     assert_eq!((c.months, c.total), (0, 0));
@@ -515,7 +527,7 @@ fn generated_inputs(
 ) -> fendan::Inputs {
     let l = local.map(|x| rust_decimal::Decimal::new(x as i64, 3).normalize());
     let services = format!(
-        "services:\n  - id: 1\n    domain: education\n    name: {{zh: 测试, en: Test}}\n    beneficiaries: {{zh: 学生, en: Pupils}}\n    responsibility: {{zh: 分担, en: Shared}}\n    lead: [市财政局]\n    budget_class: \"205\"\n    source: generated\n    components:\n      - id: c\n        name: {{zh: 测试, en: Test}}\n        cohort: pop_total\n        standard: {{unit: yuan_per_year, values: {{2016-01-01: {standard}}}, source: generated}}\n        coverage: {{unit: share, values: {{2016-01-01: {coverage}}}, source: generated}}\n        split: r\n"
+        "services:\n  - id: 1\n    domain: education\n    name: {{zh: 测试, en: Test}}\n    beneficiaries: {{zh: 学生, en: Pupils}}\n    responsibility: {{zh: 分担, en: Shared}}\n    lead: [市财政局]\n    budget_class: \"205\"\n    source: plan:附件1#1\n    components:\n      - id: c\n        name: {{zh: 测试, en: Test}}\n        cohort: pop_total\n        standard: {{unit: yuan_per_year, values: {{2016-01-01: {standard}}}, source: plan:附件1#1}}\n        coverage: {{unit: share, values: {{2016-01-01: {coverage}}}, source: plan:附件1#1}}\n        split: r\n"
     );
     let splits = format!(
         "rules:\n  r:\n    name: {{zh: 测试, en: Test}}\n    versions:\n      - from: 2016-01-01\n        central: {central}\n        local:\n          all: {{province: {}, city: {}, county: {}}}\n",

@@ -72,16 +72,45 @@ fn explain_shows_the_mid_year_change_and_its_sources() {
     );
     let text = stdout(&o);
     assert!(
-        text.contains("560 yuan a month 元/月, months 1-2"),
+        text.contains("618 yuan a month 元/月, months 1-2"),
         "{text}"
     );
     assert!(
         text.contains("702 yuan a month 元/月, months 3-12"),
         "{text}"
     );
-    assert!(text.contains("8140.00 yuan a year"), "{text}");
-    assert!(text.contains("邯政规〔2018〕21号 附件1 第48项"), "{text}");
-    assert_eq!(printed(&text, "total"), vec![fen("8111510.00")]);
+    // (2 × 618 + 10 × 702) × 12 / 12 = 8,256 a year; × 0.5 × 1,993 = 8,227,104.00.
+    assert!(text.contains("8256.00 yuan a year"), "{text}");
+    // The source is a citation, and the full citation of each document is printed.
+    assert!(
+        text.contains("source 来源: handan-dibao-2020 (from March 2020)"),
+        "{text}"
+    );
+    assert!(text.contains("参考文献 references:"), "{text}");
+    assert!(
+        text.contains("[handan-dibao-2020] 邯郸市民政局; 邯郸市财政局《关于调整城乡最低生活保障标准的通知 (邯郸市, 2020)》"),
+        "{text}"
+    );
+    assert!(text.contains("[plan] 邯郸市人民政府《"), "{text}");
+    assert_eq!(printed(&text, "total"), vec![fen("8227104.00")]);
+}
+
+#[test]
+fn explain_param_prints_the_full_citation_of_each_source() {
+    let o = fendan(
+        &root(),
+        &[
+            "explain",
+            "--param",
+            "splits.nutrition_provincial_pilot.central",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    // The rule cites two notices; each is printed in full under the source line.
+    assert!(text.contains("source 来源: plan:附件1#2"), "{text}");
+    assert!(text.contains("[nutrition-2014] 人民日报 (reporting 财政部)《营养改善计划补助提至每生每年800元》, 2014-11-01"), "{text}");
+    assert!(text.contains("read in a copy or report"), "{text}");
 }
 
 #[test]

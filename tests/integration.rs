@@ -12,6 +12,7 @@ mod explain;
 mod readme;
 mod report;
 mod scenarios;
+mod sources;
 mod sweep;
 mod validation;
 mod workbook;

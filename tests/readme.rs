@@ -113,3 +113,56 @@ fn the_readme_limits_are_the_ones_enforced() {
     );
     assert!(section.contains("`--force`"));
 }
+
+#[test]
+fn the_readme_top_ten_assumptions_are_what_fendan_assumptions_ranks_first() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Where the figures are weakest")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l[2..].starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.split('|').map(|c| c.trim().to_owned()).collect())
+        .collect();
+    assert_eq!(rows.len(), 10, "the README shows ten assumptions");
+    let o = fendan(&root(), &["assumptions", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    // 万元 with two decimals, half away from zero, of the distance between the two ends.
+    let wan = |fen: i64| {
+        let w = rust_decimal::Decimal::from(fen) / rust_decimal::Decimal::from(1_000_000);
+        format!(
+            "{:.2}",
+            w.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        )
+    };
+    for (row, rec) in rows.iter().zip(r.records().map(Result::unwrap)) {
+        assert_eq!(row[1], rec[col("rank")].to_owned());
+        assert!(
+            row[2].starts_with(&format!("`{}`", &rec[col("path")])),
+            "rank {}: README {} vs {}",
+            row[1],
+            row[2],
+            &rec[col("path")]
+        );
+        for (i, level) in ["central", "province", "city", "county", "total"]
+            .iter()
+            .enumerate()
+        {
+            let (a, b) = (
+                fen(&rec[col(&format!("{level}_low"))]),
+                fen(&rec[col(&format!("{level}_high"))]),
+            );
+            let swing = a.max(b).max(0) - a.min(b).min(0);
+            assert_eq!(row[6 + i], wan(swing), "rank {} {level}", row[1]);
+        }
+    }
+}

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Derive fendan's *data* cohorts (seeds/cohorts.csv) from the census reference files.
+"""Derive fendan's *data* cohorts (seeds/cohorts.csv) from the census files vendored in seeds/census.
 
 Usage (from the repository root, or from anywhere):
 
-    python3 tools/derive_cohorts.py [REFERENCE_DIR] [--out PATH]
+    python3 tools/derive_cohorts.py [CENSUS_DIR] [--out PATH]
 
-REFERENCE_DIR holds handan-counties.csv, handan-townships.csv and
-handan-villages.csv. It defaults to ``../shared/reference`` relative to the
-repository root (the parent of this ``tools/`` folder). PATH defaults to
-``seeds/cohorts.csv`` in the repository root.
+CENSUS_DIR holds handan-counties.csv, handan-townships.csv,
+handan-villages.csv, handan-city-totals.csv and handan-enrolment-2015.csv
+(seeds/census/README.md says where each column comes from). It defaults to
+``seeds/census`` in the repository root (the parent of this ``tools/``
+folder), so the derivation needs no file outside the repository. PATH
+defaults to ``seeds/cohorts.csv`` in the repository root.
 
 The output has the columns ``year,unit_code,cohort,headcount`` and one row for
 every year 2015-2020 x the 20 county-level units of 2016-2020 x the 17 data
@@ -22,27 +24,32 @@ Tags used below: [P] published figure, [S] secondary copy of a published
 figure, [E] estimate made here (every [E] figure is an assumption and is
 labelled as such in seeds/cohorts.yaml).
 
-Sources
+Sources (ids of seeds/sources.yaml in brackets)
 -------
-* 2020 census (七普), per unit: ``handan-counties.csv`` rows with year 2020,
-  taken from the 2020 census yearbook via leiii/census
+* 2020 census (七普), per unit [census-2020]: ``handan-counties.csv`` rows
+  with year 2020, taken from the 2020 census yearbook via leiii/census
   (census_county_2020_v1.xlsx). Population, urban population and the age
   bands 0, 1-4, 5-9, 10-14, 15-19, 60+, 65+, 80+. [P]
-* 2010 census (六普), city level only: the 130400 row with year 2010. [P]
+* 2010 census (六普), city level only [census-2010]: the 130400 row with
+  year 2010. [P]
   The 2010 *unit* rows are on the pre-2016 boundaries (邯郸县 was abolished and
   split three ways; 7 townships of 磁县 and 2 of 永年县 moved to the two
   functional zones) and are not used, see "Unit shares".
-* City resident population (常住人口), year-end figures as collected in
-  domain-data.md A.3: 2015 943.30万 [S] (Hebei 1% sample survey), 2016
+* City resident population (常住人口), year-end figures, in
+  handan-city-totals.csv: 2015 943.30万 [S] [hebei-sample-2015], 2016
   949.28万 [E] (2017 figure minus the stated 2017 increase of 1.83万), 2017
-  951.11万 [S] (邯郸市统计局 2017 population report), 2020 9,413,990 [P]
-  (census).
-* Urbanization: 2017 55.31% [S]; 2016 53.53% [E] (55.31 - 1.78, domain-data
-  A.3); 2010 and 2020 from the censuses [P].
-* Township-level units (街道+镇+乡): handan-townships.csv (NBS 统计用区划代码,
-  snapshots of 2015, 2017 and 2020). [P]
-* Administrative villages (村委会): handan-villages.csv, counted from the NBS
-  2020 code list. [S]
+  951.11万 [S] [handan-pop-2017], 2020 9,413,990 [P] (census).
+* Urbanization, in handan-city-totals.csv: 2017 55.31% [S]; 2016 53.53% [E]
+  (55.31 - 1.78, the rise stated for 2017); 2010 and 2020 from the censuses [P].
+* Township-level units (街道+镇+乡): handan-townships.csv [nbs-codes] (NBS
+  统计用区划代码, snapshots of 2015, 2017 and 2020). [P]
+* Administrative villages (村委会): handan-villages.csv [nbs-villages-2020],
+  counted from the NBS 2020 code list. [S]
+* Enrolment at the end of 2015, in handan-enrolment-2015.csv
+  [handan-edu-plan-2018]: primary and junior 136.14万, general senior high
+  13.83万, secondary vocational 8.12万, upper-secondary gross enrolment rate
+  92.02 %; and the plan's 2015 nine-year retention rate, 96 % [plan], the
+  ratio fendan applies to ages 12-14. [S]
 
 Method
 ------
@@ -82,7 +89,7 @@ Method
    pop_total - pop_urban, so the two always add up to pop_total.
 
 4. Age cohorts [E]. From each unit's 2020 census age bands, assuming ages
-   are spread evenly inside each 5-year band (domain-data A.3 / A.5):
+   are spread evenly inside each 5-year band (the age-band method of the 2020 census notes):
        age_0_3   = age 0 + 2/4 * (1-4)              ages 0-2 (0-36 months)
        age_0_6   = age 0 + (1-4) + 2/5 * (5-9)      ages 0-6 (under 7)
        age_3_5   = 2/4 * (1-4) + 1/5 * (5-9)        ages 3-5 (学前三年)
@@ -92,11 +99,38 @@ Method
        age_0_14  = age 0 + (1-4) + (5-9) + (10-14)  (helper, not written)
    Each is turned into an exact share of the unit's 2020 census population
    and applied to the unit's pop_total of each year. These child shares are
-   held at their 2020 values for every year [E]. (Caveat: Handan's child
-   cohorts grew strongly over 2010-2020 - the census counts 5-9 year olds at
-   0.92 million against 0.66 million in 2010 - so fixed 2020 shares probably
-   overstate the school-age cohorts of 2015-2016 by up to about 20%. A bureau
-   with enrolment counts should put them into cohorts.csv directly.)
+   held at their 2020 values for every year [E], except that the school-age
+   cohorts are calibrated to the 2015 enrolment (step 4a).
+
+4a. Enrolment calibration [E]. Handan's child cohorts grew strongly over
+   2010-2020 (the census counts 5-9 year olds at 0.92 million against 0.66
+   million in 2010), so fixed 2020 shares overstate the school-age cohorts of
+   the early years: on them, 2015 primary + junior enrolment would be about
+   1.61 million against the 1,361,400 the city counted. The school-age cohorts
+   are therefore scaled by a city-wide factor f_y that runs in a straight line
+   from the 2015 actual to the 2020 census-based count:
+       f_2015 = actual_2015 / modelled_2015,   f_2020 = 1,
+       f_y    = f_2015 + (1 - f_2015) * (y - 2015) / 5,
+   where, with A the uncalibrated cohorts summed over the units (exact
+   fractions, before rounding),
+     compulsory (age_6_11 and age_12_14, one factor for both):
+       modelled_2015 = A_6_11 + 0.96 * A_12_14, actual_2015 = 1,361,400
+       (0.96 is the plan's 2015 retention rate, the ratio fendan applies to
+       ages 12-14; ages 6-11 are all counted as primary pupils);
+     upper secondary (age_15_17):
+       modelled_2015 = 0.9202 * A_15_17, actual_2015 = 138,300 + 81,200
+       (0.9202 is the city's 2015 gross enrolment rate of upper-secondary
+       education, so the calibrated 2015 cohort times it gives the 2015
+       enrolment of general senior high and vocational schools together).
+   Every unit gets round_half_up(share * pop_total * f_y): the city's factor
+   is applied to each unit's 2020 share [E]. The children removed from ages
+   6-14 are added to ages 15-59 (age_0_14 falls by the same number), so the
+   three broad age groups still add up to pop_total; the removed 15-17 year
+   olds stay inside ages 15-59. The 2016 primary + junior enrolment that
+   follows (pupils_primary + pupils_junior) lies between the 2015 actual and
+   the 2020 census-based count, and so does 2016 vocational enrolment. The
+   pre-school cohorts (age_0_3, age_0_6, age_3_5, births) have the same bias
+   but no count to calibrate them to; they keep the 2020 shares.
    Elderly: the unit's 2020 share of 60+ (65+, 80+) is multiplied by
    c_y / c_2020, where c_y is the *city* share on a straight line between the
    2010 census and the 2020 census (10 years apart; year y sits at
@@ -108,8 +142,8 @@ Method
    so that 0-14, 15-59 and 60+ add up to pop_total in every unit and year.
 
 5. births [E]: the 2020 census count of 1-4 year olds divided by 4 (an
-   average of about 126.9 thousand surviving births a year for the city,
-   domain-data A.3), as a share of the unit's 2020 population, applied to
+   average of about 126.9 thousand surviving births a year for the city),
+   as a share of the unit's 2020 population, applied to
    every year's unit population. The census count of age 0 (84,565) is not
    used: it covers only ten months of 2020 births and infants are usually
    under-counted.
@@ -144,6 +178,7 @@ import sys
 from fractions import Fraction
 
 YEARS = list(range(2015, 2021))
+CALIBRATION_YEAR = 2015
 
 UNITS = [
     "130402", "130403", "130404", "130406", "130407", "130408",
@@ -154,14 +189,6 @@ UNITS = [
 
 CITY_CODE = "130400"
 
-# City resident population (persons); see Method 1.
-CITY_TOTAL_2015 = 9433000      # 943.30万 [S]
-CITY_TOTAL_2016 = 9492800      # 949.28万 [E]
-CITY_TOTAL_2017 = 9511100      # 951.11万 [S]
-# 2018, 2019: interpolated [E]; 2020: census, read from handan-counties.csv.
-
-URBAN_SHARE_2016 = Fraction("0.5353")   # [E]
-URBAN_SHARE_2017 = Fraction("0.5531")   # [S]
 
 COHORTS = [
     "pop_total", "pop_urban", "pop_rural", "births",
@@ -296,23 +323,93 @@ def load_villages(refdir):
     return villages
 
 
-def city_totals(census_2020_total):
-    t = {2015: CITY_TOTAL_2015, 2016: CITY_TOTAL_2016, 2017: CITY_TOTAL_2017,
-         2020: census_2020_total}
+def measures(path, keys):
+    """Read `year,measure,value` rows (plus other columns) into {(year, measure): Fraction}
+    for the measures in `keys`, which must all be present."""
+    out = {}
+    for row in read_csv(path):
+        k = ((row.get("year") or "").strip(), (row.get("measure") or "").strip())
+        if k in keys:
+            try:
+                out[k] = Fraction((row.get("value") or "").strip())
+            except (ValueError, ZeroDivisionError):
+                raise InputError("%s: %s %s: value %r is not a number"
+                                 % (path, k[0], k[1], row.get("value")))
+    missing = ["%s %s" % k for k in keys if k not in out]
+    if missing:
+        raise InputError("%s: missing %s" % (path, ", ".join(missing)))
+    return out
+
+
+def load_city_totals(refdir):
+    path = os.path.join(refdir, "handan-city-totals.csv")
+    m = measures(path, [("2015", "resident_population_yearend"),
+                        ("2017", "resident_population_yearend"),
+                        ("2017", "resident_population_change"),
+                        ("2017", "urbanization_rate"),
+                        ("2017", "urbanization_rate_change")])
+    return {
+        "pop_2015": m[("2015", "resident_population_yearend")],
+        "pop_2017": m[("2017", "resident_population_yearend")],
+        "pop_change_2017": m[("2017", "resident_population_change")],
+        "urban_2017": m[("2017", "urbanization_rate")] / 100,
+        "urban_change_2017": m[("2017", "urbanization_rate_change")] / 100,
+    }
+
+
+def load_enrolment(refdir):
+    path = os.path.join(refdir, "handan-enrolment-2015.csv")
+    y = str(CALIBRATION_YEAR)
+    m = measures(path, [(y, "primary_plus_junior_enrolment"),
+                        (y, "general_high_enrolment"),
+                        (y, "secondary_vocational_enrolment"),
+                        (y, "high_school_stage_gross_enrolment_rate"),
+                        (y, "junior_enrolment_ratio_plan")])
+    return {
+        "compulsory": m[(y, "primary_plus_junior_enrolment")],
+        "upper": m[(y, "general_high_enrolment")] + m[(y, "secondary_vocational_enrolment")],
+        "upper_rate": m[(y, "high_school_stage_gross_enrolment_rate")] / 100,
+        "junior_ratio": m[(y, "junior_enrolment_ratio_plan")] / 100,
+    }
+
+
+def city_totals(census_2020_total, ct):
+    t = {2015: int(ct["pop_2015"]), 2016: int(ct["pop_2017"] - ct["pop_change_2017"]),
+         2017: int(ct["pop_2017"]), 2020: census_2020_total}
     for y in (2018, 2019):
-        exact = Fraction(CITY_TOTAL_2017) + Fraction(census_2020_total - CITY_TOTAL_2017) * (y - 2017) / 3
+        exact = Fraction(t[2017]) + Fraction(census_2020_total - t[2017]) * (y - 2017) / 3
         t[y] = round_half_up(exact)
     return t
 
 
-def urban_path(city2010, city2020):
+def urban_path(city2010, city2020, ct):
     u2010 = Fraction(city2010["urban"], city2010["pop_total"])
     u2020 = Fraction(city2020["urban"], city2020["pop_total"])
-    u = {2016: URBAN_SHARE_2016, 2017: URBAN_SHARE_2017, 2020: u2020}
-    u[2015] = u2010 + (URBAN_SHARE_2016 - u2010) * Fraction(5, 6)
+    u2017 = ct["urban_2017"]
+    u2016 = u2017 - ct["urban_change_2017"]
+    u = {2016: u2016, 2017: u2017, 2020: u2020}
+    u[2015] = u2010 + (u2016 - u2010) * Fraction(5, 6)
     for y in (2018, 2019):
-        u[y] = URBAN_SHARE_2017 + (u2020 - URBAN_SHARE_2017) * Fraction(y - 2017, 3)
+        u[y] = u2017 + (u2020 - u2017) * Fraction(y - 2017, 3)
     return u
+
+
+def calibration(shares, pops, enrol):
+    """The city-wide factors f_y (step 4a) for the compulsory and upper-secondary ages."""
+    y0 = CALIBRATION_YEAR
+    a611 = sum(shares[u]["age_6_11"] * pops[y0][u] for u in UNITS)
+    a1214 = sum(shares[u]["age_12_14"] * pops[y0][u] for u in UNITS)
+    a1517 = sum(shares[u]["age_15_17"] * pops[y0][u] for u in UNITS)
+    f0 = {
+        "compulsory": enrol["compulsory"] / (a611 + enrol["junior_ratio"] * a1214),
+        "upper": enrol["upper"] / (enrol["upper_rate"] * a1517),
+    }
+    for k, f in f0.items():
+        if not 0 < f <= 1:
+            raise InputError("calibration factor for %s in %d is %s; expected a reduction (0 < f <= 1)"
+                             % (k, y0, float(f)))
+    last = YEARS[-1]
+    return {k: {y: f + (1 - f) * Fraction(y - y0, last - y0) for y in YEARS} for k, f in f0.items()}
 
 
 def elderly_scale(city2010, city2020, field, year):
@@ -327,10 +424,12 @@ def derive(refdir):
     c2020, city2010 = load_census(refdir)
     townships = load_townships(refdir)
     villages = load_villages(refdir)
+    ct = load_city_totals(refdir)
+    enrol = load_enrolment(refdir)
     city2020 = c2020[CITY_CODE]
 
-    totals = city_totals(city2020["pop_total"])
-    upath = urban_path(city2010, city2020)
+    totals = city_totals(city2020["pop_total"], ct)
+    upath = urban_path(city2010, city2020, ct)
 
     # Exact 2020 shares per unit (Fractions of the unit's 2020 population).
     shares = {}
@@ -358,11 +457,16 @@ def derive(refdir):
         if sh["age_0_6"] + sh["age_6_11"] + sh["age_12_14"] != sh["age_0_14"] + Fraction(a59, 5 * p):
             raise InputError("internal: child age bands do not tile ages 0-14 for %s" % u)
 
+    pops = {}
+    for y in YEARS:
+        pops[y] = largest_remainder(totals[y], {u: c2020[u]["pop_total"] for u in UNITS})
+        if sum(pops[y].values()) != totals[y]:
+            raise InputError("internal: pop_total does not sum to the city total in %d" % y)
+    factors = calibration(shares, pops, enrol)
+
     out = {}  # (year, unit, cohort) -> int
     for y in YEARS:
-        pop = largest_remainder(totals[y], {u: c2020[u]["pop_total"] for u in UNITS})
-        if sum(pop.values()) != totals[y]:
-            raise InputError("internal: pop_total does not sum to the city total in %d" % y)
+        pop = pops[y]
         urban_total = round_half_up(upath[y] * totals[y])
         urban = largest_remainder(urban_total, {u: pop[u] * shares[u]["urban"] for u in UNITS})
         scale = {f: elderly_scale(city2010, city2020, f, y)
@@ -370,12 +474,18 @@ def derive(refdir):
         for u in UNITS:
             s, p = shares[u], pop[u]
             row = {"pop_total": p, "pop_urban": urban[u], "pop_rural": p - urban[u]}
-            for c in ("births", "age_0_3", "age_0_6", "age_3_5", "age_6_11",
-                      "age_12_14", "age_15_17"):
+            for c in ("births", "age_0_3", "age_0_6", "age_3_5"):
                 row[c] = round_half_up(s[c] * p)
+            fc, fu = factors["compulsory"][y], factors["upper"][y]
+            row["age_6_11"] = round_half_up(s["age_6_11"] * p * fc)
+            row["age_12_14"] = round_half_up(s["age_12_14"] * p * fc)
+            row["age_15_17"] = round_half_up(s["age_15_17"] * p * fu)
             for c in ("age_60_plus", "age_65_plus", "age_80_plus"):
                 row[c] = round_half_up(s[c] * scale[c] * p)
-            age_0_14 = round_half_up(s["age_0_14"] * p)
+            # The school-age children the calibration removes are adults instead (step 4a).
+            removed = (round_half_up(s["age_6_11"] * p) + round_half_up(s["age_12_14"] * p)
+                       - row["age_6_11"] - row["age_12_14"])
+            age_0_14 = round_half_up(s["age_0_14"] * p) - removed
             row["age_15_59"] = p - age_0_14 - row["age_60_plus"]
             row["townships"] = townships["2020" if y == 2020 else "2017"][u]
             row["villages"] = villages[u]
@@ -383,7 +493,7 @@ def derive(refdir):
             check_row(y, u, row, age_0_14)
             for c in COHORTS:
                 out[(y, u, c)] = row[c]
-    return out, totals
+    return out, totals, factors
 
 
 def check_row(year, unit, r, age_0_14):
@@ -407,18 +517,18 @@ def check_row(year, unit, r, age_0_14):
 
 def main(argv):
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ap = argparse.ArgumentParser(description="Derive seeds/cohorts.csv from the census reference files.")
+    ap = argparse.ArgumentParser(description="Derive seeds/cohorts.csv from the census files in seeds/census.")
     ap.add_argument("refdir", nargs="?",
-                    default=os.path.normpath(os.path.join(repo, "..", "shared", "reference")),
-                    help="folder with handan-counties.csv, handan-townships.csv, handan-villages.csv "
-                         "(default: ../shared/reference from the repository root)")
+                    default=os.path.join(repo, "seeds", "census"),
+                    help="folder with handan-counties.csv, handan-townships.csv, handan-villages.csv, "
+                         "handan-city-totals.csv and handan-enrolment-2015.csv (default: seeds/census)")
     ap.add_argument("--out", default=os.path.join(repo, "seeds", "cohorts.csv"),
                     help="output CSV (default: seeds/cohorts.csv in the repository root)")
     args = ap.parse_args(argv)
     try:
         if not os.path.isdir(args.refdir):
-            raise InputError("reference folder not found: %s" % args.refdir)
-        out, totals = derive(args.refdir)
+            raise InputError("census folder not found: %s" % args.refdir)
+        out, totals, factors = derive(args.refdir)
     except InputError as e:
         print("derive_cohorts: error: %s" % e, file=sys.stderr)
         return 1
@@ -430,9 +540,11 @@ def main(argv):
         for (y, u, c) in keys:
             w.writerow([y, u, c, out[(y, u, c)]])
     os.replace(tmp, args.out)
-    print("derive_cohorts: %d rows (%d years x %d units x %d cohorts) -> %s; city pop_total %s"
+    print("derive_cohorts: %d rows (%d years x %d units x %d cohorts) -> %s; city pop_total %s;"
+          " enrolment calibration %d: compulsory %.4f, upper secondary %.4f"
           % (len(keys), len(YEARS), len(UNITS), len(COHORTS), args.out,
-             " ".join("%d=%d" % (y, totals[y]) for y in YEARS)))
+             " ".join("%d=%d" % (y, totals[y]) for y in YEARS), CALIBRATION_YEAR,
+             float(factors["compulsory"][CALIBRATION_YEAR]), float(factors["upper"][CALIBRATION_YEAR])))
     return 0
 
 

@@ -7,6 +7,7 @@ mod explain;
 mod merge;
 mod report;
 mod simulate;
+mod sources;
 mod sweep;
 mod validate;
 
@@ -119,6 +120,7 @@ pub fn run(cli: Cli) -> Outcome {
         } => report::run(&dir, compare.as_deref(), year, &out, force),
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
+        Command::Sources { scenario, format } => sources::run(scenario.as_deref(), format),
         Command::Compare {
             a,
             b,

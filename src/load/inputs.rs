@@ -59,6 +59,8 @@ pub struct Inputs {
     pub services: Vec<Source>,
     pub indicators: Source,
     pub budget_classes: Source,
+    /// The bibliography every `source:` cites (see [`crate::sources`]).
+    pub sources: Source,
 }
 
 macro_rules! seed {
@@ -91,6 +93,7 @@ impl Inputs {
             ],
             indicators: seed!("indicators.yaml"),
             budget_classes: seed!("budget_classes.csv"),
+            sources: seed!("sources.yaml"),
         }
     }
 
@@ -104,6 +107,7 @@ impl Inputs {
         v.extend(self.services.iter());
         v.push(&self.indicators);
         v.push(&self.budget_classes);
+        v.push(&self.sources);
         v
     }
 }

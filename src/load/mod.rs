@@ -27,6 +27,7 @@ use crate::date::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::*;
 use crate::params::ParamTree;
+use crate::suggest::did_you_mean;
 use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
 use counts::load_counts;
 pub use inputs::{Inputs, Source};
@@ -80,6 +81,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         }
     }
     services.sort_by_key(|s| s.id);
+    check_service_links(&services, &units)?;
 
     let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
     let counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
@@ -106,7 +108,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             sha256: s.sha256(),
         })
         .collect();
-    Ok(Model {
+    let model = Model {
         params,
         units,
         cohorts,
@@ -116,7 +118,53 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         budget_classes,
         counts,
         inputs: inputs_list,
-    })
+        bibliography: crate::sources::Bibliography::parse(&inputs.sources)?,
+    };
+    crate::sources::check_model(&model, inputs)?;
+    Ok(model)
+}
+
+/// A service's `overlap:` names another service of the plan, and a component limited to
+/// some units names units of the units file.
+fn check_service_links(services: &[Service], units: &[Unit]) -> Result<()> {
+    for s in services {
+        if let Some(o) = &s.overlap
+            && (o.service == s.id || !services.iter().any(|x| x.id == o.service))
+        {
+            return Err(Error::input(
+                s.origin.clone(),
+                format!(
+                    "service {} says it overlaps service {}, which is {}",
+                    s.id,
+                    o.service,
+                    if o.service == s.id {
+                        "itself"
+                    } else {
+                        "not in the plan"
+                    }
+                ),
+            ));
+        }
+        for c in &s.components {
+            if let Some(code) = c
+                .eligible
+                .units
+                .iter()
+                .find(|code| !units.iter().any(|u| &u.code == *code))
+            {
+                return Err(Error::input(
+                    c.origin.clone(),
+                    format!(
+                        "the component `{}` of service {} is limited to unit `{code}`, which is not in the units file{}",
+                        c.id,
+                        s.id,
+                        did_you_mean(code, units.iter().map(|u| u.code.as_str()))
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn index_of(cohorts: &[Cohort], id: &str) -> usize {

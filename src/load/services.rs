@@ -36,6 +36,17 @@ pub(super) struct RawService {
     pub(super) budget_class: Spanned<String>,
     pub(super) source: String,
     pub(super) components: Vec<Spanned<RawComponent>>,
+    /// `overlap: {service: N, zh: ..., en: ...}`: this service overlaps service N.
+    #[serde(default)]
+    pub(super) overlap: Option<Spanned<RawOverlap>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOverlap {
+    service: u32,
+    zh: String,
+    en: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +74,10 @@ pub(super) struct RawEligible {
     kind: Vec<String>,
     #[serde(default)]
     fiscal_class: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    poverty_listed: Vec<String>,
 }
 
 pub(super) fn build_service(
@@ -230,6 +245,13 @@ pub(super) fn build_service(
         budget_class: s.budget_class.value,
         source: s.source,
         components,
+        overlap: s.overlap.map(|o| crate::model::Overlap {
+            service: o.value.service,
+            note: Text {
+                zh: o.value.zh,
+                en: o.value.en,
+            },
+        }),
         origin: at(src, &raw.referenced),
     })
 }
@@ -268,6 +290,16 @@ pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Resul
             .map(|k| {
                 FiscalClass::parse(k)
                     .ok_or_else(|| bad("fiscal class", k, "direct, managed or district"))
+            })
+            .collect::<Result<_>>()?,
+        units: e.value.units.clone(),
+        poverty_listed: e
+            .value
+            .poverty_listed
+            .iter()
+            .map(|p| {
+                Poverty::parse(p)
+                    .ok_or_else(|| bad("poverty status", p, "national, provincial or none"))
             })
             .collect::<Result<_>>()?,
     })

@@ -49,6 +49,14 @@ pub(super) struct RawVersion {
     source: Option<String>,
     #[serde(default)]
     assumption: Option<String>,
+    /// The grade of the version's assumption, and the plausible range of its central share.
+    #[serde(default)]
+    confidence: Option<Spanned<String>>,
+    #[serde(default)]
+    range: Option<Spanned<crate::grade::RawRange>>,
+    /// Which shares the assumption covers: `central`, `local` or (by default) both.
+    #[serde(default)]
+    assumed: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +180,7 @@ pub(super) fn build_shares(
     let mut local: [[Vec<(Date, Decimal)>; 3]; 3] = Default::default();
     let mut sources = BTreeMap::new();
     let mut assumptions = BTreeMap::new();
+    let mut graded = crate::grade::SplitGrades::default();
     for v in &r.versions {
         let vl = at(src, &v.referenced);
         let from: Date = v
@@ -256,8 +265,18 @@ pub(super) fn build_shares(
         if let Some(a) = &v.value.assumption {
             assumptions.insert(from, a.clone());
         }
+        graded.version(
+            src,
+            &vl,
+            id,
+            from,
+            v.value.assumption.is_some(),
+            v.value.confidence.as_ref(),
+            v.value.range.as_ref(),
+            v.value.assumed.as_ref(),
+        )?;
     }
-    let mk = |path: String, values: Vec<(Date, Decimal)>| Param {
+    let mk = |path: String, values: Vec<(Date, Decimal)>, central: bool| Param {
         path,
         unit: PUnit::Share,
         values,
@@ -265,12 +284,14 @@ pub(super) fn build_shares(
         source: r.source.clone().unwrap_or_default(),
         sources: sources.clone(),
         assumption: None,
-        assumptions: assumptions.clone(),
+        assumptions: graded.assumptions(&assumptions, central),
+        grade: None,
+        grades: graded.grades(central),
         origin: origin.clone(),
         overridden: BTreeMap::new(),
         last_override: None,
     };
-    let central = params.insert(mk(format!("splits.{id}.central"), central))?;
+    let central = params.insert(mk(format!("splits.{id}.central"), central, true))?;
     let mut ids = [[central; 3]; 3];
     for class in FiscalClass::ALL {
         for (lvl, name) in ["province", "city", "county"].iter().enumerate() {
@@ -278,6 +299,7 @@ pub(super) fn build_shares(
             ids[class.index()][lvl] = params.insert(mk(
                 format!("splits.{id}.local.{}.{name}", class.key()),
                 values,
+                false,
             ))?;
         }
     }

@@ -23,6 +23,7 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
     ];
     let t = Table::read(src, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
+    let conf_col = t.header.iter().position(|h| h == "fiscal_class_confidence");
     let mut units: Vec<Unit> = Vec::new();
     let mut codes: HashSet<String> = HashSet::new();
     for (line, r) in &t.rows {
@@ -82,6 +83,27 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
                 ));
             }
         };
+        let fiscal_class_confidence = match conf_col.map(|i| (i, t.cell(r, i))) {
+            None | Some((_, "")) => None,
+            Some((i, text)) => Some(crate::grade::Confidence::parse(text).ok_or_else(|| {
+                Error::input(
+                    t.loc(*line, i),
+                    format!("`{text}` is not a confidence grade; use high, medium or low"),
+                )
+            })?),
+        };
+        if let Some(col) = conf_col
+            && fiscal_class_assumed == fiscal_class_confidence.is_none()
+        {
+            return Err(Error::input(
+                t.loc(*line, col),
+                if fiscal_class_assumed {
+                    "the fiscal class is assumed but has no confidence grade; give high, medium or low"
+                } else {
+                    "the fiscal class is not assumed, so it takes no confidence grade; leave the cell empty"
+                },
+            ));
+        }
         units.push(Unit {
             code,
             name_zh: cell(1).to_owned(),
@@ -91,6 +113,7 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
             poverty_exit,
             fiscal_class,
             fiscal_class_assumed,
+            fiscal_class_confidence,
             source: cell(8).to_owned(),
         });
     }

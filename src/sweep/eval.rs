@@ -472,6 +472,22 @@ impl Evaluator {
         self.delta(s, std::slice::from_ref(a), &touch, out)
     }
 
+    /// The change made by several axes together, recomputing only the cells they touch
+    /// (e.g. the three local shares of a split rule, which must move together).
+    pub fn axes_delta(&self, s: &mut Scratch, assigns: &[Assign], out: &mut [i64]) -> Result<()> {
+        let mut touch = Touch {
+            cohorts: vec![false; self.model.cohorts.len()],
+            ..Touch::default()
+        };
+        for a in assigns {
+            touch.merge(&self.touches[a.axis]);
+        }
+        if !touch.any_cohort() {
+            touch.cohorts.clear();
+        }
+        self.delta(s, assigns, &touch, out)
+    }
+
     /// The change made by all axes together (a sampled point).
     pub fn point_delta(&self, s: &mut Scratch, assigns: &[Assign], out: &mut [i64]) -> Result<()> {
         self.delta(s, assigns, &self.all, out)

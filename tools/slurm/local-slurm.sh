@@ -24,7 +24,7 @@
 #   FENDAN_SLURM_CPUS     CPUs declared for the node                  [nproc]
 #   FENDAN_SLURM_TIMEOUT  seconds allowed for each wait               [90]
 #
-# Pitfalls measured on this kind of machine (../shared/reference/distributed.md) and
+# Pitfalls measured on this kind of machine (a single-node Slurm run as root) and
 # how they are handled here:
 #   1 no systemd: package postinst scripts must not start services; a temporary
 #     /usr/sbin/policy-rc.d (exit 101) is added during the install if none exists.
