@@ -97,7 +97,8 @@ fn text(b: &[u8]) -> String {
 
 impl Run {
     /// Open what the user named: an output folder of `fendan simulate` (or a file in
-    /// one), a scenario file (run now), or `baseline` for the embedded baseline.
+    /// one), a scenario file (run now), or the name of a shipped scenario (`baseline`,
+    /// `pre_reform_shares`, …) when nothing on disk has that name.
     pub fn open(path: &Path) -> Result<Run> {
         if path.is_dir() {
             return Run::from_dir(path);
@@ -119,12 +120,14 @@ impl Run {
             let scenario = Scenario::from_path(path)?;
             return Run::from_scenario(&path.display().to_string(), &scenario);
         }
-        if path == Path::new("baseline") {
-            return Run::from_scenario("baseline (embedded)", &Scenario::baseline());
+        if let Some(s) = crate::shipped::find(&path.to_string_lossy()) {
+            return Run::from_scenario(&format!("{} (embedded)", s.name), &s.scenario()?);
         }
         Err(Error::Usage(format!(
-            "`{}` does not exist; give an output folder of `fendan simulate`, a scenario file, or `baseline`",
-            path.display()
+            "`{}` does not exist; give an output folder of `fendan simulate`, a scenario file, or the name of a shipped scenario{} ({})",
+            path.display(),
+            crate::shipped::suggestion(&path.to_string_lossy()),
+            crate::shipped::names()
         )))
     }
 

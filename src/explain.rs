@@ -303,12 +303,20 @@ pub fn cell(
                 shares.join(", ")
             );
             match &rule.kind {
-                SplitKind::Shares { central, .. } => {
+                SplitKind::Shares { central, local } => {
                     let _ = writeln!(
                         t,
                         "                   rule 规则: {}",
                         provenance(p.get(*central), Date::first_of(year, a))
                     );
+                    if let Some(n) = crate::overrides::shift::local_note(
+                        model,
+                        local,
+                        unit_.fiscal_class,
+                        Date::first_of(year, a),
+                    ) {
+                        let _ = writeln!(t, "                   local 地方: {n}");
+                    }
                 }
                 SplitKind::BaseTopup {
                     base,

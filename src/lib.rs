@@ -7,7 +7,8 @@
 //!
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
 //! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
-//! * [`scenario`]: a named run and its inputs.
+//! * [`scenario`]: a named run and its inputs; [`shipped`]: the scenarios compiled in,
+//!   run by name from any folder.
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
 //! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
@@ -17,6 +18,9 @@
 //!   cap, UTF-8 with located errors); [`limits`]: the caps and the variables that move them.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service; output
 //!   folders are verified against their manifests first ([`folder`]).
+//! * [`catalog`]: every parameter path and what it holds (`fendan params`), a rule's
+//!   shares of the whole cost, a component's paths.
+//! * [`schema`]: JSON Schemas of the scenario and sweep files, for editors.
 //! * [`stats`]: dispersion (CV, Theil); [`suggest`]: "did you mean".
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
@@ -24,6 +28,7 @@
 //!   assumption can be trusted; [`stake`]: the money each assumption moves.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
+pub mod catalog;
 pub mod compare;
 pub mod date;
 pub mod engine;
@@ -45,6 +50,8 @@ pub mod params;
 pub mod provenance;
 pub mod report;
 pub mod scenario;
+pub mod schema;
+pub mod shipped;
 pub mod sources;
 pub mod stake;
 pub mod stats;

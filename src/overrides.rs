@@ -20,6 +20,8 @@ use crate::model::{FiscalClass, Model, Poverty, SplitKind};
 use crate::params::{DatedValues, Dec, span_location};
 use crate::suggest::did_you_mean;
 
+pub mod shift;
+
 /// An override as written in a scenario file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +39,9 @@ pub struct RawOverride {
     pub values: Option<Spanned<DatedValues>>,
     #[serde(default)]
     pub index: Option<Spanned<RawIndex>>,
+    /// Move a share of a split rule between levels (see [`shift`]).
+    #[serde(default)]
+    pub shift: Option<Spanned<shift::RawShift>>,
     /// Why: shown by `explain --param`.
     #[serde(default)]
     pub note: Option<String>,
@@ -84,12 +89,15 @@ enum Change {
 /// Apply `overrides` in order to `model` for a run over `years`.
 pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<()> {
     let run_start = Date::first_of(years.first, 1);
-    let run_end = Date::new(years.last, 12, 31);
     for ov in overrides {
         let r = &ov.raw.value;
         let path = r.path.value.as_str();
         if path.starts_with("units.") {
             apply_unit(model, ov)?;
+            continue;
+        }
+        if r.shift.is_some() || shift::is_rule_path(model, path) {
+            shift::apply(model, ov, years)?;
             continue;
         }
         let Some(id) = model.params.lookup(path) else {
@@ -108,20 +116,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                 ),
             ));
         };
-        let date = |s: &Spanned<String>| -> Result<Date> {
-            let d = Date::parse_date_or_year(&s.value)
-                .map_err(|e| Error::input(ov.at(&s.referenced), e))?;
-            if d < run_start || d > run_end {
-                return Err(Error::input(
-                    ov.at(&s.referenced),
-                    format!(
-                        "{d} is outside the run ({}-{}); give a date between {run_start} and {run_end}",
-                        years.first, years.last
-                    ),
-                ));
-            }
-            Ok(d)
-        };
+        let date = |s: &Spanned<String>| run_date(ov, s, years);
         let from = r.from.as_ref().map(date).transpose()?;
         let until = r.until.as_ref().map(date).transpose()?;
         if let (Some(f), Some(u)) = (from, until)
@@ -361,6 +356,24 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
         p.last_override = Some(ov.here());
     }
     check_split_sums(model)
+}
+
+/// A date of an override (`from`, `until`, a key of `values`), which must lie in the run.
+fn run_date(ov: &Override, s: &Spanned<String>, years: Years) -> Result<Date> {
+    let run_start = Date::first_of(years.first, 1);
+    let run_end = Date::new(years.last, 12, 31);
+    let d =
+        Date::parse_date_or_year(&s.value).map_err(|e| Error::input(ov.at(&s.referenced), e))?;
+    if d < run_start || d > run_end {
+        return Err(Error::input(
+            ov.at(&s.referenced),
+            format!(
+                "{d} is outside the run ({}-{}); give a date between {run_start} and {run_end}",
+                years.first, years.last
+            ),
+        ));
+    }
+    Ok(d)
 }
 
 fn unit_paths(model: &Model) -> Vec<String> {

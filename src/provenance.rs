@@ -56,6 +56,9 @@ impl AtStake {
     }
 }
 
+/// The name of the money-at-stake file in a run's folder.
+pub const AT_STAKE: &str = "at_stake.csv";
+
 /// `at_stake.csv`, the file a run carries when its money at stake is known:
 /// `path, label, level, low, high`, one row per assumption and level (yuan, two
 /// decimals, change from the run's total over its years), assumptions in the order

@@ -531,6 +531,18 @@ pub fn render_with(
     scenario: &Scenario,
     style: CsvStyle,
 ) -> Result<Vec<(String, Vec<u8>)>> {
+    render_extra(model, out, scenario, style, Vec::new())
+}
+
+/// [`render_with`], plus `extra` files rendered elsewhere (the money at stake of
+/// `simulate --stake`), listed in the manifest like the others.
+pub fn render_extra(
+    model: &Model,
+    out: &Outcome,
+    scenario: &Scenario,
+    style: CsvStyle,
+    extra: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let sha = |b: &[u8]| hex(&Sha256::digest(b));
     // What `style` puts before a file's bytes; the outlays are built after it in place.
     let prefix = style.apply(Vec::new());
@@ -558,6 +570,10 @@ pub fn render_with(
     for (name, hash, bytes) in small {
         files.push((name, bytes));
         shas.push(hash);
+    }
+    for (name, bytes) in extra {
+        shas.push(sha(&bytes));
+        files.push((name, bytes));
     }
     let manifest = Manifest {
         fendan_version: env!("CARGO_PKG_VERSION"),

@@ -29,6 +29,7 @@ use super::spec::{Axis, Domain, Metric, Mode, Spec};
 use crate::engine::{self, Headcounts, Outcome, Years};
 use crate::error::Result;
 use crate::model::{CohortId, Model};
+use crate::overrides::shift::RawShift;
 use crate::overrides::{Override, RawOverride};
 use crate::params::{Dec, ParamId};
 
@@ -369,6 +370,18 @@ impl Evaluator {
             scale: (axis.mode == Mode::Scale).then(|| Spanned::new(Dec(v), a.at, a.at)),
             values: None,
             index: None,
+            shift: axis.shift.as_ref().map(|sh| {
+                Spanned::new(
+                    RawShift {
+                        from: sh.from.clone(),
+                        to: sh.to.clone(),
+                        share: Spanned::new(Dec(v), a.at, a.at),
+                        classes: sh.classes.clone(),
+                    },
+                    a.at,
+                    a.at,
+                )
+            }),
             note: Some(format!("sweep {}", self.sweep_name)),
         };
         Override {
@@ -394,8 +407,7 @@ impl Evaluator {
         let ovs: Vec<Override> = assigns.iter().map(|a| self.override_for(a)).collect();
         let result = self.delta_applied(s, &ovs, touch, out);
         for a in assigns {
-            let id = self.axes[a.axis].param;
-            *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+            self.restore(s, a.axis);
         }
         if !touch.cohorts.is_empty() {
             let base = &self.base.headcounts.data;
@@ -498,9 +510,15 @@ impl Evaluator {
     pub fn check_applies(&self, s: &mut Scratch, a: &Assign) -> Result<()> {
         let ov = self.override_for(a);
         let r = crate::overrides::apply(&mut s.model, std::slice::from_ref(&ov), self.years);
-        let id = self.axes[a.axis].param;
-        *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+        self.restore(s, a.axis);
         r
+    }
+
+    /// Put back the base values of every parameter axis `a` may change.
+    fn restore(&self, s: &mut Scratch, a: usize) {
+        for id in &self.axes[a].params {
+            *s.model.params.get_mut(*id) = self.model.params.get(*id).clone();
+        }
     }
 
     /// The metrics of an accumulator, as integers (fen or millionths; [`MISSING`]).
