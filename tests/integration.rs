@@ -12,6 +12,8 @@ mod explain;
 mod readme;
 mod report;
 mod scenarios;
+mod schema;
+mod shift;
 mod sources;
 mod sweep;
 mod validation;
