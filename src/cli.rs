@@ -130,7 +130,7 @@ pub enum Command {
         /// Deprecated spelling of --money (`--unit` means a unit code, as in `explain`).
         #[arg(long = "unit", value_enum, hide = true, conflicts_with = "money")]
         unit_deprecated: Option<Scale>,
-        /// Also write at_stake.csv: the money each assumption moves over its plausible range (as `fendan assumptions`), which `fendan report` ranks; takes about as long again as the run.
+        /// Also write at_stake.csv: the money each assumption moves over its plausible range (as `fendan assumptions`), which `fendan report` ranks; for the baseline it adds about 0.4 s of CPU to a 0.06 s run.
         #[arg(long)]
         stake: bool,
     },
