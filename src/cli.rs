@@ -213,11 +213,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Compare two runs (output folders of `simulate`, or scenario files run now): B − A by level, year, unit, domain or service.
+    /// Compare two runs (output folders of `simulate`, or scenario files or shipped scenarios run now): B − A by level, year, unit, domain or service.
     Compare {
         /// The first run: an output folder, a scenario file, or the name of a shipped scenario (`baseline`, …).
         a: PathBuf,
-        /// The second run, compared with the first.
+        /// The second run, compared with the first (the same kinds as A).
         b: PathBuf,
         /// Break the difference down by these, in this order [default: year level].
         #[arg(long, value_enum, num_args = 1.., value_delimiter = ',')]
