@@ -128,7 +128,13 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "yuan|wan|yi")]
         money: Option<Scale>,
         /// Deprecated spelling of --money (`--unit` means a unit code, as in `explain`).
-        #[arg(long = "unit", value_enum, hide = true, conflicts_with = "money")]
+        #[arg(
+            long = "unit",
+            value_enum,
+            value_name = "yuan|wan|yi",
+            hide = true,
+            conflicts_with = "money"
+        )]
         unit_deprecated: Option<Scale>,
         /// Also write at_stake.csv: the money each assumption moves over its plausible range (as `fendan assumptions`), which `fendan report` ranks; for the baseline it adds about 0.4 s of CPU to a 0.06 s run.
         #[arg(long)]
@@ -184,7 +190,7 @@ pub enum Command {
     Explain {
         /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
-        /// Unit code, e.g. 130402.
+        /// A county-level unit's code, e.g. 130402 (the money unit is `--money` in simulate and compare).
         #[arg(long)]
         unit: Option<String>,
         /// Service number (序号 in Annex 1).
@@ -238,7 +244,13 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "yuan|wan|yi")]
         money: Option<Scale>,
         /// Deprecated spelling of --money (`--unit` means a unit code, as in `explain`).
-        #[arg(long = "unit", value_enum, hide = true, conflicts_with = "money")]
+        #[arg(
+            long = "unit",
+            value_enum,
+            value_name = "yuan|wan|yi",
+            hide = true,
+            conflicts_with = "money"
+        )]
         unit_deprecated: Option<Scale>,
         /// Start the CSV file with a UTF-8 byte-order mark, for Excel and WPS on Chinese Windows.
         #[arg(long, requires = "out")]

@@ -117,18 +117,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
             ));
         };
         let date = |s: &Spanned<String>| run_date(ov, s, years);
-        let from = r.from.as_ref().map(date).transpose()?;
-        let until = r.until.as_ref().map(date).transpose()?;
-        if let (Some(f), Some(u)) = (from, until)
-            && u < f
-        {
-            return Err(Error::input(
-                ov.at(&r.until.as_ref().expect("checked").referenced),
-                format!(
-                    "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
-                ),
-            ));
-        }
+        let (from, until) = window(ov, years)?;
         let unit = model.params.get(id).unit;
         let kinds = [
             r.set.is_some(),
@@ -374,6 +363,25 @@ fn run_date(ov: &Override, s: &Spanned<String>, years: Years) -> Result<Date> {
         ));
     }
     Ok(d)
+}
+
+/// An override's `from` and `until`, each in the run, `until` not before `from`.
+fn window(ov: &Override, years: Years) -> Result<(Option<Date>, Option<Date>)> {
+    let r = &ov.raw.value;
+    let date = |s: &Spanned<String>| run_date(ov, s, years);
+    let from = r.from.as_ref().map(date).transpose()?;
+    let until = r.until.as_ref().map(date).transpose()?;
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        return Err(Error::input(
+            ov.at(&r.until.as_ref().expect("checked").referenced),
+            format!(
+                "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
+            ),
+        ));
+    }
+    Ok((from, until))
 }
 
 fn unit_paths(model: &Model) -> Vec<String> {

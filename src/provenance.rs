@@ -202,6 +202,16 @@ pub fn label(model: &Model, path: &str) -> String {
                 ))
             })
         }
+        // The three local shares of a class, moved together (the money at stake).
+        ["splits", rule, "local", class] => {
+            model.rules.iter().find(|r| r.id == *rule).and_then(|r| {
+                Some(format!(
+                    "分担 {} · {} · 地方分担",
+                    r.name.zh,
+                    FiscalClass::parse(class)?.zh()
+                ))
+            })
+        }
         ["cohorts", id, f] => model
             .cohort_by_name(id)
             .map(|c| format!("人群 {} · {}", model.cohort(c).name.zh, field(f))),
@@ -232,6 +242,10 @@ mod tests {
         );
         let l = label(&m, "splits.compulsory_edu.local.managed.county");
         assert!(l.contains("市管县") && l.ends_with("县(市、区)"), "{l}");
+        assert_eq!(
+            label(&m, "splits.compulsory_edu.local.managed"),
+            "分担 义务教育公用经费分担 · 市管县 · 地方分担"
+        );
         assert_eq!(
             label(&m, "units.130402.fiscal_class"),
             "邯山区 · 财政体制类别"

@@ -6,7 +6,7 @@ use std::path::Path;
 use fendan::Error;
 use fendan::model::Domain;
 
-use super::{Outcome, print, scenario_and_model, table};
+use super::{Outcome, print, print_csv, scenario_and_model, table};
 use crate::cli::{CatalogRows, Format};
 
 pub fn run(
@@ -127,12 +127,8 @@ pub fn run(
 fn components(model: &fendan::Model, want: Option<Domain>, format: Format) -> Outcome {
     let rows = fendan::catalog::components(model, |d| want.is_none_or(|w| w == d));
     match format {
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            let werr = |e: csv::Error| Error::Usage(e.to_string());
-            w.write_record([
+        Format::Csv => print_csv(
+            &[
                 "service_id",
                 "domain",
                 "service_name_zh",
@@ -142,25 +138,21 @@ fn components(model: &fendan::Model, want: Option<Domain>, format: Format) -> Ou
                 "cohort",
                 "split_rule",
                 "parameters",
-            ])
-            .map_err(werr)?;
-            for r in &rows {
-                w.write_record([
-                    r.service.to_string().as_str(),
-                    r.domain.key(),
-                    &r.service_zh,
-                    &r.component,
-                    &r.name_zh,
-                    &r.name_en,
-                    &r.cohort,
-                    &r.split_rule,
-                    &r.paths.join(";"),
-                ])
-                .map_err(werr)?;
-            }
-            let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
-            print(&String::from_utf8_lossy(&bytes))
-        }
+            ],
+            rows.iter().map(|r| {
+                [
+                    r.service.to_string(),
+                    r.domain.key().to_owned(),
+                    r.service_zh.clone(),
+                    r.component.clone(),
+                    r.name_zh.clone(),
+                    r.name_en.clone(),
+                    r.cohort.clone(),
+                    r.split_rule.clone(),
+                    r.paths.join(";"),
+                ]
+            }),
+        ),
         Format::Table => {
             let mut t = table(vec![
                 "序号",

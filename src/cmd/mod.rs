@@ -239,6 +239,24 @@ pub fn print(text: &str) -> Outcome {
     Ok(())
 }
 
+/// Print a CSV table to stdout: `header`, then `rows`, `\n` line ends.
+pub fn print_csv<R, F>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Outcome
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let werr = |e: csv::Error| Error::Usage(e.to_string());
+    w.write_record(header).map_err(werr)?;
+    for row in rows {
+        w.write_record(row).map_err(werr)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
+    print(&String::from_utf8_lossy(&bytes))
+}
+
 /// A terminal table in the house style.
 pub fn table(header: Vec<&str>) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();

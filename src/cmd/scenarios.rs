@@ -1,10 +1,9 @@
 //! `fendan scenarios`: the scenarios compiled into fendan, each with the question it
 //! answers; any of them runs by name from any folder (`fendan simulate NAME`).
 
-use fendan::Error;
 use fendan::shipped::SHIPPED;
 
-use super::{Outcome, print, table};
+use super::{Outcome, print, print_csv, table};
 use crate::cli::Format;
 
 pub fn run(format: Format) -> Outcome {
@@ -19,20 +18,18 @@ pub fn run(format: Format) -> Outcome {
         rows.push((s, sc.title, description, sc.extends));
     }
     match format {
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            let werr = |e: csv::Error| Error::Usage(e.to_string());
-            w.write_record(["name", "file", "title", "description", "extends"])
-                .map_err(werr)?;
-            for (s, title, description, extends) in &rows {
-                w.write_record([s.name, s.file, title, description, &extends.join(" ")])
-                    .map_err(werr)?;
-            }
-            let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
-            print(&String::from_utf8_lossy(&bytes))
-        }
+        Format::Csv => print_csv(
+            &["name", "file", "title", "description", "extends"],
+            rows.iter().map(|(s, title, description, extends)| {
+                [
+                    s.name.to_owned(),
+                    s.file.to_owned(),
+                    title.clone(),
+                    description.clone(),
+                    extends.join(" "),
+                ]
+            }),
+        ),
         Format::Table => {
             let mut t = table(vec!["name", "question 问题 (title)", "description"]);
             for (s, title, description, _) in &rows {

@@ -350,26 +350,7 @@ pub(super) fn apply(model: &mut Model, ov: &Override, years: Years) -> Result<()
     let shift = checked(ov, &raw.value)?;
     let run_start = Date::first_of(years.first, 1);
     let run_end = Date::new(years.last, 12, 31);
-    let from = r
-        .from
-        .as_ref()
-        .map(|s| super::run_date(ov, s, years))
-        .transpose()?;
-    let until = r
-        .until
-        .as_ref()
-        .map(|s| super::run_date(ov, s, years))
-        .transpose()?;
-    if let (Some(f), Some(u)) = (from, until)
-        && u < f
-    {
-        return Err(Error::input(
-            ov.at(&r.until.as_ref().expect("checked").referenced),
-            format!(
-                "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
-            ),
-        ));
-    }
+    let (from, until) = super::window(ov, years)?;
     let ids: Vec<ParamId> = std::iter::once(central)
         .chain(local.iter().flatten().copied())
         .collect();
