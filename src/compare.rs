@@ -19,10 +19,10 @@ use std::path::Path;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
-use crate::engine::{Outcome, Years};
+use crate::engine::{Cell, Outcome, Years};
 use crate::error::{Error, Location, Result};
 use crate::model::{Domain, Level, Model};
-use crate::money::{parse_yuan, yuan};
+use crate::money::{self, parse_yuan, yuan};
 use crate::report::{CsvStyle, UTF8_BOM};
 use crate::scenario::Scenario;
 
@@ -266,11 +266,16 @@ impl Run {
     pub fn from_scenario(label: &str, scenario: &Scenario) -> Result<Run> {
         let model = scenario.model()?;
         let out = crate::engine::run(&model, scenario.years)?;
-        Ok(Run::from_outcome(label, scenario, &model, &out))
+        Run::from_outcome(label, scenario, &model, &out)
     }
 
     /// The table of a run already computed.
-    pub fn from_outcome(label: &str, scenario: &Scenario, model: &Model, out: &Outcome) -> Run {
+    pub fn from_outcome(
+        label: &str,
+        scenario: &Scenario,
+        model: &Model,
+        out: &Outcome,
+    ) -> Result<Run> {
         let (nu, ns) = (model.units.len(), model.services.len());
         // Summed in a dense grid (year, unit, service), then keyed.
         let mut grid = vec![None::<[i64; 4]>; out.years.len() * nu * ns];
@@ -278,9 +283,14 @@ impl Run {
             let i = ((c.year - out.years.first) as usize * nu + c.unit as usize) * ns
                 + c.service as usize;
             let e = grid[i].get_or_insert([0; 4]);
-            for (a, b) in e.iter_mut().zip(c.levels) {
-                *a += b;
-            }
+            money::add_levels(e, &c.levels).map_err(|_| {
+                let same = |x: &&Cell| (x.year, x.unit, x.service) == (c.year, c.unit, c.service);
+                crate::engine::sum_overflow(
+                    model,
+                    out.cells.iter().filter(same),
+                    "a service's total",
+                )
+            })?;
         }
         let mut amounts = BTreeMap::new();
         for (i, levels) in grid.into_iter().enumerate() {
@@ -293,7 +303,7 @@ impl Run {
                 );
             }
         }
-        Run {
+        Ok(Run {
             label: label.to_owned(),
             scenario: scenario.name.clone(),
             title: scenario.title.clone(),
@@ -316,7 +326,7 @@ impl Run {
                 .collect(),
             parameters: crate::report::parameter_fingerprints(model),
             amounts,
-        }
+        })
     }
 
     /// Read an output folder of `fendan simulate`: `manifest.json` and `outlays.csv`
@@ -360,6 +370,7 @@ impl Run {
             ],
         )?;
         let mut amounts: BTreeMap<(i32, String, u32), [i64; 4]> = BTreeMap::new();
+        let mut grand = 0i64;
         let mut services = BTreeMap::new();
         let mut units: Vec<(String, String)> = Vec::new();
         let mut seen_units = BTreeSet::new();
@@ -382,16 +393,36 @@ impl Run {
                 *v = std::str::from_utf8(f[6 + l])
                     .ok()
                     .and_then(parse_yuan)
-                    .ok_or_else(|| err(6 + l, "an amount in yuan with at most two decimals"))?;
+                    .filter(|v| *v >= 0)
+                    .ok_or_else(|| {
+                        err(6 + l, "an amount in yuan, 0 or more, with at most two decimals")
+                    })?;
             }
+            // Amounts are 0 or more, so when the grand total fits, every sum of them
+            // a comparison makes fits too.
+            let too_large = |_| {
+                let location = match err(6, "") {
+                    Error::Input { location, .. } => location,
+                    _ => Location::file(&outlays.file),
+                };
+                Error::overflow(
+                    location,
+                    format!(
+                        "the amounts of {} add up to more than fendan can hold ({} yuan) by this row",
+                        outlays.file,
+                        money::yuan(i64::MAX)
+                    ),
+                )
+            };
+            grand = money::checked_sum(levels.iter().copied())
+                .and_then(|x| money::checked_add(grand, x))
+                .map_err(too_large)?;
             if seen_units.insert(code.clone()) {
                 units.push((code.clone(), text(f[2])));
             }
             services.entry(id).or_insert_with(|| (text(f[4]), domain));
             let e = amounts.entry((year, code, id)).or_insert([0; 4]);
-            for (a, b) in e.iter_mut().zip(levels) {
-                *a += b;
-            }
+            money::add_levels(e, &levels).map_err(too_large)?;
             Ok(())
         })?;
         // by_unit.csv lists every unit, also one without a single outlay row.
@@ -431,8 +462,22 @@ impl Run {
     }
 
     /// Total outlay of every level, all years, whole fen.
-    pub fn total(&self) -> i64 {
-        self.amounts.values().flatten().sum()
+    pub fn total(&self) -> Result<i64> {
+        money::checked_sum(self.amounts.values().flatten().copied())
+            .map_err(|_| self.overflow("the total"))
+    }
+
+    /// The error for a sum of this run's amounts that does not fit — unreachable, since
+    /// every run's amounts are 0 or more and their grand total was checked when read.
+    fn overflow(&self, what: &str) -> Error {
+        Error::overflow(
+            Location::file(&self.label),
+            format!(
+                "{what} of {} is more than fendan can hold ({} yuan)",
+                self.label,
+                money::yuan(i64::MAX)
+            ),
+        )
     }
 }
 
@@ -573,10 +618,11 @@ impl Comparison {
 
     /// A and B added up by `dims` (in that order; at least one), sorted by key. Without
     /// [`Dim::Level`] a row holds all levels together.
-    pub fn rows(&self, dims: &[Dim]) -> Vec<Row> {
+    pub fn rows(&self, dims: &[Dim]) -> Result<Vec<Row>> {
         let by_level = dims.contains(&Dim::Level);
         let mut sums: BTreeMap<Vec<KeyPart>, (i64, i64)> = BTreeMap::new();
         for (side, run) in [(0, &self.a), (1, &self.b)] {
+            let overflow = |_| run.overflow("a total of the comparison");
             for ((y, code, id), levels) in &run.amounts {
                 let unit = self.unit_index[code];
                 let domain = run.services[id].1;
@@ -592,24 +638,24 @@ impl Comparison {
                         })
                         .collect();
                     let e = sums.entry(key).or_default();
-                    if side == 0 {
-                        e.0 += amount;
-                    } else {
-                        e.1 += amount;
-                    }
+                    let side = if side == 0 { &mut e.0 } else { &mut e.1 };
+                    *side = money::checked_add(*side, amount)?;
+                    Ok::<(), money::Overflow>(())
                 };
                 if by_level {
                     for (l, amount) in Level::ALL.into_iter().zip(levels) {
-                        add(l, *amount);
+                        add(l, *amount).map_err(overflow)?;
                     }
                 } else {
-                    add(Level::Central, levels.iter().sum());
+                    let all = money::checked_sum(levels.iter().copied()).map_err(overflow)?;
+                    add(Level::Central, all).map_err(overflow)?;
                 }
             }
         }
-        sums.into_iter()
+        Ok(sums
+            .into_iter()
             .map(|(key, (a, b))| Row { key, a, b })
-            .collect()
+            .collect())
     }
 
     /// The CSV fields that name a row: a unit by code and name, a service by number and name.
@@ -679,12 +725,23 @@ impl Comparison {
 }
 
 /// The sum of `rows`: A, B and so the difference of the whole breakdown.
-pub fn total(rows: &[Row]) -> Row {
-    Row {
+pub fn total(rows: &[Row]) -> Result<Row> {
+    let sum = |side: fn(&Row) -> i64| {
+        money::checked_sum(rows.iter().map(side)).map_err(|_| {
+            Error::overflow(
+                Location::file("(comparison)"),
+                format!(
+                    "the total of the comparison is more than fendan can hold ({} yuan)",
+                    money::yuan(i64::MAX)
+                ),
+            )
+        })
+    };
+    Ok(Row {
         key: Vec::new(),
-        a: rows.iter().map(|r| r.a).sum(),
-        b: rows.iter().map(|r| r.b).sum(),
-    }
+        a: sum(|r| r.a)?,
+        b: sum(|r| r.b)?,
+    })
 }
 
 /// The `n` rows with the largest |B − A|, largest first; equal ones in key order.

@@ -10,26 +10,33 @@
 //! standard's time unit into a yearly rate (1 for yuan a year, 12 for yuan a month,
 //! the day count for yuan a day). Each month's money goes to the levels by the split
 //! rule in force that month for the unit's fiscal class, so a standard or a rule that
-//! changes mid-year is prorated by month. The exact level amounts are summed, the cell
-//! is rounded once to the fen and the level shares are allocated by largest remainder
-//! ([`crate::money::allocate`]).
+//! changes mid-year is prorated by month. The level amounts are exact rationals
+//! ([`crate::exact`]): every month's money per head, for each level, is an integer
+//! numerator over one denominator per (component, year, fiscal class). A cell is the
+//! headcount times the sum of its eligible months, rounded once to the fen, and the
+//! level shares are allocated by largest remainder on the exact remainders
+//! ([`crate::money::allocate`]), so a tie is seen as a tie.
 //!
-//! Everything that does not depend on the unit — the twelve monthly level rates of
-//! each (component, year, fiscal class) — is computed once; the per-cell work is a few
-//! multiplications, run in parallel with rayon, each cell written to its fixed place in
-//! the output (year, unit, service, component), so the output does not depend on the
-//! thread count.
+//! Everything that does not depend on the unit — the twelve monthly level amounts per
+//! head of each (component, year, fiscal class) — is computed once; the per-cell work is
+//! a few integer multiplications and divisions, run in parallel with rayon, each cell
+//! written to its fixed place in the output (year, unit, service, component), so the
+//! output does not depend on the thread count.
+//!
+//! Amounts are checked: a cell, a headcount or the run's total that does not fit is an
+//! [`Error::Overflow`] naming the cell and the parameter that made it so.
 
 use ndarray::Array3;
+use num_bigint::BigInt;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, Exact, Int};
 use crate::model::*;
-use crate::money;
-use crate::params::{ParamTree, Unit as PUnit};
+use crate::money::{self, Overflow};
+use crate::params::{Param, ParamId, Unit as PUnit};
 
 /// The years a run covers, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +51,7 @@ impl Years {
     }
 
     pub fn len(self) -> usize {
-        (self.last - self.first + 1).max(0) as usize
+        (i64::from(self.last) - i64::from(self.first) + 1).max(0) as usize
     }
 
     pub fn is_empty(self) -> bool {
@@ -110,17 +117,12 @@ fn fill(
     let cohort = &model.cohorts[c];
     let value = |pid, y: i32| {
         let p = model.params.get(pid);
-        p.for_year(y).ok_or_else(|| {
+        p.exact_for_year(y).ok_or_else(|| {
             Error::input(
                 p.origin.clone(),
                 format!("`{}` has no value for {y}", p.path),
             )
         })
-    };
-    let round = |x: Decimal| {
-        x.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-            .to_i64()
-            .unwrap_or(i64::MAX)
     };
     if let Some(grid) = model.counts.rows.get(&id) {
         for (yi, y) in years.iter().enumerate() {
@@ -133,10 +135,11 @@ fn fill(
             let adjust = value(cohort.adjust, y)?;
             for u in 0..model.units.len() {
                 let h = grid[(src, u)];
-                hc.data[(yi, u, c)] = if adjust == Decimal::ONE {
+                hc.data[(yi, u, c)] = if adjust == Exact::ONE {
                     h
                 } else {
-                    round(Decimal::from(h) * adjust)
+                    let x = exact::mul_round(h, &[adjust]);
+                    bounded_headcount(model, c, None, u, y, h, x)?
                 };
             }
         }
@@ -144,10 +147,11 @@ fn fill(
     } else if let Some((from, ratio)) = cohort.derived {
         fill(model, years, from.0 as usize, hc, done)?;
         for (yi, y) in years.iter().enumerate() {
-            let factor = value(ratio, y)? * value(cohort.adjust, y)?;
+            let factors = [value(ratio, y)?, value(cohort.adjust, y)?];
             for u in 0..model.units.len() {
-                hc.data[(yi, u, c)] =
-                    round(Decimal::from(hc.data[(yi, u, from.0 as usize)]) * factor);
+                let h = hc.data[(yi, u, from.0 as usize)];
+                let x = exact::mul_round(h, &factors);
+                hc.data[(yi, u, c)] = bounded_headcount(model, c, Some(ratio), u, y, h, x)?;
             }
         }
     }
@@ -155,56 +159,127 @@ fn fill(
     Ok(())
 }
 
-/// The four level shares of `rule` in force in month `m` of `y` for a fiscal class.
-/// For a base + top-up rule, the shares of the base rule (the top-up is shown apart).
+/// A derived or adjusted headcount `x` (`None`: past `i64`) if it is within
+/// [`money::MAX_HEADCOUNT`], else an overflow naming the cohort, the unit, the year and
+/// the ratio or adjustment that made it (the one a scenario changed, if any).
+fn bounded_headcount(
+    model: &Model,
+    c: usize,
+    ratio: Option<ParamId>,
+    u: usize,
+    y: i32,
+    base: i64,
+    x: Option<i64>,
+) -> Result<i64> {
+    if let Some(h) = x
+        && money::check_headcount(h).is_ok()
+    {
+        return Ok(h);
+    }
+    let cohort = &model.cohorts[c];
+    let mut factors: Vec<&Param> = ratio.iter().map(|r| model.params.get(*r)).collect();
+    factors.push(model.params.get(cohort.adjust));
+    // Blame the factor a scenario changed last, else the first (the ratio).
+    let culprit = factors
+        .iter()
+        .rev()
+        .find(|p| p.last_override.is_some())
+        .unwrap_or(&factors[0]);
+    let product: String = factors
+        .iter()
+        .map(|p| {
+            let v = p.exact_for_year(y).map(|v| v.to_string());
+            format!(" × {} `{}`", v.unwrap_or_default(), p.path)
+        })
+        .collect();
+    let value = x.map_or_else(|| "more than fendan can hold".to_owned(), |h| h.to_string());
+    Err(Error::overflow(
+        set_at(culprit),
+        format!(
+            "the headcount of `{}` in {} {} in {y} would be {value} ({base}{product}), above the largest headcount fendan accepts ({}); lower `{}`",
+            cohort.id,
+            model.units[u].code,
+            model.units[u].name_zh,
+            money::MAX_HEADCOUNT,
+            culprit.path
+        ),
+    ))
+}
+
+/// Where the values of `p` were last set: the scenario override, or the seed.
+fn set_at(p: &Param) -> Location {
+    p.last_override.clone().unwrap_or_else(|| p.origin.clone())
+}
+
+/// "set by the scenario at FILE:LINE" or "from the seed at FILE:LINE", for the value of
+/// `p` in force on `date`.
+fn set_by(p: &Param, date: Date) -> String {
+    match p.effective(date).and_then(|d| p.overridden.get(&d)) {
+        Some(at) => format!("set by the scenario at {at}"),
+        None => format!("from {}:{}", p.origin.file, p.origin.line),
+    }
+}
+
+/// The four level shares of `rule` in force in month `m` of `y` for a fiscal class,
+/// exactly: central `c`, then `(1 − c) × local` for province, city and county. For a
+/// base + top-up rule, the shares of the base rule (the top-up is shown apart).
 pub fn shares_in_month(
     model: &Model,
     rule: &SplitRule,
     class: FiscalClass,
     y: i32,
     m: u32,
-) -> [Decimal; 4] {
-    match &rule.kind {
-        SplitKind::Shares { .. } => shares(&model.params, rule, class, y, m),
-        SplitKind::BaseTopup { base_rule, .. } => {
-            shares(&model.params, model.rule(*base_rule), class, y, m)
-        }
-    }
+) -> [num_rational::BigRational; 4] {
+    let rule = match &rule.kind {
+        SplitKind::Shares { .. } => rule,
+        SplitKind::BaseTopup { base_rule, .. } => model.rule(*base_rule),
+    };
+    let SplitKind::Shares { central, local } = &rule.kind else {
+        unreachable!("base_topup rules refer to share rules only (checked on load)")
+    };
+    let v = |id: ParamId| {
+        model
+            .params
+            .get(id)
+            .exact_in_month(y, m)
+            .map(|e| e.big())
+            .unwrap_or_default()
+    };
+    let c = v(*central);
+    let rest = num_rational::BigRational::from_integer(1.into()) - &c;
+    let l = local[class.index()];
+    [c, &rest * v(l[0]), &rest * v(l[1]), &rest * v(l[2])]
 }
 
-/// The four level shares in force in a month for a fiscal class, from a share rule.
-fn shares(
-    params: &ParamTree,
-    rule: &SplitRule,
-    class: FiscalClass,
-    y: i32,
-    m: u32,
-) -> [Decimal; 4] {
-    match &rule.kind {
-        SplitKind::Shares { central, local } => {
-            let v = |id| params.get(id).in_month(y, m).unwrap_or(Decimal::ZERO);
-            let c = v(*central);
-            let rest = Decimal::ONE - c;
-            let l = local[class.index()];
-            [c, rest * v(l[0]), rest * v(l[1]), rest * v(l[2])]
-        }
-        SplitKind::BaseTopup { .. } => {
-            unreachable!("base_topup rules refer to share rules only (checked on load)")
-        }
-    }
+/// The money each level gets per head in each month of a (component, year) for one
+/// fiscal class, in fen, exactly: numerators over `den` (the 1/12 of a month included).
+#[derive(Debug, Clone)]
+pub struct LevelAmounts<I> {
+    pub den: I,
+    /// `months[m][level]`.
+    pub months: [[I; 4]; 12],
+    /// Sum over the 12 months, per level.
+    pub full: [I; 4],
 }
 
-/// The unit-independent part of one (component, year): per fiscal class and month,
-/// the money for each level per head, scaled by 12 (divide the sum of months by 12).
+/// [`LevelAmounts`] of one fiscal class, in `i128` when they fit (always, for realistic
+/// inputs), else in big integers.
+#[derive(Debug, Clone)]
+pub enum Amounts {
+    Narrow(LevelAmounts<i128>),
+    Wide(Box<LevelAmounts<BigInt>>),
+}
+
+/// The unit-independent part of one (component, year).
 #[derive(Debug, Clone)]
 pub struct ComponentYear {
-    /// `months[class][m][level]`.
-    pub months: [[[Decimal; 4]; 12]; 3],
-    /// Sum over the 12 months, per class and level.
-    pub full: [[Decimal; 4]; 3],
-    /// The standard annualised over the year: Σ_m standard_m × k_m / 12 (yuan a year).
+    /// Per fiscal class: the fen per head of each level in each month.
+    pub amounts: Box<[Amounts; 3]>,
+    /// The standard annualised over the year, Σ_m standard_m × k_m / 12 yuan a year,
+    /// rounded half away from zero to the fen (for display).
     pub standard_annual: Decimal,
-    /// The mean coverage over the 12 months.
+    /// The mean coverage over the 12 months, rounded half away from zero to 4 decimals
+    /// (for display).
     pub coverage: Decimal,
 }
 
@@ -219,6 +294,229 @@ pub fn component_years(model: &Model, years: Years) -> Result<Vec<Vec<Vec<Compon
         .collect()
 }
 
+/// The shares of one share rule, month by month: `central[m]`, `local[class][level][m]`.
+#[derive(Debug, Clone)]
+pub struct RuleFactors {
+    pub central: [Exact; 12],
+    pub local: [[[Exact; 12]; 3]; 3],
+}
+
+/// How a component's money is split, with every share month by month.
+#[derive(Debug, Clone)]
+pub enum SplitFactors {
+    Shares(RuleFactors),
+    /// The standard up to `base` is split by `base_rule`, the rest by `topup_rule`.
+    BaseTopup {
+        base: [Exact; 12],
+        base_rule: RuleFactors,
+        topup_rule: RuleFactors,
+    },
+}
+
+/// Every factor of one (component, year), month by month, exactly as the parameters
+/// give them: what the engine multiplies and what `explain` prints.
+#[derive(Debug, Clone)]
+pub struct Factors {
+    pub standard: [Exact; 12],
+    pub coverage: [Exact; 12],
+    /// 1 for yuan a year, 12 for yuan a month, the days for yuan a day.
+    pub k: [Exact; 12],
+    pub split: SplitFactors,
+}
+
+impl Factors {
+    /// The factors of component `ci` of service `si` in year `y`; an error names a
+    /// parameter without a value in that year.
+    pub fn of(model: &Model, si: usize, ci: usize, y: i32) -> Result<Factors> {
+        let c = &model.services[si].components[ci];
+        let months = |id: ParamId| -> Result<[Exact; 12]> {
+            let p = model.params.get(id);
+            let mut out = [Exact::ONE; 12];
+            for (m, slot) in (1..=12).zip(out.iter_mut()) {
+                *slot = p.exact_in_month(y, m).ok_or_else(|| {
+                    Error::input(
+                        c.origin.clone(),
+                        format!(
+                            "`{}` has no value for {y}; give a value dated on or before {y}-01-01",
+                            p.path
+                        ),
+                    )
+                })?;
+            }
+            Ok(out)
+        };
+        let rule = |r: RuleId| -> Result<RuleFactors> {
+            let SplitKind::Shares { central, local } = &model.rule(r).kind else {
+                unreachable!("base_topup rules refer to share rules only (checked on load)")
+            };
+            let mut l = [[[Exact::ONE; 12]; 3]; 3];
+            for (class, ids) in local.iter().enumerate() {
+                for (level, id) in ids.iter().enumerate() {
+                    l[class][level] = months(*id)?;
+                }
+            }
+            Ok(RuleFactors {
+                central: months(*central)?,
+                local: l,
+            })
+        };
+        let standard_p = model.params.get(c.standard);
+        let k = match standard_p.unit {
+            PUnit::YuanPerYear => [Exact::ONE; 12],
+            PUnit::YuanPerMonth => [Exact::integer(12); 12],
+            PUnit::YuanPerDay => months(
+                c.days
+                    .expect("per-day standards have days (checked on load)"),
+            )?,
+            _ => unreachable!("standards are money (checked on load)"),
+        };
+        let split = match &model.rule(c.split).kind {
+            SplitKind::Shares { .. } => SplitFactors::Shares(rule(c.split)?),
+            SplitKind::BaseTopup {
+                base,
+                base_rule,
+                topup_rule,
+            } => SplitFactors::BaseTopup {
+                base: months(*base)?,
+                base_rule: rule(*base_rule)?,
+                topup_rule: rule(*topup_rule)?,
+            },
+        };
+        Ok(Factors {
+            standard: months(c.standard)?,
+            coverage: months(c.coverage)?,
+            k,
+            split,
+        })
+    }
+
+    /// The exact fen per head of each level and month for one fiscal class, in `I`;
+    /// `None` if a number does not fit `I`.
+    fn level_amounts<I: Int>(&self, class: usize) -> Option<LevelAmounts<I>> {
+        let mul = |a: &I, b: &I| a.checked_mul(b);
+        let (cov, qv) = exact::align(&exact::ratios::<I>(&self.coverage)?)?;
+        let (k, qk) = exact::align(&exact::ratios::<I>(&self.k)?)?;
+        let mut months: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
+        let den = match &self.split {
+            SplitFactors::Shares(rule) => {
+                let (std, qs) = exact::align(&exact::ratios::<I>(&self.standard)?)?;
+                let (sh, qr) = level_shares::<I>(rule, class)?;
+                for m in 0..12 {
+                    let per_head = mul(&mul(&std[m], &cov[m])?, &k[m])?;
+                    for l in 0..4 {
+                        months[m][l] = mul(&per_head, &sh[m][l])?;
+                    }
+                }
+                mul(&mul(&mul(&qs, &qv)?, &qk)?, &qr)?
+            }
+            SplitFactors::BaseTopup {
+                base,
+                base_rule,
+                topup_rule,
+            } => {
+                // The standard and the base over one denominator, to take the smaller.
+                let mut both = exact::ratios::<I>(&self.standard)?;
+                both.extend(exact::ratios::<I>(base)?);
+                let (sb, qsb) = exact::align(&both)?;
+                let (shb, qb) = level_shares::<I>(base_rule, class)?;
+                let (sht, qt) = level_shares::<I>(topup_rule, class)?;
+                // Both rules' shares over one denominator qbt.
+                let g = qb.gcd_with(&qt);
+                let qbt = mul(&qb.div_rem_floor(&g).0, &qt)?;
+                let (fb, ft) = (qbt.div_rem_floor(&qb).0, qbt.div_rem_floor(&qt).0);
+                for m in 0..12 {
+                    let (std, b) = (&sb[m], &sb[12 + m]);
+                    let below = std.min(b);
+                    let above = std.checked_sub(below)?;
+                    let ck = mul(&cov[m], &k[m])?;
+                    for l in 0..4 {
+                        let x = mul(&mul(below, &shb[m][l])?, &fb)?
+                            .checked_add(&mul(&mul(&above, &sht[m][l])?, &ft)?)?;
+                        months[m][l] = mul(&ck, &x)?;
+                    }
+                }
+                mul(&mul(&mul(&qsb, &qv)?, &qk)?, &qbt)?
+            }
+        };
+        // Yuan a year per head over `den` → fen a month: × 100 / 12 = × 25 / 3.
+        let (n25, n3) = (I::from(25i64), I::from(3i64));
+        let mut full: [I; 4] = std::array::from_fn(|_| I::zero());
+        for month in months.iter_mut() {
+            for (x, f) in month.iter_mut().zip(full.iter_mut()) {
+                *x = mul(x, &n25)?;
+                *f = f.checked_add(x)?;
+            }
+        }
+        Some(LevelAmounts {
+            den: mul(&den, &n3)?,
+            months,
+            full,
+        })
+    }
+
+    /// The exact fen per head of each level and month for units of `class`.
+    pub fn amounts(&self, class: FiscalClass) -> Amounts {
+        let class = class.index();
+        match self.level_amounts::<i128>(class) {
+            Some(a) => Amounts::Narrow(a),
+            None => Amounts::Wide(Box::new(
+                self.level_amounts::<BigInt>(class)
+                    .expect("big integers do not overflow"),
+            )),
+        }
+    }
+
+    /// The annualised standard (to the fen) and the mean coverage (to 4 decimals).
+    fn display<I: Int>(&self) -> Option<(Decimal, Decimal)> {
+        let (std, qs) = exact::align(&exact::ratios::<I>(&self.standard)?)?;
+        let (k, qk) = exact::align(&exact::ratios::<I>(&self.k)?)?;
+        let (cov, qv) = exact::align(&exact::ratios::<I>(&self.coverage)?)?;
+        let mut annual = I::zero();
+        for m in 0..12 {
+            annual = annual.checked_add(&std[m].checked_mul(&k[m])?)?;
+        }
+        let mut mean = I::zero();
+        for c in &cov {
+            mean = mean.checked_add(c)?;
+        }
+        let twelve = I::from(12i64);
+        let fen = exact::round_div(
+            &annual.checked_mul(&I::from(100i64))?,
+            &qs.checked_mul(&qk)?.checked_mul(&twelve)?,
+        )?;
+        let cov4 = exact::round_div(
+            &mean.checked_mul(&I::from(10_000i64))?,
+            &qv.checked_mul(&twelve)?,
+        )?;
+        Some((Decimal::new(fen, 2), Decimal::new(cov4, 4)))
+    }
+}
+
+/// A share rule's four level shares for a fiscal class, month by month, as numerators
+/// over one denominator: central `c`, then `(1 − c) × local` for each local level.
+fn level_shares<I: Int>(rule: &RuleFactors, class: usize) -> Option<([[I; 4]; 12], I)> {
+    let (c, qc) = exact::align(&exact::ratios::<I>(&rule.central)?)?;
+    let locals: Vec<Exact> = rule.local[class].iter().flatten().copied().collect();
+    let (l, ql) = exact::align(&exact::ratios::<I>(&locals)?)?;
+    let mut out: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
+    for m in 0..12 {
+        let rest = qc.checked_sub(&c[m])?;
+        out[m][0] = c[m].checked_mul(&ql)?;
+        for i in 0..3 {
+            out[m][i + 1] = rest.checked_mul(&l[i * 12 + m])?;
+        }
+    }
+    Some((out, qc.checked_mul(&ql)?))
+}
+
+fn widen(a: &LevelAmounts<i128>) -> LevelAmounts<BigInt> {
+    LevelAmounts {
+        den: a.den.into(),
+        months: a.months.map(|m| m.map(BigInt::from)),
+        full: a.full.map(BigInt::from),
+    }
+}
+
 /// The [`ComponentYear`] of component `ci` of service `si` for each year of `years`.
 pub fn component_year_list(
     model: &Model,
@@ -226,75 +524,30 @@ pub fn component_year_list(
     si: usize,
     ci: usize,
 ) -> Result<Vec<ComponentYear>> {
-    let p = &model.params;
-    let twelve = Decimal::from(12);
-    let c = &model.services[si].components[ci];
     years
         .iter()
         .map(|y| {
-            let missing = |path: &str| {
-                Error::input(
-                    c.origin.clone(),
-                    format!(
-                        "`{path}` has no value for {y}; give a value dated on or before {y}-01-01"
-                    ),
-                )
-            };
-            let std_p = p.get(c.standard);
-            let std = std_p.months(y).ok_or_else(|| missing(&std_p.path))?;
-            let cov_p = p.get(c.coverage);
-            let cov = cov_p.months(y).ok_or_else(|| missing(&cov_p.path))?;
-            let k: [Decimal; 12] = match std_p.unit {
-                PUnit::YuanPerYear => [Decimal::ONE; 12],
-                PUnit::YuanPerMonth => [twelve; 12],
-                PUnit::YuanPerDay => {
-                    let dp = p.get(
-                        c.days
-                            .expect("per-day standards have days (checked on load)"),
-                    );
-                    dp.months(y).ok_or_else(|| missing(&dp.path))?
-                }
-                _ => unreachable!("standards are money (checked on load)"),
-            };
-            let rule = model.rule(c.split);
-            let mut months = [[[Decimal::ZERO; 4]; 12]; 3];
-            let mut full = [[Decimal::ZERO; 4]; 3];
-            for class in FiscalClass::ALL {
-                for mi in 0..12 {
-                    let m = mi as u32 + 1;
-                    let amount = std[mi] * cov[mi] * k[mi];
-                    let levels = match &rule.kind {
-                        SplitKind::Shares { .. } => {
-                            let sh = shares(p, rule, class, y, m);
-                            sh.map(|x| amount * x)
-                        }
-                        SplitKind::BaseTopup {
-                            base,
-                            base_rule,
-                            topup_rule,
-                        } => {
-                            let bp = p.get(*base);
-                            let b = bp.in_month(y, m).ok_or_else(|| missing(&bp.path))?;
-                            let base_amount = std[mi].min(b) * cov[mi] * k[mi];
-                            let top = amount - base_amount;
-                            let sb = shares(p, model.rule(*base_rule), class, y, m);
-                            let st = shares(p, model.rule(*topup_rule), class, y, m);
-                            [0, 1, 2, 3].map(|l| base_amount * sb[l] + top * st[l])
-                        }
-                    };
-                    months[class.index()][mi] = levels;
-                    for l in 0..4 {
-                        full[class.index()][l] += levels[l];
-                    }
-                }
-            }
-            let std_sum: Decimal = (0..12).map(|i| std[i] * k[i]).sum();
-            let cov_sum: Decimal = cov.iter().sum();
+            let f = Factors::of(model, si, ci, y)?;
+            let amounts = Box::new(FiscalClass::ALL.map(|class| f.amounts(class)));
+            let (standard_annual, coverage) = f
+                .display::<i128>()
+                .or_else(|| f.display::<BigInt>())
+                .ok_or_else(|| {
+                    let c = &model.services[si].components[ci];
+                    let p = model.params.get(c.standard);
+                    Error::overflow(
+                        set_at(p),
+                        format!(
+                            "`{}` in {y} is more than fendan can hold ({} yuan a year); lower it",
+                            p.path,
+                            money::yuan(i64::MAX)
+                        ),
+                    )
+                })?;
             Ok(ComponentYear {
-                months,
-                full,
-                standard_annual: std_sum / twelve,
-                coverage: cov_sum / twelve,
+                amounts,
+                standard_annual,
+                coverage,
             })
         })
         .collect()
@@ -333,8 +586,56 @@ fn cell(
     u: usize,
     si: usize,
     ci: usize,
-) -> Cell {
+) -> Result<Cell> {
     component_cell(model, &cys[si][ci], hc, y, u, si, ci)
+}
+
+/// The months of `y` in which `unit` is paid component `c` (`None`: all twelve, the
+/// component has no restriction).
+pub fn eligible_months(c: &Component, unit: &Unit, y: i32) -> Option<[bool; 12]> {
+    (!c.eligible.is_unrestricted())
+        .then(|| std::array::from_fn(|m| c.eligible.admits(unit, Date::first_of(y, m as u32 + 1))))
+}
+
+impl Amounts {
+    /// The published fen of a cell of this (component, year, fiscal class): `h` × the
+    /// months admitted by `mask` (all when `None`), rounded once to the fen and allocated
+    /// to the levels by largest remainder. In `i128` when the numbers fit, else in big
+    /// integers; [`Overflow`] when the amount does not fit `i64` fen.
+    pub fn cell(&self, mask: Option<&[bool; 12]>, h: i64) -> Result<(i64, [i64; 4]), Overflow> {
+        match self {
+            Amounts::Narrow(a) => cell_fen(a, mask, h).unwrap_or_else(|| {
+                cell_fen(&widen(a), mask, h).expect("big integers do not overflow")
+            }),
+            Amounts::Wide(a) => cell_fen(a, mask, h).expect("big integers do not overflow"),
+        }
+    }
+}
+
+/// The fen of a cell: `h` × the months of `a` admitted by `mask` (all when `None`),
+/// rounded and allocated; `None` if a number does not fit `I`.
+fn cell_fen<I: Int>(
+    a: &LevelAmounts<I>,
+    mask: Option<&[bool; 12]>,
+    h: i64,
+) -> Option<Result<(i64, [i64; 4]), Overflow>> {
+    let mut parts = match mask {
+        None => a.full.clone(),
+        Some(mask) => {
+            let mut sums: [I; 4] = std::array::from_fn(|_| I::zero());
+            for (month, _) in a.months.iter().zip(mask).filter(|(_, on)| **on) {
+                for (s, x) in sums.iter_mut().zip(month) {
+                    *s = s.checked_add(x)?;
+                }
+            }
+            sums
+        }
+    };
+    let h = I::from(h);
+    for p in parts.iter_mut() {
+        *p = p.checked_mul(&h)?;
+    }
+    Some(money::allocate(&parts, &a.den))
 }
 
 /// One cell of component `ci` of service `si` for unit `u` in year `y`, from that
@@ -348,33 +649,27 @@ pub fn component_cell(
     u: usize,
     si: usize,
     ci: usize,
-) -> Cell {
+) -> Result<Cell> {
     let unit = &model.units[u];
-    let class = unit.fiscal_class.index();
     let yi = (y - hc.years.first) as usize;
     let c = &model.services[si].components[ci];
     let cy = &cys[yi];
     let headcount = hc.get(y, u, c.cohort);
-    let (sums, months) = if c.eligible.is_unrestricted() {
-        (cy.full[class], 12u8)
-    } else {
-        let mut sums = [Decimal::ZERO; 4];
-        let mut n = 0u8;
-        for m in 0..12 {
-            if c.eligible.admits(unit, Date::first_of(y, m as u32 + 1)) {
-                n += 1;
-                for (s, x) in sums.iter_mut().zip(&cy.months[class][m]) {
-                    *s += x;
-                }
-            }
-        }
-        (sums, n)
-    };
-    let h = Decimal::from(headcount);
-    let twelve = Decimal::from(12);
-    let exact = sums.map(|s| h * s / twelve);
-    let (total, levels) = money::allocate(exact);
-    Cell {
+    let mask = eligible_months(c, unit, y);
+    let months = mask.map_or(12, |m| m.iter().filter(|x| **x).count() as u8);
+    let fen = cy.amounts[unit.fiscal_class.index()].cell(mask.as_ref(), headcount);
+    let (total, levels) = fen.map_err(|Overflow| {
+        overflow_at(
+            model,
+            y,
+            u,
+            si,
+            ci,
+            headcount,
+            "the amount of this cell".into(),
+        )
+    })?;
+    Ok(Cell {
         year: y,
         unit: u as u16,
         service: si as u16,
@@ -383,6 +678,69 @@ pub fn component_cell(
         months,
         total,
         levels,
+    })
+}
+
+/// An overflow located where the standard of the cell (year `y`, unit `u`, component
+/// `ci` of service `si`) was set: `what` (the amount of the cell, or a sum it is the
+/// largest part of) is more than fendan can hold.
+pub fn overflow_at(
+    model: &Model,
+    y: i32,
+    u: usize,
+    si: usize,
+    ci: usize,
+    headcount: i64,
+    what: String,
+) -> Error {
+    let unit = &model.units[u];
+    let s = &model.services[si];
+    let c = &s.components[ci];
+    let p = model.params.get(c.standard);
+    // The largest value of the standard in the year, and the month it holds from.
+    let (m, v) = (1..=12)
+        .filter_map(|m| p.exact_in_month(y, m).map(|v| (m, v)))
+        .max_by(|a, b| a.1.big().cmp(&b.1.big()).then(b.0.cmp(&a.0)))
+        .unwrap_or((1, Exact::Decimal(Decimal::ZERO)));
+    Error::overflow(
+        set_at(p),
+        format!(
+            "{what} is more than fendan can hold ({} yuan): the cell {} {} · service {} `{}` · {y} pays {headcount} {} × `{}` = {v} {} ({}); lower the standard (at most {} a head) or the headcount",
+            money::yuan(i64::MAX),
+            unit.code,
+            unit.name_zh,
+            s.id,
+            c.id,
+            model.cohort(c.cohort).id,
+            p.path,
+            p.unit.name(),
+            set_by(p, Date::first_of(y, m)),
+            PUnit::YuanPerYear.max(),
+        ),
+    )
+}
+
+/// The overflow of a sum of `cells` (`what`, e.g. "the 2016 total of by_level.csv"),
+/// located at the largest of them.
+pub fn sum_overflow<'a>(
+    model: &Model,
+    cells: impl IntoIterator<Item = &'a Cell>,
+    what: &str,
+) -> Error {
+    match cells.into_iter().max_by_key(|c| c.total) {
+        Some(c) => overflow_at(
+            model,
+            c.year,
+            c.unit as usize,
+            c.service as usize,
+            c.component as usize,
+            c.headcount,
+            format!("{what}, of which this cell is the largest part,"),
+        ),
+        None => Error::overflow(
+            Location::file("(run)"),
+            format!("{what} is more than fendan can hold"),
+        ),
     }
 }
 
@@ -404,7 +762,11 @@ pub fn run(model: &Model, years: Years) -> Result<Outcome> {
             let (si, ci) = components[i % components.len()];
             cell(model, &cys, &hc, y, u, si, ci)
         })
-        .collect();
+        .collect::<Result<Vec<Cell>>>()?;
+    // Every amount is 0 or more, so when the grand total fits, so does every sum of
+    // cells a table publishes (by year, unit, domain, level).
+    money::checked_sum(cells.iter().map(|c| c.total))
+        .map_err(|Overflow| sum_overflow(model, &cells, "the total of all cells of the run"))?;
     Ok(Outcome {
         years,
         cells,

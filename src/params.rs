@@ -19,6 +19,7 @@ use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
+use crate::exact::Exact;
 
 /// A decimal read from the text of a YAML scalar, never through a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,31 +37,74 @@ impl<'de> Deserialize<'de> for Dec {
                 parse_decimal(text).map(Dec).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                parse_decimal(&v.to_string()).map(Dec).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                parse_decimal(&v.to_string()).map(Dec).map_err(E::custom)
             }
         }
         deserializer.deserialize_str(DecVisitor)
     }
 }
 
-/// Parse a plain decimal (`685`, `-0.5`, `0.375`); exponents and words are refused.
+/// The largest number, in magnitude, that fendan reads from a YAML input: 10¹⁸. Each
+/// parameter unit has a smaller bound ([`Unit::max`]); this one keeps sums of a few raw
+/// values (shares checked to add up to one, say) far from what a decimal holds.
+pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
+/// Parse a plain decimal (`685`, `-0.5`, `0.375`) exactly; exponents and words are
+/// refused, and so is a literal with more significant digits than a decimal holds
+/// (28 or 29), which would otherwise be rounded without a word.
 pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let t = text.trim();
     let plain = !t.is_empty()
         && t.chars()
             .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')))
+        && t.chars().filter(|c| *c == '.').count() <= 1
+        && t.chars().any(|c| c.is_ascii_digit());
     if !plain {
         return Err(format!(
             "`{text}` is not a plain decimal number (write e.g. 685 or 0.375)"
         ));
     }
-    t.trim_start_matches('+')
-        .parse::<Decimal>()
-        .map_err(|_| format!("`{text}` is not a decimal number fendan can hold exactly"))
+    let negative = t.starts_with('-');
+    let body = t.trim_start_matches(['+', '-']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
+    let significant = format!("{int}{frac}").trim_start_matches('0').len();
+    let too_many = || {
+        format!(
+            "`{text}` has {significant} significant digits ({} after the point); fendan holds a number exactly only up to 28 or 29 digits, 28 after the point, so round it",
+            frac.len()
+        )
+    };
+    if frac.len() > 28 || significant > 29 {
+        return Err(too_many());
+    }
+    // The literal without its redundant zeros, as a decimal prints it.
+    let canonical = match (int.is_empty(), frac.is_empty()) {
+        (_, true) if int.is_empty() => "0".to_owned(),
+        (_, true) => int.to_owned(),
+        (true, false) => format!("0.{frac}"),
+        (false, false) => format!("{int}.{frac}"),
+    };
+    let value: Decimal = canonical.parse().map_err(|_| too_many())?;
+    // `parse` rounds what it cannot hold (a 29-digit literal past about 7.9×10²⁸)
+    // instead of refusing it: check that nothing was lost.
+    if value.normalize().to_string() != canonical {
+        return Err(too_many());
+    }
+    if value > MAX_NUMBER {
+        return Err(format!(
+            "`{text}` is larger than any number fendan reads ({MAX_NUMBER} at most; each kind of parameter has a smaller bound)"
+        ));
+    }
+    Ok(if negative && !value.is_zero() {
+        -value
+    } else {
+        value
+    })
 }
 
 /// What a parameter's values measure. The unit decides the allowed range and how a
@@ -106,6 +150,19 @@ impl Unit {
         )
     }
 
+    /// The largest value a parameter in this unit may take. A standard above 10⁹ yuan a
+    /// head (a year, a month or a day) or a ratio above 1000 is a typing error, not a
+    /// policy; refusing it where it is written keeps every cell amount far inside what
+    /// the engine holds (see [`crate::money`]).
+    pub fn max(self) -> Decimal {
+        match self {
+            Unit::YuanPerYear | Unit::YuanPerMonth | Unit::YuanPerDay => MAX_STANDARD,
+            Unit::Share => Decimal::ONE,
+            Unit::Ratio => MAX_RATIO,
+            Unit::DaysPerYear => Decimal::from(366),
+        }
+    }
+
     /// Check a value against the unit's range; the message says what is allowed.
     pub fn check(self, value: Decimal) -> std::result::Result<(), String> {
         if value.is_sign_negative() && !value.is_zero() {
@@ -114,17 +171,28 @@ impl Unit {
                 self.name()
             ));
         }
-        match self {
-            Unit::Share if value > Decimal::ONE => Err(format!(
-                "{value} is above 1; a share must lie between 0 and 1 (write 60% as 0.6)"
-            )),
-            Unit::DaysPerYear if value > Decimal::from(366) => {
-                Err(format!("{value} days is more than a year holds"))
-            }
-            _ => Ok(()),
+        if value <= self.max() {
+            return Ok(());
         }
+        Err(match self {
+            Unit::Share => {
+                format!("{value} is above 1; a share must lie between 0 and 1 (write 60% as 0.6)")
+            }
+            Unit::DaysPerYear => format!("{value} days is more than a year holds"),
+            Unit::Ratio => format!(
+                "{value} is above {MAX_RATIO}, the largest ratio fendan accepts (a cohort ratio or adjustment multiplies a headcount)"
+            ),
+            _ => format!(
+                "{value} is above {MAX_STANDARD}, the largest standard fendan accepts ({MAX_STANDARD} yuan a head a year, a month or a day)"
+            ),
+        })
     }
 }
+
+/// The largest standard, in yuan a head a year, a month or a day: 10⁹.
+pub const MAX_STANDARD: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+/// The largest cohort ratio or adjustment: 1000.
+pub const MAX_RATIO: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 
 /// Index of a parameter in the [`ParamTree`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -195,10 +263,12 @@ impl Param {
     }
 
     /// Replace a straight-line parameter by its yearly steps over `first..=last`, so that
-    /// an override can change part of it. The values the engine sees do not change.
-    pub fn to_steps(&mut self, first: i32, last: i32) {
+    /// an override can change part of it. The values the engine sees do not change; if
+    /// one of them is not a decimal (a third of the way between two values), nothing
+    /// changes and that year and value are returned, since a step holds a decimal.
+    pub fn to_steps(&mut self, first: i32, last: i32) -> std::result::Result<(), (i32, Exact)> {
         if !self.interpolate {
-            return;
+            return Ok(());
         }
         let mut steps: Vec<(Date, Decimal)> = self
             .values
@@ -207,25 +277,46 @@ impl Param {
             .filter(|(d, _)| d.year < first)
             .collect();
         for y in first..=last {
-            if let Some(v) = self.in_year_linear(y) {
-                steps.push((Date::new(y, 1, 1), v));
+            if let Some(v) = self.exact_linear(y) {
+                let d = v.as_decimal().ok_or((y, v))?;
+                steps.push((Date::new(y, 1, 1), d));
             }
         }
         self.values = steps;
         self.interpolate = false;
+        Ok(())
     }
 
     /// The value used once per year (cohort ratios): in force on 1 July, or the
     /// year's point on the line.
     pub fn for_year(&self, year: i32) -> Option<Decimal> {
+        self.exact_for_year(year).map(|e| e.to_decimal())
+    }
+
+    /// The exact value for month `month` (1-12) of `year` (see [`Param::in_month`]).
+    pub fn exact_in_month(&self, year: i32, month: u32) -> Option<Exact> {
         if self.interpolate {
-            self.in_year_linear(year)
+            self.exact_linear(year)
         } else {
-            self.at(Date::new(year, 7, 1))
+            self.at(Date::first_of(year, month)).map(Exact::Decimal)
+        }
+    }
+
+    /// The exact value used once per year (see [`Param::for_year`]).
+    pub fn exact_for_year(&self, year: i32) -> Option<Exact> {
+        if self.interpolate {
+            self.exact_linear(year)
+        } else {
+            self.at(Date::new(year, 7, 1)).map(Exact::Decimal)
         }
     }
 
     fn in_year_linear(&self, year: i32) -> Option<Decimal> {
+        self.exact_linear(year).map(|e| e.to_decimal())
+    }
+
+    /// The year's point on the line between the dated values around it, exactly.
+    fn exact_linear(&self, year: i32) -> Option<Exact> {
         let first = self.values.first()?;
         if year < first.0.year {
             return None;
@@ -233,11 +324,13 @@ impl Param {
         let i = self.values.partition_point(|(d, _)| d.year <= year);
         let (y0, v0) = (self.values[i - 1].0.year, self.values[i - 1].1);
         match self.values.get(i) {
-            None => Some(v0),
-            Some(&(d1, v1)) => {
-                let span = Decimal::from(d1.year - y0);
-                Some(v0 + (v1 - v0) * Decimal::from(year - y0) / span)
-            }
+            Some(&(d1, v1)) if year > y0 => Some(Exact::Line {
+                from: v0,
+                to: v1,
+                step: i64::from(year - y0),
+                steps: i64::from(d1.year - y0),
+            }),
+            _ => Some(Exact::Decimal(v0)),
         }
     }
 

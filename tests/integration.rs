@@ -6,6 +6,7 @@ mod cases;
 mod catalog;
 mod compare;
 mod engine;
+mod exact;
 mod explain;
 mod readme;
 mod scenarios;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, NotDecimal};
 use crate::load::{Source, did_you_mean, parse_yaml};
 use crate::params::{Dec, ParamId, Unit, span_location};
 use crate::scenario::Scenario;
@@ -111,6 +112,8 @@ impl Domain {
     pub fn value(&self, i: u64) -> (Decimal, serde_saphyr::Location) {
         match self {
             Domain::List(v) => v[i as usize],
+            // Checked when the spec was read: every value up to `count` is a decimal, so
+            // these operations are exact.
             Domain::Range {
                 start, step, at, ..
             } => (*start + *step * Decimal::from(i), *at),
@@ -602,7 +605,6 @@ fn parse_axis(
                 ),
             ));
         }
-        let span = (stop - start) / step;
         let too_many = || {
             err(
                 &r.referenced,
@@ -611,29 +613,46 @@ fn parse_axis(
                 ),
             )
         };
-        if span >= Decimal::from(MAX_AXIS_VALUES) {
-            return Err(too_many());
-        }
+        // (stop − start) / step values after the first; a quotient past what a decimal
+        // holds is past the limit too.
+        let span = stop
+            .checked_sub(start)
+            .and_then(|x| x.checked_div(step))
+            .filter(|x| *x < Decimal::from(MAX_AXIS_VALUES))
+            .ok_or_else(too_many)?;
+        // Value i of the range, exactly: `Ok(None)` past what a decimal holds (so past
+        // `stop`), an error when it needs more digits than a decimal holds.
+        let value = |i: u64| -> Result<Option<Decimal>> {
+            match exact::range_value(start, step, i) {
+                Ok(v) => Ok(Some(v)),
+                Err(NotDecimal::TooLarge) => Ok(None),
+                Err(NotDecimal::TooManyDigits(v)) => Err(err(
+                    &r.value.step.referenced,
+                    format!(
+                        "the range of `{path}` reaches {v}, more digits than fendan holds exactly (28); give start and step fewer decimals"
+                    ),
+                )),
+            }
+        };
         let mut count = span
             .floor()
             .try_into()
             .unwrap_or(u64::MAX)
             .saturating_add(1);
         // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
-        while count > 1 && start + step * Decimal::from(count - 1) > stop {
+        while count > 1 && value(count - 1)?.is_none_or(|v| v > stop) {
             count -= 1;
         }
-        while start + step * Decimal::from(count) <= stop {
+        while value(count)?.is_some_and(|v| v <= stop) {
             count += 1;
         }
         if count > MAX_AXIS_VALUES {
             return Err(too_many());
         }
         check(start, &r.value.start.referenced)?;
-        check(
-            start + step * Decimal::from(count - 1),
-            &r.value.stop.referenced,
-        )?;
+        // Both ends are exact decimals, so every value between them is.
+        let last = value(count - 1)?.ok_or_else(too_many)?;
+        check(last, &r.value.stop.referenced)?;
         Domain::Range {
             start,
             step,
