@@ -264,6 +264,8 @@ pub struct LevelAmounts<I> {
 
 /// [`LevelAmounts`] of one fiscal class, in `i128` when they fit (always, for realistic
 /// inputs), else in big integers.
+// The narrow variant is the one every realistic cell uses: kept inline, not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Amounts {
     Narrow(LevelAmounts<i128>),
@@ -302,6 +304,8 @@ pub struct RuleFactors {
 }
 
 /// How a component's money is split, with every share month by month.
+// Built once per (component, year) and read in place; boxing would only add a pointer.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum SplitFactors {
     Shares(RuleFactors),
@@ -658,17 +662,8 @@ pub fn component_cell(
     let mask = eligible_months(c, unit, y);
     let months = mask.map_or(12, |m| m.iter().filter(|x| **x).count() as u8);
     let fen = cy.amounts[unit.fiscal_class.index()].cell(mask.as_ref(), headcount);
-    let (total, levels) = fen.map_err(|Overflow| {
-        overflow_at(
-            model,
-            y,
-            u,
-            si,
-            ci,
-            headcount,
-            "the amount of this cell".into(),
-        )
-    })?;
+    let (total, levels) =
+        fen.map_err(|Overflow| overflow_at(model, y, u, si, ci, headcount, None))?;
     Ok(Cell {
         year: y,
         unit: u as u16,
@@ -682,8 +677,8 @@ pub fn component_cell(
 }
 
 /// An overflow located where the standard of the cell (year `y`, unit `u`, component
-/// `ci` of service `si`) was set: `what` (the amount of the cell, or a sum it is the
-/// largest part of) is more than fendan can hold.
+/// `ci` of service `si`) was set: the amount of that cell, or `sum` (a sum the cell is
+/// the largest part of), is more than fendan can hold.
 pub fn overflow_at(
     model: &Model,
     y: i32,
@@ -691,7 +686,7 @@ pub fn overflow_at(
     si: usize,
     ci: usize,
     headcount: i64,
-    what: String,
+    sum: Option<&str>,
 ) -> Error {
     let unit = &model.units[u];
     let s = &model.services[si];
@@ -702,20 +697,25 @@ pub fn overflow_at(
         .filter_map(|m| p.exact_in_month(y, m).map(|v| (m, v)))
         .max_by(|a, b| a.1.big().cmp(&b.1.big()).then(b.0.cmp(&a.0)))
         .unwrap_or((1, Exact::Decimal(Decimal::ZERO)));
+    let cell = format!(
+        "the cell {} {} · service {} `{}` · {y}",
+        unit.code, unit.name_zh, s.id, c.id
+    );
+    let max = money::yuan(i64::MAX);
+    let head = match sum {
+        None => format!("the amount of {cell} is more than fendan can hold ({max} yuan)"),
+        Some(what) => {
+            format!("{what} is more than fendan can hold ({max} yuan); its largest part is {cell}")
+        }
+    };
     Error::overflow(
         set_at(p),
         format!(
-            "{what} is more than fendan can hold ({} yuan): the cell {} {} · service {} `{}` · {y} pays {headcount} {} × `{}` = {v} {} ({}); lower the standard (at most {} a head) or the headcount",
-            money::yuan(i64::MAX),
-            unit.code,
-            unit.name_zh,
-            s.id,
-            c.id,
+            "{head}: {headcount} `{}` × `{}` {v} ({}, {}); lower the standard or the headcount",
             model.cohort(c.cohort).id,
             p.path,
             p.unit.name(),
             set_by(p, Date::first_of(y, m)),
-            PUnit::YuanPerYear.max(),
         ),
     )
 }
@@ -735,7 +735,7 @@ pub fn sum_overflow<'a>(
             c.service as usize,
             c.component as usize,
             c.headcount,
-            format!("{what}, of which this cell is the largest part,"),
+            Some(what),
         ),
         None => Error::overflow(
             Location::file("(run)"),
@@ -754,19 +754,23 @@ pub fn run(model: &Model, years: Years) -> Result<Outcome> {
     let components: Vec<(usize, usize)> = model.component_pairs();
     let n_units = model.units.len();
     let per_year = n_units * components.len();
-    let cells: Vec<Cell> = (0..years.len() * per_year)
-        .into_par_iter()
-        .map(|i| {
-            let y = years.first + (i / per_year) as i32;
-            let u = i % per_year / components.len();
-            let (si, ci) = components[i % components.len()];
-            cell(model, &cys, &hc, y, u, si, ci)
-        })
-        .collect::<Result<Vec<Cell>>>()?;
+    let at = |i: usize| {
+        let y = years.first + (i / per_year) as i32;
+        let u = i % per_year / components.len();
+        let (si, ci) = components[i % components.len()];
+        cell(model, &cys, &hc, y, u, si, ci)
+    };
+    let n = years.len() * per_year;
+    let cells: Vec<Cell> = match (0..n).into_par_iter().map(at).collect() {
+        Ok(cells) => cells,
+        // Which failing cell a parallel run meets first depends on the threads: report
+        // the first in the output order, so that the message does not.
+        Err(_) => return Err((0..n).find_map(|i| at(i).err()).expect("a cell failed")),
+    };
     // Every amount is 0 or more, so when the grand total fits, so does every sum of
     // cells a table publishes (by year, unit, domain, level).
     money::checked_sum(cells.iter().map(|c| c.total))
-        .map_err(|Overflow| sum_overflow(model, &cells, "the total of all cells of the run"))?;
+        .map_err(|Overflow| sum_overflow(model, &cells, "the total of the run (all its cells)"))?;
     Ok(Outcome {
         years,
         cells,

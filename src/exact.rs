@@ -267,13 +267,33 @@ pub fn mul_decimal(a: Decimal, b: Decimal) -> Result<Decimal, NotDecimal> {
     scaled_decimal(BigInt::from(a.mantissa()) * b.mantissa(), scale)
 }
 
+/// The decimals `xs` as integers over one power of ten (the largest scale).
+fn common_scale<const N: usize>(xs: [Decimal; N]) -> ([BigInt; N], u32) {
+    let s = xs.iter().map(|d| d.scale()).max().unwrap_or(0);
+    let ten = BigInt::from(10);
+    (
+        xs.map(|d| {
+            BigInt::from(d.mantissa()) * num_traits::pow(ten.clone(), (s - d.scale()) as usize)
+        }),
+        s,
+    )
+}
+
+/// How many values `start + i × step` (`step > 0`) lie in `[start, stop]`, exactly;
+/// `None` when there are more than `max`.
+pub fn range_count(start: Decimal, step: Decimal, stop: Decimal, max: u64) -> Option<u64> {
+    let ([a, b, c], _) = common_scale([start, step, stop]);
+    if c < a {
+        return Some(0);
+    }
+    let n = (c - a) / b + 1u32;
+    n.to_u64().filter(|n| *n <= max)
+}
+
 /// `start + step × i` exactly, as a decimal, or why it is not one.
 pub fn range_value(start: Decimal, step: Decimal, i: u64) -> Result<Decimal, NotDecimal> {
-    let s = start.scale().max(step.scale());
-    let big = |d: Decimal| {
-        BigInt::from(d.mantissa()) * num_traits::pow(BigInt::from(10), (s - d.scale()) as usize)
-    };
-    scaled_decimal(big(start) + big(step) * i, s)
+    let ([a, b], s) = common_scale([start, step]);
+    scaled_decimal(a + b * i, s)
 }
 
 /// `a × b` rounded half away from zero to `dp ≤ 28` decimals; `TooLarge` past a decimal.

@@ -238,7 +238,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
             }
             if ix.rounding > 28 {
                 return Err(Error::input(
-                    ov.here(),
+                    ov.at(&r.index.as_ref().expect("one kind is set").referenced),
                     format!(
                         "`{path}`: `rounding: {}` asks for more decimals than fendan holds (28 at most)",
                         ix.rounding
@@ -273,9 +273,14 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
         })?;
         // A value a scale or an index makes, exactly, or an error naming the date and
         // what does not fit (the unit's bound is checked on every new value below).
+        let kind_at = match (&r.scale, &r.index) {
+            (Some(x), _) => ov.at(&x.referenced),
+            (_, Some(x)) => ov.at(&x.referenced),
+            _ => ov.here(),
+        };
         let not_decimal = |d: Date, what: String, e: NotDecimal| {
             Error::input(
-                ov.here(),
+                kind_at.clone(),
                 match e {
                     NotDecimal::TooLarge => format!(
                         "`{path}` on {d} after this override: {what} is above {}, the largest {} value fendan accepts",
@@ -380,7 +385,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     // Stop at the first value out of range, before compounding further.
                     unit.check(v).map_err(|e| {
                         Error::input(
-                            ov.here(),
+                            kind_at.clone(),
                             format!("`{path}` on {d} after this override: {e}"),
                         )
                     })?;

@@ -74,10 +74,16 @@ pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
     let significant = format!("{int}{frac}").trim_start_matches('0').len();
     let too_many = || {
-        format!(
-            "`{text}` has {significant} significant digits ({} after the point); fendan holds a number exactly only up to 28 or 29 digits, 28 after the point, so round it",
-            frac.len()
-        )
+        if frac.len() > 28 {
+            format!(
+                "`{text}` has {} digits after the point; a number fendan holds exactly has at most 28, so round it",
+                frac.len()
+            )
+        } else {
+            format!(
+                "`{text}` has {significant} significant digits; a number fendan holds exactly has at most 28 (29 below 7.9×10²⁸), so round it"
+            )
+        }
     };
     if frac.len() > 28 || significant > 29 {
         return Err(too_many());

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod bounds;
 mod cases;
 mod catalog;
 mod compare;

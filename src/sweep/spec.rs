@@ -613,45 +613,22 @@ fn parse_axis(
                 ),
             )
         };
-        // (stop − start) / step values after the first; a quotient past what a decimal
-        // holds is past the limit too.
-        let span = stop
-            .checked_sub(start)
-            .and_then(|x| x.checked_div(step))
-            .filter(|x| *x < Decimal::from(MAX_AXIS_VALUES))
-            .ok_or_else(too_many)?;
-        // Value i of the range, exactly: `Ok(None)` past what a decimal holds (so past
-        // `stop`), an error when it needs more digits than a decimal holds.
-        let value = |i: u64| -> Result<Option<Decimal>> {
-            match exact::range_value(start, step, i) {
-                Ok(v) => Ok(Some(v)),
-                Err(NotDecimal::TooLarge) => Ok(None),
-                Err(NotDecimal::TooManyDigits(v)) => Err(err(
-                    &r.value.step.referenced,
-                    format!(
-                        "the range of `{path}` reaches {v}, more digits than fendan holds exactly (28); give start and step fewer decimals"
-                    ),
-                )),
-            }
-        };
-        let mut count = span
-            .floor()
-            .try_into()
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
-        while count > 1 && value(count - 1)?.is_none_or(|v| v > stop) {
-            count -= 1;
-        }
-        while value(count)?.is_some_and(|v| v <= stop) {
-            count += 1;
-        }
-        if count > MAX_AXIS_VALUES {
-            return Err(too_many());
-        }
+        let count = exact::range_count(start, step, stop, MAX_AXIS_VALUES).ok_or_else(too_many)?;
         check(start, &r.value.start.referenced)?;
-        // Both ends are exact decimals, so every value between them is.
-        let last = value(count - 1)?.ok_or_else(too_many)?;
+        // The last value, exactly; with the first, it bounds every value between, so
+        // when both are decimals, all are.
+        let last = exact::range_value(start, step, count - 1).map_err(|e| {
+            let v = match e {
+                NotDecimal::TooManyDigits(v) => v,
+                NotDecimal::TooLarge => "a number".to_owned(),
+            };
+            err(
+                &r.value.step.referenced,
+                format!(
+                    "the range of `{path}` reaches {v}, more digits than fendan holds exactly (28); give start and step fewer decimals"
+                ),
+            )
+        })?;
         check(last, &r.value.stop.referenced)?;
         Domain::Range {
             start,
