@@ -136,7 +136,7 @@ fn fill(
             for u in 0..model.units.len() {
                 let h = grid[(src, u)];
                 hc.data[(yi, u, c)] = if adjust == Exact::ONE {
-                    h
+                    data_headcount(model, c, u, y, h)?
                 } else {
                     let x = exact::mul_round(h, &[adjust]);
                     bounded_headcount(model, c, None, u, y, h, x)?
@@ -157,6 +157,23 @@ fn fill(
     }
     done[c] = true;
     Ok(())
+}
+
+/// A headcount as the cohort counts give it, if it is within [`money::MAX_HEADCOUNT`].
+fn data_headcount(model: &Model, c: usize, u: usize, y: i32, h: i64) -> Result<i64> {
+    money::check_headcount(h).map(|()| h).map_err(|e| {
+        let file = model
+            .inputs
+            .get(1)
+            .map_or("cohorts.csv", |i| i.name.as_str());
+        Error::overflow(
+            Location::file(file),
+            format!(
+                "the cohort counts for `{}` in {} {} in {y}: {e}",
+                model.cohorts[c].id, model.units[u].code, model.units[u].name_zh
+            ),
+        )
+    })
 }
 
 /// A derived or adjusted headcount `x` (`None`: past `i64`) if it is within

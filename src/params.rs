@@ -666,5 +666,89 @@ mod tests {
         );
         assert!(parse_decimal("1e-3").is_err());
         assert!(parse_decimal("twenty").is_err());
+        for bad in ["", ".", "-", "1.2.3", "--1", "0x10", "1_000"] {
+            assert!(parse_decimal(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn literals_a_decimal_cannot_hold_are_refused_not_rounded() {
+        // rust_decimal itself rounds these without a word.
+        for bad in [
+            "0.00000000000000000000000000001",
+            "1.00000000000000000000000000001",
+            "0.12345678901234567890123456789",
+            "79228162514264337593543950336",
+            "123456789012345678901234567890",
+            "9234567890.1234567890123456789",
+        ] {
+            let e = parse_decimal(bad).unwrap_err();
+            assert!(e.contains("round it"), "{bad}: {e}");
+        }
+        // Redundant zeros are not digits that would be lost.
+        for (good, value) in [
+            ("0.1000000000000000000000000000000", "0.1"),
+            ("000685.50", "685.5"),
+            ("-0", "0"),
+            ("+12", "12"),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
+            ("1000000000000000000", "1000000000000000000"),
+        ] {
+            assert_eq!(parse_decimal(good).unwrap(), d(value), "{good}");
+        }
+        assert!(
+            parse_decimal("1000000000000000001")
+                .unwrap_err()
+                .contains("larger than any number")
+        );
+        assert!(
+            parse_decimal("-1000000000000000001")
+                .unwrap_err()
+                .contains("larger than any number")
+        );
+    }
+
+    #[test]
+    fn yaml_numbers_reach_dec_as_text() {
+        // serde-saphyr hands a plain scalar to `Dec` as its text, whatever its size, so
+        // nothing is rounded through an integer or a float on the way.
+        #[derive(Deserialize)]
+        struct T {
+            a: Dec,
+        }
+        let read = |v: &str| serde_saphyr::from_str::<T>(&format!("a: {v}\n")).map(|t| t.a.0);
+        assert_eq!(
+            read("18446744073709551616")
+                .unwrap_err()
+                .to_string()
+                .contains("larger than any number"),
+            true
+        );
+        assert!(read("0.12345678901234567890123456789012").is_err());
+        assert!(read("1.5e3").is_err());
+        assert!(read(".inf").is_err());
+        assert_eq!(read("'0.5'").unwrap(), d("0.5"));
+        assert_eq!(
+            read("12345678901234567.89").unwrap(),
+            d("12345678901234567.89")
+        );
+    }
+
+    #[test]
+    fn each_unit_has_an_upper_bound() {
+        assert!(Unit::YuanPerDay.check(MAX_STANDARD).is_ok());
+        assert!(
+            Unit::YuanPerYear
+                .check(MAX_STANDARD + Decimal::new(1, 2))
+                .is_err()
+        );
+        assert!(Unit::Ratio.check(MAX_RATIO).is_ok());
+        assert!(Unit::Ratio.check(MAX_RATIO + Decimal::ONE).is_err());
+        assert!(Unit::Share.check(Decimal::ONE).is_ok());
+        assert!(Unit::DaysPerYear.check(Decimal::from(367)).is_err());
+        assert_eq!(MAX_NUMBER, Decimal::from(1_000_000_000_000_000_000i64));
     }
 }

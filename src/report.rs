@@ -322,7 +322,8 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
         let pop = population(model, out, y, u);
         let total: i64 = checked_sum(l.iter().copied()).map_err(unit_overflow)?;
         let per_capita = if pop > 0 {
-            dec(Decimal::from(total) / Decimal::from(100 * pop), 2)
+            let fen_pop = crate::money::checked_mul(100, pop).map_err(unit_overflow)?;
+            dec(Decimal::from(total) / Decimal::from(fen_pop), 2)
         } else {
             String::new()
         };
