@@ -411,34 +411,76 @@ impl Factors {
         })
     }
 
+    /// The class-independent part, exactly, in `I`; `None` if a number does not fit.
+    fn per_head<I: Int>(&self) -> Option<PerHead<I>> {
+        let mul = |a: &I, b: &I| a.checked_mul(b);
+        let (cov, qv) = exact::align(&self.coverage)?;
+        let (k, qk) = exact::align(&self.k)?;
+        let (std, base, qs) = match &self.split {
+            SplitFactors::Shares(_) => {
+                let (std, qs) = exact::align(&self.standard)?;
+                (std, None, qs)
+            }
+            SplitFactors::BaseTopup { base, .. } => {
+                // The standard and the base over one denominator, to take the smaller.
+                let both: [Exact; 24] = std::array::from_fn(|i| {
+                    if i < 12 {
+                        self.standard[i]
+                    } else {
+                        base[i - 12]
+                    }
+                });
+                let (sb, q) = exact::align(&both)?;
+                let mut sb = sb.into_iter();
+                let std: [I; 12] = std::array::from_fn(|_| sb.next().expect("24 values"));
+                let base: [I; 12] = std::array::from_fn(|_| sb.next().expect("24 values"));
+                (std, Some(base), q)
+            }
+        };
+        let mut parts: [[I; 12]; 2] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
+        for m in 0..12 {
+            let ck = mul(&cov[m], &k[m])?;
+            match &base {
+                None => parts[0][m] = mul(&std[m], &ck)?,
+                Some(base) => {
+                    let below = (&std[m]).min(&base[m]);
+                    parts[1][m] = mul(&std[m].checked_sub(below)?, &ck)?;
+                    parts[0][m] = mul(below, &ck)?;
+                }
+            }
+        }
+        Some(PerHead {
+            den: mul(&mul(&qs, &qv)?, &qk)?,
+            parts,
+            std,
+            qs,
+            cov,
+            qv,
+            k,
+            qk,
+        })
+    }
+
     /// The exact fen per head of each level and month for one fiscal class, in `I`;
     /// `None` if a number does not fit `I`.
-    fn level_amounts<I: Int>(&self, class: usize) -> Option<LevelAmounts<I>> {
+    fn level_amounts<I: Int>(&self, ph: &PerHead<I>, class: usize) -> Option<LevelAmounts<I>> {
         let mul = |a: &I, b: &I| a.checked_mul(b);
-        let (cov, qv) = exact::align(&exact::ratios::<I>(&self.coverage)?)?;
-        let (k, qk) = exact::align(&exact::ratios::<I>(&self.k)?)?;
         let mut months: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
         let den = match &self.split {
             SplitFactors::Shares(rule) => {
-                let (std, qs) = exact::align(&exact::ratios::<I>(&self.standard)?)?;
                 let (sh, qr) = level_shares::<I>(rule, class)?;
                 for m in 0..12 {
-                    let per_head = mul(&mul(&std[m], &cov[m])?, &k[m])?;
                     for l in 0..4 {
-                        months[m][l] = mul(&per_head, &sh[m][l])?;
+                        months[m][l] = mul(&ph.parts[0][m], &sh[m][l])?;
                     }
                 }
-                mul(&mul(&mul(&qs, &qv)?, &qk)?, &qr)?
+                mul(&ph.den, &qr)?
             }
             SplitFactors::BaseTopup {
-                base,
                 base_rule,
                 topup_rule,
+                ..
             } => {
-                // The standard and the base over one denominator, to take the smaller.
-                let mut both = exact::ratios::<I>(&self.standard)?;
-                both.extend(exact::ratios::<I>(base)?);
-                let (sb, qsb) = exact::align(&both)?;
                 let (shb, qb) = level_shares::<I>(base_rule, class)?;
                 let (sht, qt) = level_shares::<I>(topup_rule, class)?;
                 // Both rules' shares over one denominator qbt.
@@ -446,17 +488,12 @@ impl Factors {
                 let qbt = mul(&qb.div_rem_floor(&g).0, &qt)?;
                 let (fb, ft) = (qbt.div_rem_floor(&qb).0, qbt.div_rem_floor(&qt).0);
                 for m in 0..12 {
-                    let (std, b) = (&sb[m], &sb[12 + m]);
-                    let below = std.min(b);
-                    let above = std.checked_sub(below)?;
-                    let ck = mul(&cov[m], &k[m])?;
                     for l in 0..4 {
-                        let x = mul(&mul(below, &shb[m][l])?, &fb)?
-                            .checked_add(&mul(&mul(&above, &sht[m][l])?, &ft)?)?;
-                        months[m][l] = mul(&ck, &x)?;
+                        months[m][l] = mul(&mul(&ph.parts[0][m], &shb[m][l])?, &fb)?
+                            .checked_add(&mul(&mul(&ph.parts[1][m], &sht[m][l])?, &ft)?)?;
                     }
                 }
-                mul(&mul(&mul(&qsb, &qv)?, &qk)?, &qbt)?
+                mul(&ph.den, &qbt)?
             }
         };
         // Yuan a year per head over `den` → fen a month: × 100 / 12 = × 25 / 3.
@@ -477,48 +514,78 @@ impl Factors {
 
     /// The exact fen per head of each level and month for units of `class`.
     pub fn amounts(&self, class: FiscalClass) -> Amounts {
-        let class = class.index();
-        match self.level_amounts::<i128>(class) {
+        let narrow = self.per_head::<i128>();
+        self.class_amounts(narrow.as_ref(), class.index())
+    }
+
+    /// [`Factors::amounts`] for the three fiscal classes, sharing the work they share.
+    pub fn all_amounts(&self) -> Box<[Amounts; 3]> {
+        let narrow = self.per_head::<i128>();
+        Box::new(std::array::from_fn(|class| {
+            self.class_amounts(narrow.as_ref(), class)
+        }))
+    }
+
+    fn class_amounts(&self, narrow: Option<&PerHead<i128>>, class: usize) -> Amounts {
+        match narrow.and_then(|ph| self.level_amounts(ph, class)) {
             Some(a) => Amounts::Narrow(a),
-            None => Amounts::Wide(Box::new(
-                self.level_amounts::<BigInt>(class)
-                    .expect("big integers do not overflow"),
-            )),
+            None => {
+                let ph = self
+                    .per_head::<BigInt>()
+                    .expect("big integers do not overflow");
+                Amounts::Wide(Box::new(
+                    self.level_amounts(&ph, class)
+                        .expect("big integers do not overflow"),
+                ))
+            }
         }
     }
 
     /// The annualised standard (to the fen) and the mean coverage (to 4 decimals).
     fn display<I: Int>(&self) -> Option<(Decimal, Decimal)> {
-        let (std, qs) = exact::align(&exact::ratios::<I>(&self.standard)?)?;
-        let (k, qk) = exact::align(&exact::ratios::<I>(&self.k)?)?;
-        let (cov, qv) = exact::align(&exact::ratios::<I>(&self.coverage)?)?;
+        let ph = self.per_head::<I>()?;
         let mut annual = I::zero();
         for m in 0..12 {
-            annual = annual.checked_add(&std[m].checked_mul(&k[m])?)?;
+            annual = annual.checked_add(&ph.std[m].checked_mul(&ph.k[m])?)?;
         }
         let mut mean = I::zero();
-        for c in &cov {
+        for c in &ph.cov {
             mean = mean.checked_add(c)?;
         }
         let twelve = I::from(12i64);
         let fen = exact::round_div(
             &annual.checked_mul(&I::from(100i64))?,
-            &qs.checked_mul(&qk)?.checked_mul(&twelve)?,
+            &ph.qs.checked_mul(&ph.qk)?.checked_mul(&twelve)?,
         )?;
         let cov4 = exact::round_div(
             &mean.checked_mul(&I::from(10_000i64))?,
-            &qv.checked_mul(&twelve)?,
+            &ph.qv.checked_mul(&twelve)?,
         )?;
         Some((Decimal::new(fen, 2), Decimal::new(cov4, 4)))
     }
 }
 
+/// The class-independent part of a (component, year): each month's money per head
+/// before the split — the whole (a share rule), or the parts up to the national base
+/// and above it (base + top-up) — over `den`; and the aligned factors it came from.
+struct PerHead<I> {
+    parts: [[I; 12]; 2],
+    den: I,
+    std: [I; 12],
+    qs: I,
+    cov: [I; 12],
+    qv: I,
+    k: [I; 12],
+    qk: I,
+}
+
 /// A share rule's four level shares for a fiscal class, month by month, as numerators
 /// over one denominator: central `c`, then `(1 − c) × local` for each local level.
 fn level_shares<I: Int>(rule: &RuleFactors, class: usize) -> Option<([[I; 4]; 12], I)> {
-    let (c, qc) = exact::align(&exact::ratios::<I>(&rule.central)?)?;
-    let locals: Vec<Exact> = rule.local[class].iter().flatten().copied().collect();
-    let (l, ql) = exact::align(&exact::ratios::<I>(&locals)?)?;
+    let (c, qc) = exact::align::<I, 12>(&rule.central)?;
+    let l = &rule.local[class];
+    let locals: [Exact; 36] = std::array::from_fn(|i| l[i / 12][i % 12]);
+    let (l, ql) = exact::align::<I, 36>(&locals)?;
     let mut out: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
     for m in 0..12 {
         let rest = qc.checked_sub(&c[m])?;
@@ -549,7 +616,7 @@ pub fn component_year_list(
         .iter()
         .map(|y| {
             let f = Factors::of(model, si, ci, y)?;
-            let amounts = Box::new(FiscalClass::ALL.map(|class| f.amounts(class)));
+            let amounts = f.all_amounts();
             let (standard_annual, coverage) = f
                 .display::<i128>()
                 .or_else(|| f.display::<BigInt>())

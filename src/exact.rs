@@ -90,7 +90,16 @@ impl<I: Int> Ratio<I> {
 
 /// `10^n` for `n ≤ 38`.
 fn pow10(n: u32) -> i128 {
-    10i128.pow(n)
+    const POW10: [i128; 39] = {
+        let mut t = [1i128; 39];
+        let mut i = 1;
+        while i < 39 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    POW10[n as usize]
 }
 
 /// The exact value of a decimal: mantissa / 10^scale.
@@ -322,11 +331,6 @@ pub fn mul_round_decimal(a: Decimal, b: Decimal, dp: u32) -> Result<Decimal, Not
     })
 }
 
-/// The exact values of `xs` in `I`; `None` if one does not fit.
-pub fn ratios<I: Int>(xs: &[Exact]) -> Option<Vec<Ratio<I>>> {
-    xs.iter().map(Exact::ratio).collect()
-}
-
 /// `n × Π factors`, rounded half away from zero; `None` if it does not fit `i64`.
 pub fn mul_round(n: i64, factors: &[Exact]) -> Option<i64> {
     fn go<I: Int>(n: i64, factors: &[Exact]) -> Option<Option<i64>> {
@@ -341,26 +345,26 @@ pub fn mul_round(n: i64, factors: &[Exact]) -> Option<i64> {
     go::<i128>(n, factors).unwrap_or_else(|| go::<BigInt>(n, factors).flatten())
 }
 
-/// The numerators of `xs` over their least common denominator (and that denominator).
-pub fn align<I: Int>(xs: &[Ratio<I>]) -> Option<(Vec<I>, I)> {
+/// The values `xs` as numerators over their least common denominator (and that
+/// denominator), in `I`; `None` if a number does not fit.
+pub fn align<I: Int, const N: usize>(xs: &[Exact; N]) -> Option<([I; N], I)> {
+    let mut ratios: [Ratio<I>; N] = std::array::from_fn(|_| Ratio::integer(0));
     let mut den = I::one();
-    for x in xs {
-        if x.den == den || den.div_rem_floor(&x.den).1.is_zero() {
-            continue;
+    for (r, x) in ratios.iter_mut().zip(xs) {
+        *r = x.ratio()?;
+        if r.den != den && !den.div_rem_floor(&r.den).1.is_zero() {
+            let g = den.gcd_with(&r.den);
+            den = den.checked_mul(&r.den.div_rem_floor(&g).0)?;
         }
-        let g = den.gcd_with(&x.den);
-        den = den.checked_mul(&x.den.div_rem_floor(&g).0)?;
     }
-    let out = xs
-        .iter()
-        .map(|x| {
-            if x.den == den {
-                Some(x.num.clone())
-            } else {
-                x.num.checked_mul(&den.div_rem_floor(&x.den).0)
-            }
-        })
-        .collect::<Option<Vec<I>>>()?;
+    let mut out: [I; N] = std::array::from_fn(|_| I::zero());
+    for (o, r) in out.iter_mut().zip(ratios) {
+        *o = if r.den == den {
+            r.num
+        } else {
+            r.num.checked_mul(&den.div_rem_floor(&r.den).0)?
+        };
+    }
     Some((out, den))
 }
 
@@ -409,19 +413,31 @@ mod tests {
     #[test]
     fn alignment_uses_the_least_common_denominator() {
         let xs = [
-            Ratio { num: 1i128, den: 4 },
-            Ratio { num: 1, den: 6 },
-            Ratio { num: 3, den: 1 },
-        ];
-        assert_eq!(align(&xs), Some((vec![3, 2, 36], 12)));
-        let huge = [
-            Ratio {
-                num: 1i128,
-                den: i128::MAX,
+            Exact::Decimal(d("0.25")),
+            Exact::Line {
+                from: Decimal::ZERO,
+                to: Decimal::ONE,
+                step: 1,
+                steps: 6,
             },
-            Ratio { num: 1, den: 2 },
+            Exact::integer(3),
         ];
-        assert_eq!(align(&huge), None);
+        // 1/4, 1/6 and 3 over 100 × 6 / gcd = 300: 75, 50, 900.
+        assert_eq!(align::<i128, 3>(&xs), Some(([75, 50, 900], 300)));
+        let (big, den) = align::<BigInt, 3>(&xs).unwrap();
+        assert_eq!(den, BigInt::from(300));
+        assert_eq!(big, [75, 50, 900].map(BigInt::from));
+        let huge = [
+            Exact::Decimal(Decimal::new(1, 28)),
+            Exact::Line {
+                from: Decimal::new(1, 28),
+                to: Decimal::ONE,
+                step: 1,
+                steps: 7_000_000_000_000,
+            },
+        ];
+        assert_eq!(align::<i128, 2>(&huge), None);
+        assert!(align::<BigInt, 2>(&huge).is_some());
     }
 
     #[test]

@@ -533,6 +533,35 @@ impl Evaluator {
         r
     }
 
+    /// Add a change (a block's table row, or a point's delta) to a point's accumulator,
+    /// or [`Overflow`] when a sum does not fit (then `acc` may be partly updated).
+    pub fn accumulate(&self, acc: &mut [i64], delta: &[i64]) -> Result<(), Overflow> {
+        for (x, d) in acc.iter_mut().zip(delta) {
+            *x = money::checked_add(*x, *d)?;
+        }
+        Ok(())
+    }
+
+    /// The error for point `point` of the sweep, whose totals do not fit: located at the
+    /// first axis, naming every axis and the values the point gives them.
+    pub fn point_overflow(&self, point: u64, values: &[Decimal]) -> Error {
+        let axes: Vec<String> = self
+            .axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| format!("`{}` = {}", a.name, v.normalize()))
+            .collect();
+        let first = &self.axes[0].path_span.referenced;
+        Error::overflow(
+            span_location(&self.spec_src.name, &self.spec_src.text, first),
+            format!(
+                "at point {point} of this sweep ({}), a total is more than fendan can hold ({} yuan); narrow the axis values",
+                axes.join(", "),
+                money::yuan(i64::MAX)
+            ),
+        )
+    }
+
     /// The metrics of an accumulator, as integers (fen or millionths; [`MISSING`]).
     /// A year's total that does not fit is written as [`MISSING`]; [`Evaluator::try_metrics`]
     /// says so instead.
