@@ -349,71 +349,101 @@ impl Factors {
     /// The factors of component `ci` of service `si` in year `y`; an error names a
     /// parameter without a value in that year.
     pub fn of(model: &Model, si: usize, ci: usize, y: i32) -> Result<Factors> {
+        let mut f = Factors::blank(model, si, ci);
+        f.fill(model, si, ci, y)?;
+        Ok(f)
+    }
+
+    /// Factors of the right shape for component `ci` of service `si`, every value 1,
+    /// to be filled year by year with [`Factors::fill`].
+    fn blank(model: &Model, si: usize, ci: usize) -> Factors {
         let c = &model.services[si].components[ci];
-        let months = |id: ParamId| -> Result<[Exact; 12]> {
-            let p = model.params.get(id);
-            let mut out = [Exact::ONE; 12];
-            for (m, slot) in (1..=12).zip(out.iter_mut()) {
-                *slot = p.exact_in_month(y, m).ok_or_else(|| {
-                    Error::input(
-                        c.origin.clone(),
-                        format!(
-                            "`{}` has no value for {y}; give a value dated on or before {y}-01-01",
-                            p.path
-                        ),
-                    )
-                })?;
-            }
-            Ok(out)
+        let rule = RuleFactors {
+            central: [Exact::ONE; 12],
+            local: [[[Exact::ONE; 12]; 3]; 3],
         };
-        let rule = |r: RuleId| -> Result<RuleFactors> {
+        let split = match &model.rule(c.split).kind {
+            SplitKind::Shares { .. } => SplitFactors::Shares(rule),
+            SplitKind::BaseTopup { .. } => SplitFactors::BaseTopup {
+                base: [Exact::ONE; 12],
+                base_rule: rule.clone(),
+                topup_rule: rule,
+            },
+        };
+        let k = match model.params.get(c.standard).unit {
+            PUnit::YuanPerMonth => Exact::integer(12),
+            _ => Exact::ONE,
+        };
+        Factors {
+            standard: [Exact::ONE; 12],
+            coverage: [Exact::ONE; 12],
+            k: [k; 12],
+            split,
+        }
+    }
+
+    /// Fill the factors in place (they are large: no copies) for year `y`; an error
+    /// names a parameter without a value in that year.
+    fn fill(&mut self, model: &Model, si: usize, ci: usize, y: i32) -> Result<()> {
+        let c = &model.services[si].components[ci];
+        let months = |id: ParamId, out: &mut [Exact; 12]| -> Result<()> {
+            let p = model.params.get(id);
+            p.exact_months(y, out).ok_or_else(|| {
+                Error::input(
+                    c.origin.clone(),
+                    format!(
+                        "`{}` has no value for {y}; give a value dated on or before {y}-01-01",
+                        p.path
+                    ),
+                )
+            })
+        };
+        let rule = |r: RuleId, out: &mut RuleFactors| -> Result<()> {
             let SplitKind::Shares { central, local } = &model.rule(r).kind else {
                 unreachable!("base_topup rules refer to share rules only (checked on load)")
             };
-            let mut l = [[[Exact::ONE; 12]; 3]; 3];
-            for (class, ids) in local.iter().enumerate() {
-                for (level, id) in ids.iter().enumerate() {
-                    l[class][level] = months(*id)?;
+            months(*central, &mut out.central)?;
+            for (ids, slots) in local.iter().zip(out.local.iter_mut()) {
+                for (id, slot) in ids.iter().zip(slots.iter_mut()) {
+                    months(*id, slot)?;
                 }
             }
-            Ok(RuleFactors {
-                central: months(*central)?,
-                local: l,
-            })
+            Ok(())
         };
-        let standard_p = model.params.get(c.standard);
-        let k = match standard_p.unit {
-            PUnit::YuanPerYear => [Exact::ONE; 12],
-            PUnit::YuanPerMonth => [Exact::integer(12); 12],
-            PUnit::YuanPerDay => months(
-                c.days
-                    .expect("per-day standards have days (checked on load)"),
-            )?,
-            _ => unreachable!("standards are money (checked on load)"),
-        };
-        let split = match &model.rule(c.split).kind {
-            SplitKind::Shares { .. } => SplitFactors::Shares(rule(c.split)?),
-            SplitKind::BaseTopup {
-                base,
-                base_rule,
-                topup_rule,
-            } => SplitFactors::BaseTopup {
-                base: months(*base)?,
-                base_rule: rule(*base_rule)?,
-                topup_rule: rule(*topup_rule)?,
-            },
-        };
-        Ok(Factors {
-            standard: months(c.standard)?,
-            coverage: months(c.coverage)?,
-            k,
-            split,
-        })
+        months(c.standard, &mut self.standard)?;
+        months(c.coverage, &mut self.coverage)?;
+        if model.params.get(c.standard).unit == PUnit::YuanPerDay {
+            let days = c
+                .days
+                .expect("per-day standards have days (checked on load)");
+            months(days, &mut self.k)?;
+        }
+        match (&model.rule(c.split).kind, &mut self.split) {
+            (SplitKind::Shares { .. }, SplitFactors::Shares(out)) => rule(c.split, out)?,
+            (
+                SplitKind::BaseTopup {
+                    base,
+                    base_rule,
+                    topup_rule,
+                },
+                SplitFactors::BaseTopup {
+                    base: b,
+                    base_rule: br,
+                    topup_rule: tr,
+                },
+            ) => {
+                months(*base, b)?;
+                rule(*base_rule, br)?;
+                rule(*topup_rule, tr)?;
+            }
+            _ => unreachable!("`blank` gave the factors the rule's shape"),
+        }
+        Ok(())
     }
 
     /// The class-independent part, exactly, in `I`; `None` if a number does not fit.
     fn per_head<I: Int>(&self) -> Option<PerHead<I>> {
-        let mul = |a: &I, b: &I| a.checked_mul(b);
+        let mul = |a: &I, b: &I| a.times(b);
         let (cov, qv) = exact::align(&self.coverage)?;
         let (k, qk) = exact::align(&self.k)?;
         let (std, base, qs) = match &self.split {
@@ -423,14 +453,13 @@ impl Factors {
             }
             SplitFactors::BaseTopup { base, .. } => {
                 // The standard and the base over one denominator, to take the smaller.
-                let both: [Exact; 24] = std::array::from_fn(|i| {
+                let (sb, q) = exact::align_with::<I, 24>(|i| {
                     if i < 12 {
-                        self.standard[i]
+                        &self.standard[i]
                     } else {
-                        base[i - 12]
+                        &base[i - 12]
                     }
-                });
-                let (sb, q) = exact::align(&both)?;
+                })?;
                 let mut sb = sb.into_iter();
                 let std: [I; 12] = std::array::from_fn(|_| sb.next().expect("24 values"));
                 let base: [I; 12] = std::array::from_fn(|_| sb.next().expect("24 values"));
@@ -464,7 +493,7 @@ impl Factors {
     /// The exact fen per head of each level and month for one fiscal class, in `I`;
     /// `None` if a number does not fit `I`.
     fn level_amounts<I: Int>(&self, ph: &PerHead<I>, class: usize) -> Option<LevelAmounts<I>> {
-        let mul = |a: &I, b: &I| a.checked_mul(b);
+        let mul = |a: &I, b: &I| a.times(b);
         let mut months: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
         let den = match &self.split {
             SplitFactors::Shares(rule) => {
@@ -518,12 +547,20 @@ impl Factors {
         self.class_amounts(narrow.as_ref(), class.index())
     }
 
-    /// [`Factors::amounts`] for the three fiscal classes, sharing the work they share.
-    pub fn all_amounts(&self) -> Box<[Amounts; 3]> {
+    /// [`Factors::amounts`] for the three fiscal classes, sharing the work they share,
+    /// with the annualised standard and the mean coverage for display (`None` if they
+    /// do not fit a decimal).
+    pub fn all_amounts(&self) -> (Box<[Amounts; 3]>, Option<(Decimal, Decimal)>) {
         let narrow = self.per_head::<i128>();
-        Box::new(std::array::from_fn(|class| {
+        let amounts = Box::new(std::array::from_fn(|class| {
             self.class_amounts(narrow.as_ref(), class)
-        }))
+        }));
+        let display = match &narrow {
+            Some(ph) => Factors::display(ph),
+            None => None,
+        }
+        .or_else(|| Factors::display(&self.per_head::<BigInt>()?));
+        (amounts, display)
     }
 
     fn class_amounts(&self, narrow: Option<&PerHead<i128>>, class: usize) -> Amounts {
@@ -542,8 +579,7 @@ impl Factors {
     }
 
     /// The annualised standard (to the fen) and the mean coverage (to 4 decimals).
-    fn display<I: Int>(&self) -> Option<(Decimal, Decimal)> {
-        let ph = self.per_head::<I>()?;
+    fn display<I: Int>(ph: &PerHead<I>) -> Option<(Decimal, Decimal)> {
         let mut annual = I::zero();
         for m in 0..12 {
             annual = annual.checked_add(&ph.std[m].checked_mul(&ph.k[m])?)?;
@@ -584,14 +620,13 @@ struct PerHead<I> {
 fn level_shares<I: Int>(rule: &RuleFactors, class: usize) -> Option<([[I; 4]; 12], I)> {
     let (c, qc) = exact::align::<I, 12>(&rule.central)?;
     let l = &rule.local[class];
-    let locals: [Exact; 36] = std::array::from_fn(|i| l[i / 12][i % 12]);
-    let (l, ql) = exact::align::<I, 36>(&locals)?;
+    let (l, ql) = exact::align_with::<I, 36>(|i| &l[i / 12][i % 12])?;
     let mut out: [[I; 4]; 12] = std::array::from_fn(|_| std::array::from_fn(|_| I::zero()));
     for m in 0..12 {
         let rest = qc.checked_sub(&c[m])?;
-        out[m][0] = c[m].checked_mul(&ql)?;
+        out[m][0] = c[m].times(&ql)?;
         for i in 0..3 {
-            out[m][i + 1] = rest.checked_mul(&l[i * 12 + m])?;
+            out[m][i + 1] = rest.times(&l[i * 12 + m])?;
         }
     }
     Some((out, qc.checked_mul(&ql)?))
@@ -612,26 +647,24 @@ pub fn component_year_list(
     si: usize,
     ci: usize,
 ) -> Result<Vec<ComponentYear>> {
+    let mut f = Factors::blank(model, si, ci);
     years
         .iter()
         .map(|y| {
-            let f = Factors::of(model, si, ci, y)?;
-            let amounts = f.all_amounts();
-            let (standard_annual, coverage) = f
-                .display::<i128>()
-                .or_else(|| f.display::<BigInt>())
-                .ok_or_else(|| {
-                    let c = &model.services[si].components[ci];
-                    let p = model.params.get(c.standard);
-                    Error::overflow(
-                        set_at(p),
-                        format!(
-                            "`{}` in {y} is more than fendan can hold ({} yuan a year); lower it",
-                            p.path,
-                            money::yuan(i64::MAX)
-                        ),
-                    )
-                })?;
+            f.fill(model, si, ci, y)?;
+            let (amounts, display) = f.all_amounts();
+            let (standard_annual, coverage) = display.ok_or_else(|| {
+                let c = &model.services[si].components[ci];
+                let p = model.params.get(c.standard);
+                Error::overflow(
+                    set_at(p),
+                    format!(
+                        "`{}` in {y} is more than fendan can hold ({} yuan a year); lower it",
+                        p.path,
+                        money::yuan(i64::MAX)
+                    ),
+                )
+            })?;
             Ok(ComponentYear {
                 amounts,
                 standard_annual,
@@ -721,7 +754,7 @@ fn cell_fen<I: Int>(
     };
     let h = I::from(h);
     for p in parts.iter_mut() {
-        *p = p.checked_mul(&h)?;
+        *p = p.times(&h)?;
     }
     Some(money::allocate(&parts, &a.den))
 }

@@ -38,6 +38,10 @@ pub trait Int:
     fn div_rem_floor(&self, d: &Self) -> (Self, Self);
     /// The greatest common divisor (non-negative).
     fn gcd_with(&self, other: &Self) -> Self;
+    /// `self × other`, `None` on overflow (what `checked_mul` does, faster for `i128`).
+    fn times(&self, other: &Self) -> Option<Self> {
+        self.checked_mul(other)
+    }
 }
 
 impl Int for i128 {
@@ -59,6 +63,18 @@ impl Int for i128 {
 
     fn gcd_with(&self, other: &i128) -> i128 {
         Integer::gcd(self, other)
+    }
+
+    #[inline]
+    fn times(&self, other: &i128) -> Option<i128> {
+        // Two numbers that fit in 64 bits multiply without overflow in 128, with one
+        // machine multiplication; only larger ones need the checked 128-bit product.
+        let (a, b) = (*self, *other);
+        if a == i128::from(a as i64) && b == i128::from(b as i64) {
+            Some(a * b)
+        } else {
+            a.checked_mul(b)
+        }
     }
 }
 
@@ -348,10 +364,43 @@ pub fn mul_round(n: i64, factors: &[Exact]) -> Option<i64> {
 /// The values `xs` as numerators over their least common denominator (and that
 /// denominator), in `I`; `None` if a number does not fit.
 pub fn align<I: Int, const N: usize>(xs: &[Exact; N]) -> Option<([I; N], I)> {
+    align_with(|i| &xs[i])
+}
+
+/// [`align`] for the `N` values `x(0) … x(N − 1)`, wherever they are.
+pub fn align_with<'a, I: Int, const N: usize>(
+    x: impl Fn(usize) -> &'a Exact,
+) -> Option<([I; N], I)> {
+    // Decimals (nearly every value) share the denominator 10^(largest scale): each
+    // numerator is its mantissa times a power of ten, with no division.
+    let mut scale = 0;
+    for i in 0..N {
+        match x(i) {
+            Exact::Decimal(d) => scale = scale.max(d.scale()),
+            Exact::Line { .. } => return align_ratios(x),
+        }
+    }
+    let mut out: [I; N] = std::array::from_fn(|_| I::zero());
+    for (i, o) in out.iter_mut().enumerate() {
+        let Exact::Decimal(d) = x(i) else {
+            unreachable!("checked above")
+        };
+        let m = I::from(d.mantissa());
+        *o = if d.scale() == scale {
+            m
+        } else {
+            m.times(&I::from(pow10(scale - d.scale())))?
+        };
+    }
+    Some((out, I::from(pow10(scale))))
+}
+
+/// [`align`] for any exact values: the least common multiple of their denominators.
+fn align_ratios<'a, I: Int, const N: usize>(x: impl Fn(usize) -> &'a Exact) -> Option<([I; N], I)> {
     let mut ratios: [Ratio<I>; N] = std::array::from_fn(|_| Ratio::integer(0));
     let mut den = I::one();
-    for (r, x) in ratios.iter_mut().zip(xs) {
-        *r = x.ratio()?;
+    for (i, r) in ratios.iter_mut().enumerate() {
+        *r = x(i).ratio()?;
         if r.den != den && !den.div_rem_floor(&r.den).1.is_zero() {
             let g = den.gcd_with(&r.den);
             den = den.checked_mul(&r.den.div_rem_floor(&g).0)?;

@@ -308,6 +308,26 @@ impl Param {
         }
     }
 
+    /// The exact values of the twelve months of `year` into `out` (what
+    /// [`Param::exact_in_month`] gives for each, in one pass); `None` if a month has none.
+    pub fn exact_months(&self, year: i32, out: &mut [Exact; 12]) -> Option<()> {
+        if self.interpolate {
+            *out = [self.exact_linear(year)?; 12];
+            return Some(());
+        }
+        let mut i = self
+            .values
+            .partition_point(|(d, _)| *d <= Date::first_of(year, 1));
+        for (m, slot) in (1..=12).zip(out.iter_mut()) {
+            let first = Date::first_of(year, m);
+            while i < self.values.len() && self.values[i].0 <= first {
+                i += 1;
+            }
+            *slot = Exact::Decimal(self.values.get(i.checked_sub(1)?)?.1);
+        }
+        Some(())
+    }
+
     /// The exact value used once per year (see [`Param::for_year`]).
     pub fn exact_for_year(&self, year: i32) -> Option<Exact> {
         if self.interpolate {
@@ -646,6 +666,32 @@ mod tests {
         assert_eq!(m[1], d("560"));
         assert_eq!(m[2], d("702"));
         assert_eq!(p.in_month(2015, 12), None);
+    }
+
+    #[test]
+    fn the_months_of_a_year_are_looked_up_in_one_pass_as_one_by_one() {
+        let p = param(
+            &[
+                ("2016-01-01", "560"),
+                ("2016-01-15", "570"),
+                ("2017-03-01", "600"),
+                ("2017-03-02", "610"),
+                ("2017-12-01", "620"),
+                ("2019-07-01", "702"),
+            ],
+            false,
+        );
+        for y in 2015..=2020 {
+            let mut out = [Exact::ONE; 12];
+            let one_by_one: Option<Vec<Exact>> = (1..=12).map(|m| p.exact_in_month(y, m)).collect();
+            match one_by_one {
+                Some(v) => {
+                    assert_eq!(p.exact_months(y, &mut out), Some(()));
+                    assert_eq!(out.to_vec(), v, "{y}");
+                }
+                None => assert_eq!(p.exact_months(y, &mut out), None, "{y}"),
+            }
+        }
     }
 
     #[test]
