@@ -72,7 +72,11 @@ pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let body = t.trim_start_matches(['+', '-']);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
-    let significant = format!("{int}{frac}").trim_start_matches('0').len();
+    let significant = if int.is_empty() {
+        frac.trim_start_matches('0').len()
+    } else {
+        int.len() + frac.len()
+    };
     let too_many = || {
         if frac.len() > 28 {
             format!(
@@ -88,17 +92,24 @@ pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     if frac.len() > 28 || significant > 29 {
         return Err(too_many());
     }
-    // The literal without its redundant zeros, as a decimal prints it.
-    let canonical = match (int.is_empty(), frac.is_empty()) {
-        (_, true) if int.is_empty() => "0".to_owned(),
-        (_, true) => int.to_owned(),
-        (true, false) => format!("0.{frac}"),
-        (false, false) => format!("{int}.{frac}"),
-    };
-    let value: Decimal = canonical.parse().map_err(|_| too_many())?;
+    // The literal as written, or (when the decimal parser does not take that form, e.g.
+    // many leading zeros) without its redundant zeros.
+    let value: Decimal = body
+        .parse()
+        .or_else(|_| {
+            let canonical = match (int.is_empty(), frac.is_empty()) {
+                (true, true) => "0".to_owned(),
+                (false, true) => int.to_owned(),
+                (true, false) => format!("0.{frac}"),
+                (false, false) => format!("{int}.{frac}"),
+            };
+            canonical.parse()
+        })
+        .map_err(|_| too_many())?;
     // `parse` rounds what it cannot hold (a 29-digit literal past about 7.9×10²⁸)
-    // instead of refusing it: check that nothing was lost.
-    if value.normalize().to_string() != canonical {
+    // instead of refusing it, dropping digits after the point: check that the value
+    // kept every decimal written.
+    if value.normalize().scale() as usize != frac.len() {
         return Err(too_many());
     }
     if value > MAX_NUMBER {
@@ -721,6 +732,7 @@ mod tests {
     fn literals_a_decimal_cannot_hold_are_refused_not_rounded() {
         // rust_decimal itself rounds these without a word.
         for bad in [
+            "9.0000000000000000000000000001",
             "0.00000000000000000000000000001",
             "1.00000000000000000000000000001",
             "0.12345678901234567890123456789",
@@ -733,6 +745,13 @@ mod tests {
         }
         // Redundant zeros are not digits that would be lost.
         for (good, value) in [
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("0000000000000000000000000000000000000001.5", "1.5"),
+            (
+                "9.000000000000000000000000001",
+                "9.000000000000000000000000001",
+            ),
             ("0.1000000000000000000000000000000", "0.1"),
             ("000685.50", "685.5"),
             ("-0", "0"),
