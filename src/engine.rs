@@ -215,12 +215,13 @@ fn bounded_headcount(
     Err(Error::overflow(
         set_at(culprit),
         format!(
-            "the headcount of `{}` in {} {} in {y} would be {value} ({base}{product}), above the largest headcount fendan accepts ({}); lower `{}`",
+            "the headcount of `{}` in {} {} in {y} would be {value} ({base}{product}), above the largest headcount fendan accepts ({}); lower `{}` ({})",
             cohort.id,
             model.units[u].code,
             model.units[u].name_zh,
             money::MAX_HEADCOUNT,
-            culprit.path
+            culprit.path,
+            set_by(culprit, Date::new(y, 7, 1))
         ),
     ))
 }
