@@ -33,6 +33,7 @@ pub mod compare;
 pub mod date;
 pub mod engine;
 pub mod error;
+pub mod exact;
 pub mod explain;
 pub mod folder;
 pub mod grade;

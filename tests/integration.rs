@@ -3,11 +3,13 @@
 mod common;
 
 mod boundaries;
+mod bounds;
 mod cases;
 mod catalog;
 mod compare;
 mod compare_years;
 mod engine;
+mod exact;
 mod explain;
 mod params;
 mod readme;

@@ -80,8 +80,8 @@ pub fn run(req: Request) -> Outcome {
     if dims.is_empty() {
         dims = vec![Dim::Year, Dim::Level];
     }
-    let all = cmp.rows(&dims);
-    let total = compare::total(&all);
+    let all = cmp.rows(&dims)?;
+    let total = compare::total(&all)?;
     let count = all.len();
     let rows = match req.top {
         Some(n) => compare::top(all, n),

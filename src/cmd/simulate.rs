@@ -77,7 +77,7 @@ pub fn run(
     header.extend(Level::ALL.iter().map(|l| l.key()));
     header.push("total");
     let mut t = table(header);
-    for (y, l) in fendan::report::level_totals(&outcome) {
+    for (y, l) in fendan::report::level_totals(&model, &outcome)? {
         let mut row = vec![y.to_string()];
         row.extend(l.iter().map(|f| excel.scale.format(*f)));
         row.push(excel.scale.format(l.iter().sum()));

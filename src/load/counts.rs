@@ -71,6 +71,7 @@ pub(super) fn load_counts(
                 format!("`{text}` is not a headcount; expected a whole number 0 or more"),
             )
         })?;
+        crate::money::check_headcount(headcount).map_err(|e| Error::input(t.loc(*line, ch), e))?;
         years.insert(year);
         parsed.push((*line, year, unit, cohort, headcount));
     }

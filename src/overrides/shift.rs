@@ -355,7 +355,16 @@ pub(super) fn apply(model: &mut Model, ov: &Override, years: Years) -> Result<()
         .chain(local.iter().flatten().copied())
         .collect();
     for id in &ids {
-        model.params.get_mut(*id).to_steps(years.first, years.last);
+        let p = model.params.get_mut(*id);
+        p.to_steps(years.first, years.last).map_err(|(y, v)| {
+            Error::input(
+                ov.here(),
+                format!(
+                    "`{}` lies on a straight line whose {y} value is {v}, not a decimal, so a shift cannot keep it exactly as dated steps; give all of its values with `values:`",
+                    p.path
+                ),
+            )
+        })?;
     }
     let start = from.unwrap_or(run_start);
     let last = until.unwrap_or(run_end);

@@ -137,7 +137,9 @@ pub fn scenario_of_run(
         )));
     }
     let out = crate::engine::run(&model, scenario.years)?;
-    let again: Vec<(i32, [i64; 4])> = crate::report::level_totals(&out).into_iter().collect();
+    let again: Vec<(i32, [i64; 4])> = crate::report::level_totals(&model, &out)?
+        .into_iter()
+        .collect();
     if again != levels {
         return Ok(Err(rerun(
             "run again, its scenario does not give the run's totals by level",

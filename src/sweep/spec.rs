@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, NotDecimal};
 use crate::load::{Source, parse_yaml};
 use crate::params::{Dec, ParamId, Unit, span_location};
 use crate::scenario::Scenario;
@@ -126,6 +127,8 @@ impl Domain {
     pub fn value(&self, i: u64) -> (Decimal, serde_saphyr::Location) {
         match self {
             Domain::List(v) => v[i as usize],
+            // Checked when the spec was read: every value up to `count` is a decimal, so
+            // these operations are exact.
             Domain::Range {
                 start, step, at, ..
             } => (*start + *step * Decimal::from(i), *at),
@@ -659,7 +662,6 @@ fn parse_axis(
                 ),
             ));
         }
-        let span = (stop - start) / step;
         let too_many = || {
             err(
                 &r.referenced,
@@ -668,29 +670,23 @@ fn parse_axis(
                 ),
             )
         };
-        if span >= Decimal::from(MAX_AXIS_VALUES) {
-            return Err(too_many());
-        }
-        let mut count = span
-            .floor()
-            .try_into()
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
-        while count > 1 && start + step * Decimal::from(count - 1) > stop {
-            count -= 1;
-        }
-        while start + step * Decimal::from(count) <= stop {
-            count += 1;
-        }
-        if count > MAX_AXIS_VALUES {
-            return Err(too_many());
-        }
+        let count = exact::range_count(start, step, stop, MAX_AXIS_VALUES).ok_or_else(too_many)?;
         check(start, &r.value.start.referenced)?;
-        check(
-            start + step * Decimal::from(count - 1),
-            &r.value.stop.referenced,
-        )?;
+        // The last value, exactly; with the first, it bounds every value between, so
+        // when both are decimals, all are.
+        let last = exact::range_value(start, step, count - 1).map_err(|e| {
+            let v = match e {
+                NotDecimal::TooManyDigits(v) => v,
+                NotDecimal::TooLarge => "a number".to_owned(),
+            };
+            err(
+                &r.value.step.referenced,
+                format!(
+                    "the range of `{path}` reaches {v}, more digits than fendan holds exactly (28); give start and step fewer decimals"
+                ),
+            )
+        })?;
+        check(last, &r.value.stop.referenced)?;
         Domain::Range {
             start,
             step,
