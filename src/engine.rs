@@ -86,8 +86,9 @@ pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
         from_data: vec![false; n_c],
     };
     let mut done = vec![false; n_c];
+    let values = |id: ParamId, y: i32| model.params.get(id).exact_for_year(y);
     for c in 0..n_c {
-        fill(model, years, c, &mut hc, &mut done)?;
+        fill(model, years, c, &mut hc, &mut done, &values)?;
     }
     Ok(hc)
 }
@@ -97,9 +98,22 @@ pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
 /// recomputed after it. Used by sweeps after an override of a cohort's ratio or
 /// adjustment; the counts are those [`headcounts`] would give on `model`.
 pub fn refill_headcounts(model: &Model, hc: &mut Headcounts, touched: &[bool]) -> Result<()> {
+    refill_headcounts_with(model, hc, touched, &|id, y| {
+        model.params.get(id).exact_for_year(y)
+    })
+}
+
+/// [`refill_headcounts`] with each ratio's and adjustment's value for a year read from
+/// `values` instead of the model (a sweep point's values, without a copy of the model).
+pub fn refill_headcounts_with(
+    model: &Model,
+    hc: &mut Headcounts,
+    touched: &[bool],
+    values: &dyn Fn(ParamId, i32) -> Option<Exact>,
+) -> Result<()> {
     let mut done: Vec<bool> = touched.iter().map(|t| !t).collect();
     for c in 0..model.cohorts.len() {
-        fill(model, hc.years, c, hc, &mut done)?;
+        fill(model, hc.years, c, hc, &mut done, values)?;
     }
     Ok(())
 }
@@ -111,6 +125,7 @@ fn fill(
     c: usize,
     hc: &mut Headcounts,
     done: &mut [bool],
+    values: &dyn Fn(ParamId, i32) -> Option<Exact>,
 ) -> Result<()> {
     if done[c] {
         return Ok(());
@@ -119,7 +134,7 @@ fn fill(
     let cohort = &model.cohorts[c];
     let value = |pid, y: i32| {
         let p = model.params.get(pid);
-        p.exact_for_year(y).ok_or_else(|| {
+        values(pid, y).ok_or_else(|| {
             Error::input(
                 p.origin.clone(),
                 format!("`{}` has no value for {y}", p.path),
@@ -147,7 +162,7 @@ fn fill(
         }
         hc.from_data[c] = true;
     } else if let Some((from, ratio)) = cohort.derived {
-        fill(model, years, from.0 as usize, hc, done)?;
+        fill(model, years, from.0 as usize, hc, done, values)?;
         for (yi, y) in years.iter().enumerate() {
             let factors = [value(ratio, y)?, value(cohort.adjust, y)?];
             for u in 0..model.units.len() {

@@ -77,7 +77,7 @@ impl Factors {
 
     /// Factors of the right shape for component `ci` of service `si`, every value 1,
     /// to be filled year by year with [`Factors::fill`].
-    pub(super) fn blank(model: &Model, si: usize, ci: usize) -> Factors {
+    pub fn blank(model: &Model, si: usize, ci: usize) -> Factors {
         let c = &model.services[si].components[ci];
         let rule = RuleFactors {
             central: [Exact::ONE; 12],
@@ -106,10 +106,26 @@ impl Factors {
     /// Fill the factors in place (they are large: no copies) for year `y`; an error
     /// names a parameter without a value in that year.
     pub(super) fn fill(&mut self, model: &Model, si: usize, ci: usize, y: i32) -> Result<()> {
+        self.fill_with(model, si, ci, y, &|id, out| {
+            model.params.get(id).exact_months(y, out)
+        })
+    }
+
+    /// [`Factors::fill`] with each parameter's twelve monthly values in `y` read from
+    /// `values` instead of the model (a sweep gives the values of a point this way,
+    /// without applying its overrides to a copy of the model).
+    pub fn fill_with(
+        &mut self,
+        model: &Model,
+        si: usize,
+        ci: usize,
+        y: i32,
+        values: &dyn Fn(ParamId, &mut [Exact; 12]) -> Option<()>,
+    ) -> Result<()> {
         let c = &model.services[si].components[ci];
         let months = |id: ParamId, out: &mut [Exact; 12]| -> Result<()> {
             let p = model.params.get(id);
-            p.exact_months(y, out).ok_or_else(|| {
+            values(id, out).ok_or_else(|| {
                 Error::input(
                     c.origin.clone(),
                     format!(

@@ -47,13 +47,13 @@ pub struct Column {
 
 /// What an axis (or a block of axes) touches.
 #[derive(Debug, Clone, Default)]
-struct Touch {
+pub(super) struct Touch {
     /// Indices into the flat component list, sorted.
-    comps: Vec<usize>,
+    pub(super) comps: Vec<usize>,
     /// Cohorts whose headcounts change (empty if none).
-    cohorts: Vec<bool>,
+    pub(super) cohorts: Vec<bool>,
     /// Whether the population (`pop_total`) changes.
-    pop: bool,
+    pub(super) pop: bool,
 }
 
 impl Touch {
@@ -95,31 +95,31 @@ pub struct Assign {
 
 /// Per-thread working copies: the model the overrides are applied to, and headcounts.
 pub struct Scratch {
-    model: Model,
-    hc: Headcounts,
+    pub(super) model: Model,
+    pub(super) hc: Headcounts,
 }
 
 /// The base run and everything a point's evaluation needs.
 pub struct Evaluator {
     pub model: Model,
     pub base: Outcome,
-    years: Years,
-    comps: Vec<(usize, usize)>,
-    n_units: usize,
+    pub(super) years: Years,
+    pub(super) comps: Vec<(usize, usize)>,
+    pub(super) n_units: usize,
     /// Accumulator layout: levels (year × 4), then unit totals and population (year × unit).
-    unit_off: Option<usize>,
-    pop_off: Option<usize>,
+    pub(super) unit_off: Option<usize>,
+    pub(super) pop_off: Option<usize>,
     pub acc_len: usize,
     pub base_acc: Vec<i64>,
-    pop: Option<CohortId>,
+    pub(super) pop: Option<CohortId>,
     urban: Vec<bool>,
-    touches: Vec<Touch>,
+    pub(super) touches: Vec<Touch>,
     all: Touch,
     pub blocks: Vec<Block>,
     metrics: Vec<Metric>,
     pub columns: Vec<Column>,
     spec_src: crate::load::Source,
-    axes: Vec<Axis>,
+    pub(super) axes: Vec<Axis>,
     sweep_name: String,
 }
 
@@ -492,23 +492,6 @@ impl Evaluator {
         Ok(())
     }
 
-    /// The change made by one block at one combination of its axes' values.
-    pub fn block_delta(
-        &self,
-        s: &mut Scratch,
-        b: &Block,
-        assigns: &[Assign],
-        out: &mut [i64],
-    ) -> Result<()> {
-        self.delta(s, assigns, &b.touch, out)
-    }
-
-    /// The change made by one axis alone.
-    pub fn axis_delta(&self, s: &mut Scratch, a: &Assign, out: &mut [i64]) -> Result<()> {
-        let touch = self.touches[a.axis].clone();
-        self.delta(s, std::slice::from_ref(a), &touch, out)
-    }
-
     /// The change made by several axes together, recomputing only the cells they touch
     /// (e.g. the three local shares of a split rule, which must move together).
     pub fn axes_delta(&self, s: &mut Scratch, assigns: &[Assign], out: &mut [i64]) -> Result<()> {
@@ -525,9 +508,31 @@ impl Evaluator {
         self.delta(s, assigns, &touch, out)
     }
 
-    /// The change made by all axes together (a sampled point).
-    pub fn point_delta(&self, s: &mut Scratch, assigns: &[Assign], out: &mut [i64]) -> Result<()> {
-        self.delta(s, assigns, &self.all, out)
+    /// Where the value of index `i` of axis `a` is written (for the messages of the
+    /// override it makes): a listed value's own place, else the range or distribution.
+    pub(super) fn value_location(&self, a: usize, i: u64) -> serde_saphyr::Location {
+        match &self.axes[a].domain {
+            Domain::List(v) => v.get(i as usize).unwrap_or(&v[0]).1,
+            Domain::Range { at, .. } | Domain::Dist { at, .. } => *at,
+        }
+    }
+
+    /// The error for a change, made by the overrides `ovs` to the `y` totals, that
+    /// does not fit.
+    pub(super) fn change_overflow(&self, ovs: &[Override], y: i32) -> Error {
+        let axes: Vec<String> = ovs
+            .iter()
+            .map(|o| format!("`{}`", o.raw.value.path.value))
+            .collect();
+        let o = &ovs[0];
+        Error::overflow(
+            span_location(&o.src.name, &o.src.text, &o.raw.referenced),
+            format!(
+                "at a point of this sweep, the change that {} make to the {y} totals is more than fendan can hold ({} yuan); narrow the axis values",
+                axes.join(", "),
+                money::yuan(i64::MAX)
+            ),
+        )
     }
 
     /// Check that the override of each listed value applies (shares still add up, dates
@@ -540,7 +545,7 @@ impl Evaluator {
     }
 
     /// Put back the base values of every parameter axis `a` may change.
-    fn restore(&self, s: &mut Scratch, a: usize) {
+    pub(super) fn restore(&self, s: &mut Scratch, a: usize) {
         for id in &self.axes[a].params {
             *s.model.params.get_mut(*id) = self.model.params.get(*id).clone();
         }

@@ -15,6 +15,7 @@
 //! shards joined by `merge` give the same bytes.
 
 pub mod eval;
+pub mod plan;
 pub mod sample;
 pub mod spec;
 
@@ -59,7 +60,8 @@ pub struct Sweep {
     /// SHA-256 over fendan's version, the spec, the base scenario(s) and every input.
     pub hash: String,
     texts: Vec<Texts>,
-    tables: Vec<Option<Vec<i64>>>,
+    /// Which cells each axis changes, and the tables of the tabulated groups.
+    pub plan: plan::Plan,
     header: Vec<u8>,
 }
 
@@ -110,6 +112,7 @@ impl Sweep {
         // Every value a grid lists (the ends of ranges and distributions) must apply as
         // a scenario override would.
         let mut s = ev.scratch();
+        let mut checked: Vec<Vec<Assign>> = Vec::new();
         for (a, axis) in spec.axes.iter().enumerate() {
             let check: Vec<Assign> = match &axis.domain {
                 Domain::List(v) => v
@@ -142,7 +145,11 @@ impl Sweep {
             for c in &check {
                 ev.check_applies(&mut s, c)?;
             }
+            checked.push(check);
         }
+        let budget = resources::table_budget()?;
+        let mut plan = plan::Plan::new(&ev, spec.sampling, points, budget);
+        plan.verify(&ev, &checked)?;
         let texts = spec
             .axes
             .iter()
@@ -188,7 +195,7 @@ impl Sweep {
         }
         header.push(b'\n');
         Ok(Sweep {
-            tables: vec![None; ev.blocks.len()],
+            plan,
             spec,
             ev,
             points,

@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::fixed::fixed;
+use super::plan::TABLE_BUDGET;
 use super::{Domain, Sweep};
 use crate::error::{Error, Result};
 
@@ -67,6 +68,14 @@ pub(super) fn free_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Bytes the point plan may spend on tables: [`TABLE_BUDGET`], or a quarter of the
+/// memory available (or of `FENDAN_SWEEP_MEMORY_LIMIT`) when that is less. A group
+/// left out is recomputed at each point instead: slower, the same figures.
+pub(super) fn table_budget() -> Result<u64> {
+    let (avail, _) = limit(free_memory(), "FENDAN_SWEEP_MEMORY_LIMIT")?;
+    Ok(avail.map_or(TABLE_BUDGET, |a| (a / 4).min(TABLE_BUDGET)))
+}
+
 /// The limit in force: the smaller of what the system reports and the environment's.
 pub(super) fn limit(measured: Option<u64>, env: &str) -> Result<(Option<u64>, &'static str)> {
     let e = crate::limits::env_size(env)?;
@@ -113,15 +122,7 @@ impl Sweep {
 
     /// Bytes the precomputed tables take.
     pub(super) fn table_bytes(&self) -> u128 {
-        if self.spec.sampling.is_sampled() {
-            return 0;
-        }
-        self.ev
-            .blocks
-            .iter()
-            .filter(|b| !self.ev.block_is_inert(b))
-            .map(|b| u128::from(b.combos) * self.ev.acc_len as u128 * 8)
-            .sum()
+        u128::from(self.plan.table_bytes())
     }
 
     /// Refuse, before any work, a sweep whose output would not fit on the disk of
@@ -156,26 +157,13 @@ impl Sweep {
         if let Some(avail) = avail
             && mem > u128::from(avail)
         {
-            let biggest = self
-                .ev
-                .blocks
-                .iter()
-                .filter(|b| !self.ev.block_is_inert(b))
-                .max_by_key(|b| b.combos);
-            let detail = match biggest {
-                Some(b) if b.axes.len() > 1 && !self.spec.sampling.is_sampled() => format!(
-                    "the axes {} change the same cells, so their {} combinations are tabulated together, {} a combination",
-                    self.ev
-                        .block_axes(b)
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    b.combos,
-                    human(self.ev.acc_len as u128 * 8)
-                ),
-                _ => format!("tables {}, axis values {}", human(tables), human(texts)),
-            };
+            let detail = format!(
+                "the model and base run about {}, tables {}, axis values {}, point buffers {}",
+                human(u128::from(BASE_MEMORY)),
+                human(tables),
+                human(texts),
+                human(buffers)
+            );
             let whose = if why == "limit" {
                 "the FENDAN_SWEEP_MEMORY_LIMIT of".to_owned()
             } else {
@@ -184,7 +172,7 @@ impl Sweep {
             return Err(Error::input(
                 self.spec.axes_at.clone(),
                 format!(
-                    "precomputing this sweep needs about {} of memory ({detail}), more than {whose} {}; give those axes fewer values, or sample them with `sampling: {{lhs: …}}`",
+                    "running this sweep needs about {} of memory ({detail}), more than {whose} {}; raise the limit, or run the sweep on a machine with more memory",
                     human(mem),
                     human(u128::from(avail))
                 ),

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::fixed::push_fixed;
-use super::{Assign, Domain, Metric, Sweep, eval, sample};
+use super::plan::Point;
+use super::{Domain, Metric, Sweep, eval, sample};
 use crate::error::Result;
 
 /// Points per chunk of a grid (rendered by one task), at most.
@@ -58,51 +59,9 @@ impl Sweep {
         by_cost.min(CHUNK_BYTES / per_point.max(1)).max(16)
     }
 
-    /// Tabulate, for every block of a grid, the change of every combination of its values.
+    /// Tabulate the groups the plan tabulates (see [`super::plan`]).
     pub fn precompute(&mut self) -> Result<()> {
-        if self.spec.sampling.is_sampled() {
-            return Ok(());
-        }
-        let w = self.ev.acc_len;
-        for (bi, b) in self.ev.blocks.iter().enumerate() {
-            if self.ev.block_is_inert(b) || self.tables[bi].is_some() {
-                continue;
-            }
-            let lens: Vec<u64> = b
-                .axes
-                .iter()
-                .map(|a| {
-                    self.spec.axes[*a]
-                        .domain
-                        .count()
-                        .expect("grid axes are discrete")
-                })
-                .collect();
-            let mut table = vec![0i64; b.combos as usize * w];
-            let ev = &self.ev;
-            let axes = &self.spec.axes;
-            table.par_chunks_mut(w).enumerate().try_for_each_init(
-                || (ev.scratch(), Vec::new()),
-                |(s, assigns): &mut (eval::Scratch, Vec<Assign>), (c, row)| {
-                    assigns.clear();
-                    let mut rest = c as u64;
-                    for (j, a) in b.axes.iter().enumerate().rev() {
-                        let i = rest % lens[j];
-                        rest /= lens[j];
-                        let (value, at) = axes[*a].domain.value(i);
-                        assigns.push(Assign {
-                            axis: *a,
-                            value,
-                            at,
-                        });
-                    }
-                    assigns.reverse();
-                    ev.block_delta(s, b, assigns, row)
-                },
-            )?;
-            self.tables[bi] = Some(table);
-        }
-        Ok(())
+        self.plan.tabulate(&self.ev)
     }
 
     /// The axis values of the grid point whose value indices are `idx`.
@@ -133,51 +92,47 @@ impl Sweep {
         let mut acc = vec![0i64; self.ev.acc_len];
         let mut m = vec![0i64; n_m];
         let mut idx = vec![0u64; n_axes];
+        let mut vals = vec![Decimal::ZERO; n_axes];
         let mut itoa_buf = itoa::Buffer::new();
         let sampled = self.spec.sampling.is_sampled();
         let mut u = vec![0f64; n_axes];
-        let mut assigns: Vec<Assign> = Vec::with_capacity(n_axes);
-        let mut delta = vec![0i64; self.ev.acc_len];
+        let mut buf = Vec::new();
         let mut value_text = String::new();
+        let point_overflow = |p: u64, idx: &[u64], vals: &[Decimal]| {
+            let values = if sampled {
+                vals.to_vec()
+            } else {
+                self.grid_values(idx)
+            };
+            self.ev.point_overflow(p, &values)
+        };
         for p in first..first + n as u64 {
             chunk.csv.extend_from_slice(itoa_buf.format(p).as_bytes());
             acc.copy_from_slice(&self.ev.base_acc);
             if sampled {
                 sample::uniforms(self.spec.sampling, p, &mut u);
-                assigns.clear();
                 for (a, axis) in self.spec.axes.iter().enumerate() {
-                    let (value, at) = match &axis.domain {
-                        Domain::Dist { dist, decimals, at } => {
-                            (sample::quantile(dist, u[a], *decimals), *at)
+                    chunk.csv.push(b',');
+                    match &axis.domain {
+                        Domain::Dist { dist, decimals, .. } => {
+                            let value = sample::quantile(dist, u[a], *decimals);
+                            vals[a] = value;
+                            idx[a] = self.plan.dist_index(a, value);
+                            use std::fmt::Write as _;
+                            value_text.clear();
+                            let _ = write!(value_text, "{value}");
+                            chunk.csv.extend_from_slice(value_text.as_bytes());
                         }
                         d => {
                             let i = sample::pick(u[a], d.count().expect("discrete"));
                             idx[a] = i;
-                            d.value(i)
+                            vals[a] = d.value(i).0;
+                            chunk.csv.extend_from_slice(self.texts[a].get(i as usize));
                         }
-                    };
-                    assigns.push(Assign { axis: a, value, at });
-                    chunk.csv.push(b',');
-                    match &axis.domain {
-                        Domain::Dist { .. } => {
-                            use std::fmt::Write as _;
-                            value_text.clear();
-                            let _ = write!(value_text, "{}", value.normalize());
-                            chunk.csv.extend_from_slice(value_text.as_bytes());
-                        }
-                        _ => chunk
-                            .csv
-                            .extend_from_slice(self.texts[a].get(idx[a] as usize)),
                     }
                     if chunk.want_axis_values {
-                        chunk.axis_values.push(value.normalize());
+                        chunk.axis_values.push(vals[a].normalize());
                     }
-                }
-                let s = scratch.get_or_insert_with(|| self.ev.scratch());
-                self.ev.point_delta(s, &assigns, &mut delta)?;
-                if self.ev.accumulate(&mut acc, &delta).is_err() {
-                    let values: Vec<_> = assigns.iter().map(|a| a.value).collect();
-                    return Err(self.ev.point_overflow(p, &values));
                 }
             } else {
                 let mut rest = p;
@@ -189,32 +144,24 @@ impl Sweep {
                 for (a, i) in idx.iter().enumerate() {
                     chunk.csv.push(b',');
                     chunk.csv.extend_from_slice(self.texts[a].get(*i as usize));
+                    vals[a] = self.spec.axes[a].domain.value(*i).0;
                     if chunk.want_axis_values {
-                        chunk
-                            .axis_values
-                            .push(self.spec.axes[a].domain.value(*i).0.normalize());
-                    }
-                }
-                for (b, t) in self.ev.blocks.iter().zip(&self.tables) {
-                    let Some(t) = t else { continue };
-                    let mut combo = 0u64;
-                    for a in &b.axes {
-                        combo = combo * (self.texts[*a].offs.len() as u64 - 1) + idx[*a];
-                    }
-                    let w = self.ev.acc_len;
-                    let row = &t[combo as usize * w..(combo as usize + 1) * w];
-                    if self.ev.accumulate(&mut acc, row).is_err() {
-                        return Err(self.ev.point_overflow(p, &self.grid_values(&idx)));
+                        chunk.axis_values.push(vals[a].normalize());
                     }
                 }
             }
+            let pt = Point {
+                vals: &vals,
+                idx: &idx,
+            };
+            if !self
+                .plan
+                .add_point(&self.ev, &pt, scratch, &mut buf, &mut acc)?
+            {
+                return Err(point_overflow(p, &idx, &vals));
+            }
             if self.ev.try_metrics(&acc, &mut m).is_err() {
-                let values = if sampled {
-                    assigns.iter().map(|a| a.value).collect()
-                } else {
-                    self.grid_values(&idx)
-                };
-                return Err(self.ev.point_overflow(p, &values));
+                return Err(point_overflow(p, &idx, &vals));
             }
             for (v, c) in m.iter().zip(&self.ev.columns) {
                 chunk.csv.push(b',');

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::fixed::fixed;
-use super::{MISSING, Sweep, read_err};
+use super::plan::{OFF, Point};
+use super::{Domain, MISSING, Sweep, read_err};
 use crate::error::Result;
 use crate::output::Sink;
 
@@ -229,17 +230,11 @@ impl Sweep {
             .into_par_iter()
             .map(|a| -> Result<Vec<TornadoRow>> {
                 let values = self.ev.tornado_values(a, sampled);
-                let bi = self
-                    .ev
-                    .blocks
-                    .iter()
-                    .position(|b| b.axes.contains(&a))
-                    .expect("every axis is in a block");
-                let block = &self.ev.blocks[bi];
-                let from_table = !sampled && block.axes.len() == 1;
-                let inert = self.ev.block_is_inert(block);
+                let n_axes = self.spec.axes.len();
                 let mut s = None;
-                let mut delta = vec![0i64; self.ev.acc_len];
+                let mut buf = Vec::new();
+                let mut vals = vec![rust_decimal::Decimal::ZERO; n_axes];
+                let mut idx = vec![OFF; n_axes];
                 let mut acc = vec![0i64; self.ev.acc_len];
                 let mut m = vec![0i64; cols.len()];
                 // Per column: (low, low at, high, high at, moved)
@@ -247,18 +242,23 @@ impl Sweep {
                 let mut hi: Vec<Option<(i64, usize)>> = vec![None; cols.len()];
                 let mut moved = vec![false; cols.len()];
                 for (vi, assign) in values.iter().enumerate() {
-                    if inert {
-                        delta.fill(0);
-                    } else if from_table {
-                        let w = self.ev.acc_len;
-                        let t = self.tables[bi].as_ref().expect("tables precomputed");
-                        delta.copy_from_slice(&t[vi * w..(vi + 1) * w]);
-                    } else {
-                        let sc = s.get_or_insert_with(|| self.ev.scratch());
-                        self.ev.axis_delta(sc, assign, &mut delta)?;
-                    }
+                    vals[a] = assign.value;
+                    idx[a] = match &self.spec.axes[a].domain {
+                        Domain::Dist { .. } => self.plan.dist_index(a, assign.value),
+                        _ if sampled && values.len() == 2 => {
+                            let n = self.spec.axes[a].domain.count().expect("discrete");
+                            if vi == 0 { 0 } else { n - 1 }
+                        }
+                        _ => vi as u64,
+                    };
                     acc.copy_from_slice(&self.ev.base_acc);
-                    if self.ev.accumulate(&mut acc, &delta).is_err()
+                    let pt = Point {
+                        vals: &vals,
+                        idx: &idx,
+                    };
+                    if !self
+                        .plan
+                        .add_point(&self.ev, &pt, &mut s, &mut buf, &mut acc)?
                         || self.ev.try_metrics(&acc, &mut m).is_err()
                     {
                         return Err(self.ev.tornado_overflow(assign));
