@@ -22,6 +22,7 @@ pub mod spec;
 mod fixed;
 #[cfg(feature = "parquet")]
 mod parquet_out;
+mod read;
 mod resources;
 mod shard;
 mod stream;
