@@ -20,6 +20,7 @@ pub mod sample;
 pub mod spec;
 
 mod fixed;
+mod linear;
 #[cfg(feature = "parquet")]
 mod parquet_out;
 mod read;

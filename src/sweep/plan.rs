@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::eval::{Evaluator, Scratch};
+use super::linear::{Linear, MAX_AXES};
 use super::read::{BAD_COUNT, Rate};
 use super::spec::{Domain, Mode};
 use super::{Assign, Sampling};
@@ -33,6 +34,7 @@ use crate::date::Date;
 use crate::engine;
 use crate::error::Result;
 use crate::exact::Exact;
+use crate::model::SplitKind;
 use crate::money;
 use crate::params::ParamId;
 
@@ -91,6 +93,9 @@ pub(super) struct Entry {
     pub(super) fixed: Option<Vec<Rate>>,
     /// The money per head per variant for every combination of `f_axes`.
     pub(super) rates: Option<Vec<Rate>>,
+    /// Whether to read the money per head from a multilinear form, and the form.
+    pub(super) want_lin: bool,
+    pub(super) lin: Option<Linear>,
 }
 
 /// Cells that depend on the same set of axes, and how their change is found.
@@ -301,6 +306,10 @@ impl Plan {
                             needed: need(c.cohort.0 as usize, *yi),
                             fixed,
                             rates: None,
+                            want_lin: !f.is_empty()
+                                && f.len() <= MAX_AXES
+                                && matches!(m.rule(c.split).kind, SplitKind::Shares { .. }),
+                            lin: None,
                         }
                     })
                     .collect();
@@ -386,6 +395,7 @@ impl Plan {
             }
             for e in &mut grp.entries {
                 if !e.f_axes.is_empty()
+                    && !e.want_lin
                     && budget.take(plan.combos(&e.f_axes), e.variants.len() * 80)
                 {
                     e.rates = Some(Vec::new());
@@ -448,6 +458,7 @@ impl Plan {
                         g.heads = None;
                         for e in &mut g.entries {
                             e.rates = None;
+                            e.want_lin = false;
                         }
                     }
                 }
@@ -519,6 +530,11 @@ impl Plan {
             // What a recomputed group needs: money per head, then headcounts.
             for ei in 0..self.groups[gi].entries.len() {
                 let e = &self.groups[gi].entries[ei];
+                if e.want_lin && e.lin.is_none() && !self.groups[gi].slow {
+                    let lin = Linear::build(self, ev, e);
+                    self.groups[gi].entries[ei].lin = lin;
+                    continue;
+                }
                 if e.rates.as_ref().is_none_or(|r| !r.is_empty()) {
                     continue;
                 }
@@ -642,7 +658,7 @@ impl Plan {
             .iter()
             .filter(|g| !g.tabulate)
             .flat_map(|g| &g.entries)
-            .filter(|e| e.fixed.is_none() && e.rates.is_none())
+            .filter(|e| e.fixed.is_none() && e.rates.is_none() && !e.want_lin)
             .count()
     }
 

@@ -37,6 +37,15 @@ pub(super) struct Rate {
 }
 
 impl Rate {
+    pub(super) fn new(parts: [i128; 4], den: i128) -> Rate {
+        Rate { parts, den }
+    }
+
+    /// The numerators and the denominator (0 for [`Rate::BAD`]).
+    pub(super) fn raw(&self) -> ([i128; 4], i128) {
+        (self.parts, self.den)
+    }
+
     /// A rate that could not be computed in `i128` (the point is recomputed in full).
     pub(super) const BAD: Rate = Rate {
         parts: [0; 4],
@@ -80,8 +89,11 @@ impl Rate {
     /// `None` if this rate is [`Rate::BAD`] or a number does not fit.
     #[inline]
     fn cell(&self, h: i64) -> Option<[i64; 4]> {
-        if self.den == 0 {
+        if self.den <= 0 {
             return None;
+        }
+        if let Some(l) = self.cell_u64(h) {
+            return Some(l);
         }
         let h = i128::from(h);
         let mut parts = [0i128; 4];
@@ -89,6 +101,49 @@ impl Rate {
             *p = x.times(&h)?;
         }
         money::allocate(&parts, &self.den).ok().map(|(_, l)| l)
+    }
+
+    /// [`Rate::cell`] when every number is at least 0 and fits 62 bits (nearly every
+    /// cell): the same floor, the same rounding half up of the total and the same
+    /// largest-remainder allocation (ties to the first level) as [`money::allocate`],
+    /// with native 64-bit division. `None` when the numbers are outside that range.
+    #[inline]
+    fn cell_u64(&self, h: i64) -> Option<[i64; 4]> {
+        const MAX: u64 = 1 << 62;
+        let d = u64::try_from(self.den).ok().filter(|d| *d < MAX)?;
+        let h = u64::try_from(h).ok()?;
+        let mut q = [0u64; 4];
+        let mut r = [0u64; 4];
+        let mut floor = 0u64;
+        let mut rem = 0u64;
+        for l in 0..4 {
+            let p = u64::try_from(self.parts[l])
+                .ok()?
+                .checked_mul(h)
+                .filter(|p| *p < MAX)?;
+            q[l] = p / d;
+            r[l] = p % d;
+            floor += q[l];
+            rem += r[l];
+        }
+        // rem < 4d < 2^64: the exact total is floor + rem / d, rounded half up.
+        let (carry, acc) = (rem / d, rem % d);
+        let extra = carry + u64::from(acc >= d - acc);
+        if floor + extra > i64::MAX as u64 {
+            return None;
+        }
+        let mut given = [false; 4];
+        for _ in 0..extra {
+            let mut best = 4;
+            for i in 0..4 {
+                if !given[i] && (best == 4 || r[i] > r[best]) {
+                    best = i;
+                }
+            }
+            given[best] = true;
+            q[best] += 1;
+        }
+        Some(q.map(|x| x as i64))
     }
 }
 
@@ -287,9 +342,20 @@ impl Plan {
         let n_k = ev.comps.len();
         let per_year = n_u * n_k;
         let mut computed;
+        let mut lin_buf = [Rate::BAD; 8];
         for e in &g.entries {
             let rates: &[Rate] = match (&e.fixed, &e.rates, self.row_of(&e.f_axes, pt)) {
                 (Some(f), _, _) => f,
+                _ if e.lin.is_some() && e.variants.len() <= lin_buf.len() => {
+                    let out = &mut lin_buf[..e.variants.len()];
+                    match e.lin.as_ref().expect("checked").rates(pt.vals, out) {
+                        Some(()) => &*out,
+                        None => {
+                            computed = self.entry_rates(ev, e, pt)?;
+                            &computed
+                        }
+                    }
+                }
                 (None, Some(t), Some(r)) if !t.is_empty() => {
                     let w = e.variants.len();
                     &t[r * w..(r + 1) * w]
@@ -435,5 +501,42 @@ impl Plan {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 64-bit cell gives what `money::allocate` gives, ties and carries included.
+    #[test]
+    fn the_native_cell_equals_the_engines_allocation() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let mut fast = 0;
+        for i in 0..200_000 {
+            let den = 1 + next(if i % 3 == 0 { 8 } else { 1_000_000_007 }) as i128;
+            // Ties: parts that are multiples of a common step.
+            let step = if i % 5 == 0 { den / 2 + 1 } else { 1 };
+            let parts: [i128; 4] =
+                std::array::from_fn(|_| (next(5_000_000_000) as i128 / step) * step);
+            let h = next(2_000_000) as i64;
+            let r = Rate::new(parts, den);
+            let want = {
+                let p = parts.map(|p| p * i128::from(h));
+                money::allocate(&p, &den).ok().map(|(_, l)| l)
+            };
+            if let Some(got) = r.cell_u64(h) {
+                fast += 1;
+                assert_eq!(Some(got), want, "parts {parts:?} den {den} h {h}");
+            }
+            assert_eq!(r.cell(h), want);
+        }
+        assert!(fast > 100_000, "the native path was taken {fast} times");
     }
 }
