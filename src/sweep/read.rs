@@ -346,7 +346,10 @@ impl Plan {
         for e in &g.entries {
             let rates: &[Rate] = match (&e.fixed, &e.rates, self.row_of(&e.f_axes, pt)) {
                 (Some(f), _, _) => f,
-                _ if e.lin.is_some() && e.variants.len() <= lin_buf.len() => {
+                _ if e.lin.is_some()
+                    && e.variants.len() <= lin_buf.len()
+                    && e.f_axes.iter().all(|a| pt.idx[*a] != OFF) =>
+                {
                     let out = &mut lin_buf[..e.variants.len()];
                     match e.lin.as_ref().expect("checked").rates(pt.vals, out) {
                         Some(()) => &*out,
