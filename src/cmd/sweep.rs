@@ -96,9 +96,16 @@ pub fn run(r: Request) -> Outcome {
         };
         let bar = progress_bar(range.end - range.start, r.quiet, &label);
         let progress = |n: u64| bar.inc(n);
+        // The start line: what the sweep is and how long it should take.
+        let desc = describe(&sweep);
+        let start = |e: &fendan::sweep::Estimate| {
+            if !r.quiet {
+                bar.suspend(|| eprintln!("{desc}\n{}", e.describe()));
+            }
+        };
         let report = match shard {
-            Some((k, n)) => sweep.run_shard(&dir, k, n, r.force, &progress)?,
-            None => sweep.run(&dir, format, r.force, &progress)?,
+            Some((k, n)) => sweep.run_shard(&dir, k, n, r.force, &start, &progress)?,
+            None => sweep.run(&dir, format, r.force, &start, &progress)?,
         };
         bar.finish_and_clear();
         Ok((report, describe(&sweep)))

@@ -644,6 +644,14 @@ impl Evaluator {
                     Metric::Equalization => {
                         let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
                         let p = self.pop_off.expect("population accumulated") + yi * nu;
+                        if let Some((cv, theil)) =
+                            super::equalize::cv_theil(&acc[o..o + nu], &acc[p..p + nu])
+                        {
+                            out[j] = cv;
+                            out[j + 1] = theil;
+                            j += 2;
+                            continue;
+                        }
                         let d =
                             crate::stats::dispersion(&acc[o..o + nu], &acc[p..p + nu], &self.urban);
                         let micro = |x: Decimal| {

@@ -14,6 +14,7 @@
 //! Outputs carry no clock and no thread count, so a rerun, a different `--threads` or
 //! shards joined by `merge` give the same bytes.
 
+mod equalize;
 pub mod eval;
 pub mod plan;
 pub mod sample;
@@ -40,8 +41,8 @@ use crate::output::{Owner, Protected, Sink, Staging, Transaction};
 pub use eval::{Assign, Column, Evaluator, MISSING};
 pub use shard::{MergeReport, merge, shard_range};
 pub use spec::{Axis, Dist, Domain, Metric, Mode, Sampling, Spec};
-pub use stream::Chunk;
 use stream::Texts;
+pub use stream::{Chunk, Estimate};
 use summary::{Stats, quantiles, render_summary};
 
 /// Whether this build writes Parquet (cargo feature `parquet`).
@@ -314,12 +315,14 @@ impl Sweep {
         dir: &Path,
         format: Format,
         force: bool,
+        start: &dyn Fn(&Estimate),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Report> {
         let mut tx = Transaction::new(self.protected(), force);
         let staging = tx.folder(dir, Owner::Sweep(&self.spec.name))?;
         self.check_resources(dir, &(0..self.points))?;
         self.precompute()?;
+        start(&self.estimate(&(0..self.points))?);
         let info = self.summary_info()?;
         let points_name = match format {
             Format::Csv => "points.csv",

@@ -662,6 +662,11 @@ impl Plan {
             .count()
     }
 
+    /// How many groups are tabulated.
+    pub fn tabulated(&self) -> usize {
+        self.groups.iter().filter(|g| g.tabulate).count()
+    }
+
     /// Whether a group recomputed at each point uses the override code (slower).
     pub fn slow_direct(&self) -> bool {
         self.groups.iter().any(|g| !g.tabulate && g.slow)

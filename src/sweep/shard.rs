@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::fixed::parse_fixed;
 use super::resources::{free_disk, human, limit};
 use super::summary::{Stats, SummaryInfo, quantiles, render_summary};
-use super::{Chunk, Report, SPILL, Sweep, final_manifest, hex, read_err};
+use super::{Chunk, Estimate, Report, SPILL, Sweep, final_manifest, hex, read_err};
 use crate::error::{Error, Result};
 use crate::input::Whence;
 use crate::output::{Owner, Protected, Transaction};
@@ -62,6 +62,7 @@ impl Sweep {
         k: u64,
         n: u64,
         force: bool,
+        start: &dyn Fn(&Estimate),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Report> {
         let parts = dir.join("parts");
@@ -108,6 +109,7 @@ impl Sweep {
         let csv = tx.file(&csv_path, Owner::Part)?;
         let mut w = csv.create("")?;
         self.precompute()?;
+        start(&self.estimate(&range)?);
         let info = self.summary_info()?;
         let mut h = Sha256::new();
         let mut bytes = 0u64;

@@ -36,6 +36,37 @@ impl Texts {
     }
 }
 
+/// What a run is expected to take, from a few timed points.
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    pub points: u64,
+    pub seconds: f64,
+    pub threads: usize,
+    /// Cell groups (see [`super::plan`]), how many are tabulated, and the cells
+    /// recomputed at each point.
+    pub groups: usize,
+    pub tabulated: usize,
+    pub direct_cells: usize,
+}
+
+impl Estimate {
+    /// The start line's estimate, e.g. "about 5.2 s (162000 points/s on 2 threads)".
+    pub fn describe(&self) -> String {
+        let rate = self.points as f64 / self.seconds.max(1e-9);
+        let time = if self.seconds < 120.0 {
+            format!("{:.1} s", self.seconds)
+        } else if self.seconds < 7200.0 {
+            format!("{:.0} min", self.seconds / 60.0)
+        } else {
+            format!("{:.1} h", self.seconds / 3600.0)
+        };
+        format!(
+            "{} cell groups ({} tabulated, {} cells recomputed a point); estimated run time about {time} ({:.0} points/s on {} threads)",
+            self.groups, self.tabulated, self.direct_cells, rate, self.threads
+        )
+    }
+}
+
 /// Points computed together, rendered as CSV rows, with their metric values.
 #[derive(Default)]
 pub struct Chunk {
@@ -171,6 +202,34 @@ impl Sweep {
             chunk.metrics.extend_from_slice(&m);
         }
         Ok(())
+    }
+
+    /// Time a few of the points of `range` (at most about 50 ms of them, on this
+    /// thread) to estimate how long the whole range takes on the pool's threads. Call
+    /// after [`Sweep::precompute`]; the points are computed again by the run.
+    pub fn estimate(&self, range: &Range<u64>) -> Result<Estimate> {
+        let started = std::time::Instant::now();
+        let mut scratch = None;
+        let mut chunk = Chunk::default();
+        let mut done = 0u64;
+        let total = range.end - range.start;
+        while done < total.min(4096) && started.elapsed().as_secs_f64() < 0.05 {
+            let n = (total - done).min(64);
+            self.chunk(range.start + done, n as usize, &mut scratch, &mut chunk)?;
+            done += n;
+        }
+        let per_point = started.elapsed().as_secs_f64() / done.max(1) as f64;
+        let threads = rayon::current_num_threads().max(1);
+        // Writing runs beside the computing; on few cores it takes a share of them.
+        let seconds = per_point * total as f64 / threads as f64;
+        Ok(Estimate {
+            points: total,
+            seconds,
+            threads,
+            groups: self.plan.groups.len(),
+            tabulated: self.plan.tabulated(),
+            direct_cells: self.plan.direct_cells(self.ev.n_units),
+        })
     }
 
     /// Compute the points of `range` in chunks, in parallel, and hand them to `sink`
