@@ -95,7 +95,8 @@ pub struct Assign {
 
 /// Per-thread working copies: the model the overrides are applied to, and headcounts.
 pub struct Scratch {
-    pub(super) model: Model,
+    /// Cloned on first use: only a point applied with the override code needs it.
+    pub(super) model: Option<Model>,
     pub(super) hc: Headcounts,
 }
 
@@ -357,7 +358,7 @@ impl Evaluator {
 
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            model: self.model.clone(),
+            model: None,
             hc: self.base.headcounts.clone(),
         }
     }
@@ -436,9 +437,10 @@ impl Evaluator {
         touch: &Touch,
         out: &mut [i64],
     ) -> Result<()> {
-        crate::overrides::apply(&mut s.model, ovs, self.years)?;
+        let model = s.model.get_or_insert_with(|| self.model.clone());
+        crate::overrides::apply(model, ovs, self.years)?;
         if !touch.cohorts.is_empty() {
-            engine::refill_headcounts(&s.model, &mut s.hc, &touch.cohorts)?;
+            engine::refill_headcounts(model, &mut s.hc, &touch.cohorts)?;
         }
         let n_k = self.comps.len();
         let per_year = self.n_units * n_k;
@@ -459,10 +461,10 @@ impl Evaluator {
         };
         for &k in &touch.comps {
             let (si, ci) = self.comps[k];
-            let cys = engine::component_year_list(&s.model, self.years, si, ci)?;
+            let cys = engine::component_year_list(model, self.years, si, ci)?;
             for (yi, y) in self.years.iter().enumerate() {
                 for u in 0..self.n_units {
-                    let cell = engine::component_cell(&s.model, &cys, &s.hc, y, u, si, ci)?;
+                    let cell = engine::component_cell(model, &cys, &s.hc, y, u, si, ci)?;
                     let b = &self.base.cells[yi * per_year + u * n_k + k];
                     let mut sum = 0i64;
                     for l in 0..4 {
@@ -539,15 +541,18 @@ impl Evaluator {
     /// inside the run, …), as it would in a scenario file.
     pub fn check_applies(&self, s: &mut Scratch, a: &Assign) -> Result<()> {
         let ov = self.override_for(a);
-        let r = crate::overrides::apply(&mut s.model, std::slice::from_ref(&ov), self.years);
+        let model = s.model.get_or_insert_with(|| self.model.clone());
+        let r = crate::overrides::apply(model, std::slice::from_ref(&ov), self.years);
         self.restore(s, a.axis);
         r
     }
 
     /// Put back the base values of every parameter axis `a` may change.
     pub(super) fn restore(&self, s: &mut Scratch, a: usize) {
-        for id in &self.axes[a].params {
-            *s.model.params.get_mut(*id) = self.model.params.get(*id).clone();
+        if let Some(model) = s.model.as_mut() {
+            for id in &self.axes[a].params {
+                *model.params.get_mut(*id) = self.model.params.get(*id).clone();
+            }
         }
     }
 

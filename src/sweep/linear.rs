@@ -39,8 +39,9 @@ pub(super) const MAX_AXES: usize = 3;
 #[derive(Debug, Clone)]
 pub(super) struct Linear {
     axes: Vec<usize>,
-    x0: Vec<Decimal>,
-    pow: Vec<Decimal>,
+    /// Per axis: its lowest value times 10^s, and s.
+    x0: Vec<i128>,
+    scale: Vec<u32>,
     den: i128,
     /// `coef[(variant × 4 + level) × 2^k + S]`: the numerator of `g_S` over `den`.
     coef: Vec<i128>,
@@ -174,11 +175,11 @@ impl Linear {
             .collect::<Option<_>>()?;
         let lin = Linear {
             axes: e.f_axes.clone(),
-            x0: spans.iter().map(|s| s.0).collect(),
-            pow: spans
+            x0: spans
                 .iter()
-                .map(|s| Decimal::from_i128_with_scale(10i128.pow(s.2), 0))
+                .map(|(lo, _, s)| lo.mantissa() * 10i128.pow(s - lo.scale()))
                 .collect(),
+            scale: spans.iter().map(|s| s.2).collect(),
             den: den.to_i128()?,
             coef,
         };
@@ -213,11 +214,18 @@ impl Linear {
         let n_sub = 1usize << k;
         let mut x = [0i128; MAX_AXES];
         for (j, a) in self.axes.iter().enumerate() {
-            let d = (vals[*a] - self.x0[j]).checked_mul(self.pow[j])?;
-            if !d.fract().is_zero() {
-                return None;
-            }
-            x[j] = d.to_i128()?;
+            // X = v × 10^s − x0 × 10^s, in integers: v = mantissa / 10^scale.
+            let (m, sc, s) = (vals[*a].mantissa(), vals[*a].scale(), self.scale[j]);
+            let v = if sc <= s {
+                m.checked_mul(10i128.pow(s - sc))?
+            } else {
+                let p = 10i128.pow(sc - s);
+                if m % p != 0 {
+                    return None;
+                }
+                m / p
+            };
+            x[j] = v.checked_sub(self.x0[j])?;
         }
         let mut prod = [1i128; 1 << MAX_AXES];
         for (s, p) in prod.iter_mut().enumerate().take(n_sub).skip(1) {

@@ -89,6 +89,8 @@ pub(super) struct Entry {
     pub(super) unit_variant: Vec<u16>,
     /// Where its cohort's headcounts are in a headcount row.
     pub(super) needed: usize,
+    /// The base run's cell levels, per unit.
+    pub(super) base: Vec<[i64; 4]>,
     /// The money per head per variant: the base's when no axis changes the factors.
     pub(super) fixed: Option<Vec<Rate>>,
     /// The money per head per variant for every combination of `f_axes`.
@@ -304,6 +306,12 @@ impl Plan {
                             variants,
                             unit_variant,
                             needed: need(c.cohort.0 as usize, *yi),
+                            base: (0..n_u)
+                                .map(|u| {
+                                    let per_year = n_u * ev.comps.len();
+                                    ev.base.cells[yi * per_year + u * ev.comps.len() + k].levels
+                                })
+                                .collect(),
                             fixed,
                             rates: None,
                             want_lin: !f.is_empty()
@@ -427,8 +435,9 @@ impl Plan {
             let mut agree = true;
             for asg in values {
                 let ov = ev.override_for(asg);
-                crate::overrides::apply(&mut s.model, std::slice::from_ref(&ov), years)?;
-                let real = s.model.params.get(id);
+                let model = s.model.get_or_insert_with(|| ev.model.clone());
+                crate::overrides::apply(model, std::slice::from_ref(&ov), years)?;
+                let real = model.params.get(id);
                 let same = |x: &Exact, z: &Exact| x.big() == z.big();
                 for (yi, y) in years.iter().enumerate() {
                     let mut want = [Exact::ONE; 12];

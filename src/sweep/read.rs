@@ -339,8 +339,7 @@ impl Plan {
     ) -> Option<()> {
         let m = &ev.model;
         let n_u = ev.n_units;
-        let n_k = ev.comps.len();
-        let per_year = n_u * n_k;
+
         let mut computed;
         let mut lin_buf = [Rate::BAD; 8];
         for e in &g.entries {
@@ -371,7 +370,6 @@ impl Plan {
             let (si, ci) = ev.comps[e.k];
             let cohort = m.services[si].components[ci].cohort;
             let y = ev.years.first + e.yi as i32;
-            let base = &ev.base.cells[e.yi * per_year + e.k..];
             let lp = g.lvl_pos[e.yi];
             for u in 0..n_u {
                 let h = match heads {
@@ -379,10 +377,10 @@ impl Plan {
                     None => hc.get(y, u, cohort),
                 };
                 let levels = rates[e.unit_variant[u] as usize].cell(h)?;
-                let b = &base[u * n_k];
+                let b = &e.base[u];
                 let mut sum = 0i64;
                 for l in 0..4 {
-                    let d = levels[l].checked_sub(b.levels[l])?;
+                    let d = levels[l].checked_sub(b[l])?;
                     out[lp + l] = out[lp + l].checked_add(d)?;
                     sum = sum.checked_add(d)?;
                 }
@@ -459,9 +457,10 @@ impl Plan {
         s: &mut Scratch,
         out: &mut [i64],
     ) -> Result<()> {
-        crate::overrides::apply(&mut s.model, ovs, ev.years)?;
+        let model = s.model.get_or_insert_with(|| ev.model.clone());
+        crate::overrides::apply(model, ovs, ev.years)?;
         if !g.cohorts.is_empty() {
-            engine::refill_headcounts(&s.model, &mut s.hc, &g.cohorts)?;
+            engine::refill_headcounts(model, &mut s.hc, &g.cohorts)?;
         }
         let n_u = ev.n_units;
         let n_k = ev.comps.len();
@@ -472,12 +471,12 @@ impl Plan {
             let (si, ci) = ev.comps[e.k];
             let y = ev.years.first + e.yi as i32;
             if cys.as_ref().is_none_or(|(k, _)| *k != e.k) {
-                let list = engine::component_year_list(&s.model, ev.years, si, ci)?;
+                let list = engine::component_year_list(model, ev.years, si, ci)?;
                 cys = Some((e.k, list));
             }
             let list = &cys.as_ref().expect("just set").1;
             for u in 0..n_u {
-                let cell = engine::component_cell(&s.model, list, &s.hc, y, u, si, ci)?;
+                let cell = engine::component_cell(model, list, &s.hc, y, u, si, ci)?;
                 let b = &ev.base.cells[e.yi * per_year + u * n_k + e.k];
                 let mut sum = 0i64;
                 for l in 0..4 {

@@ -17,8 +17,8 @@ use crate::error::Result;
 pub(super) const GRID_CHUNK: usize = 16_384;
 
 /// Points per chunk when each point costs more: a sampled design (each point
-/// recomputes its touched cells) or equalization indices (logarithms per unit).
-pub(super) const SAMPLED_CHUNK: usize = 512;
+/// recomputes some cells) or equalization indices (logarithms per unit).
+pub(super) const SAMPLED_CHUNK: usize = 4096;
 
 /// Bytes of rows and metric values per chunk, at most (so wide rows stay flat too).
 pub(super) const CHUNK_BYTES: u64 = 4_000_000;
