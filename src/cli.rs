@@ -74,6 +74,13 @@ pub enum SweepFormat {
     Parquet,
 }
 
+/// How `sweep` lays out its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepLayout {
+    Wide,
+    Long,
+}
+
 /// A dimension of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum By {
@@ -284,6 +291,9 @@ pub enum Command {
         /// Format of the points: csv, or parquet (needs a build with `--features parquet`).
         #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
         format: SweepFormat,
+        /// Layout of the points: wide (a row a point), or long (also points_long.csv or .parquet: a row a value, `point,year,metric,key,value`).
+        #[arg(long, value_enum, default_value_t = SweepLayout::Wide)]
+        layout: SweepLayout,
     },
     /// Write an HTML report (charts, tables, sources; prints on A4) of a run, of a run compared with another (`--compare`), or of a sweep.
     Report {

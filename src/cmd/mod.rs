@@ -123,6 +123,7 @@ pub fn run(cli: Cli) -> Outcome {
             quiet,
             force,
             format,
+            layout,
         } => sweep::run(sweep::Request {
             spec: &spec,
             out: out.as_deref(),
@@ -131,6 +132,7 @@ pub fn run(cli: Cli) -> Outcome {
             quiet,
             force,
             parquet: format == crate::cli::SweepFormat::Parquet,
+            long: layout == crate::cli::SweepLayout::Long,
         }),
         Command::Merge { dir, quiet } => merge::run(&dir, quiet),
         Command::Report {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use fendan::Error;
-use fendan::sweep::{Format, Spec, Sweep};
+use fendan::sweep::{Format, Layout, Spec, Sweep};
 
 use super::{Outcome, print};
 
@@ -17,6 +17,7 @@ pub struct Request<'a> {
     pub quiet: bool,
     pub force: bool,
     pub parquet: bool,
+    pub long: bool,
 }
 
 /// `K/N` with 1 ≤ K ≤ N.
@@ -60,12 +61,6 @@ pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressB
 
 pub fn run(r: Request) -> Outcome {
     let shard = r.shard.map(parse_shard).transpose()?;
-    if r.parquet && shard.is_some() {
-        return Err(Error::Usage(
-            "--format parquet is for single-process runs: shards write CSV parts, and `fendan merge` joins them into points.csv".into(),
-        )
-        .into());
-    }
     if r.parquet && !fendan::sweep::PARQUET {
         return Err(Error::Usage(
             "this fendan was built without Parquet; rebuild it with `cargo build --release --features parquet`, or write CSV".into(),
@@ -84,6 +79,7 @@ pub fn run(r: Request) -> Outcome {
     } else {
         Format::Csv
     };
+    let layout = if r.long { Layout::Long } else { Layout::Wide };
     let (report, sweep_desc) = pool.install(|| -> Result<_, Error> {
         let mut sweep = Sweep::new(spec)?;
         let range = match shard {
@@ -104,8 +100,10 @@ pub fn run(r: Request) -> Outcome {
             }
         };
         let report = match shard {
-            Some((k, n)) => sweep.run_shard(&dir, k, n, r.force, &start, &progress)?,
-            None => sweep.run(&dir, format, r.force, &start, &progress)?,
+            Some((k, n)) => {
+                sweep.run_shard(&dir, k, n, format, layout, r.force, &start, &progress)?
+            }
+            None => sweep.run(&dir, format, layout, r.force, &start, &progress)?,
         };
         bar.finish_and_clear();
         Ok((report, describe(&sweep)))

@@ -43,6 +43,11 @@ pub struct Column {
     pub name: String,
     /// 2 for yuan (the value is in fen), 6 for an index (the value is in millionths).
     pub scale: u8,
+    /// The metric, the key within it (a level, a unit's code, `cv` or `theil`) and the
+    /// year: the long layout's columns.
+    pub metric: &'static str,
+    pub key: String,
+    pub year: i32,
 }
 
 /// What an axis (or a block of axes) touches.
@@ -182,6 +187,9 @@ impl Evaluator {
                             columns.push(Column {
                                 name: format!("{l}_{y}"),
                                 scale: 2,
+                                metric: m.key(),
+                                key: l.to_owned(),
+                                year: y,
                             });
                         }
                     }
@@ -190,6 +198,9 @@ impl Evaluator {
                             columns.push(Column {
                                 name: format!("unit_{}_{y}", u.code),
                                 scale: 2,
+                                metric: m.key(),
+                                key: u.code.clone(),
+                                year: y,
                             });
                         }
                     }
@@ -198,6 +209,9 @@ impl Evaluator {
                             columns.push(Column {
                                 name: format!("{k}_{y}"),
                                 scale: 6,
+                                metric: m.key(),
+                                key: k.to_owned(),
+                                year: y,
                             });
                         }
                     }

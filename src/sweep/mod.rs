@@ -22,6 +22,8 @@ pub mod spec;
 
 mod fixed;
 mod linear;
+mod long;
+mod out;
 #[cfg(feature = "parquet")]
 mod parquet_out;
 mod read;
@@ -33,16 +35,19 @@ mod summary;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::output::{Owner, Protected, Sink, Staging, Transaction};
+use crate::output::{Owner, Protected, Transaction};
 pub use eval::{Assign, Column, Evaluator, MISSING};
+pub use out::Layout;
+use out::Writers;
 pub use shard::{MergeReport, merge, shard_range};
 pub use spec::{Axis, Dist, Domain, Metric, Mode, Sampling, Spec};
-use stream::Texts;
 pub use stream::{Chunk, Estimate};
+use stream::{Texts, Want};
 use summary::{Stats, quantiles, render_summary};
 
 /// Whether this build writes Parquet (cargo feature `parquet`).
@@ -65,6 +70,8 @@ pub struct Sweep {
     texts: Vec<Texts>,
     /// Which cells each axis changes, and the tables of the tabulated groups.
     pub plan: plan::Plan,
+    /// The layout being written (chunks are smaller when long rows are built too).
+    layout: Layout,
     header: Vec<u8>,
 }
 
@@ -199,6 +206,7 @@ impl Sweep {
         header.push(b'\n');
         Ok(Sweep {
             plan,
+            layout: Layout::Wide,
             spec,
             ev,
             points,
@@ -306,52 +314,47 @@ impl Sweep {
         )
     }
 
-    /// Run every point and write `points.csv` (or `.parquet`), `summary.csv` and
-    /// `manifest.json` as the folder `dir`, put in place in one step (see
-    /// [`crate::output`]); what the old folder held besides its outputs (`parts/`,
-    /// `logs/`) is kept.
+    /// Run every point and write `points.csv` (or `.parquet`; with the long layout
+    /// `points_long.*` too), `summary.csv` and `manifest.json` as the folder `dir`, put
+    /// in place in one step (see [`crate::output`]); what the old folder held besides
+    /// its outputs (`parts/`, `logs/`) is kept.
+    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &mut self,
         dir: &Path,
         format: Format,
+        layout: Layout,
         force: bool,
         start: &dyn Fn(&Estimate),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Report> {
+        if format == Format::Parquet && !PARQUET {
+            return Err(no_parquet());
+        }
+        self.layout = layout;
         let mut tx = Transaction::new(self.protected(), force);
         let staging = tx.folder(dir, Owner::Sweep(&self.spec.name))?;
         self.check_resources(dir, &(0..self.points))?;
         self.precompute()?;
         start(&self.estimate(&(0..self.points))?);
         let info = self.summary_info()?;
-        let points_name = match format {
-            Format::Csv => "points.csv",
-            Format::Parquet => "points.parquet",
-        };
         let mut stats = Stats::new(info.columns.len());
         let mut spill = match info.quantiles {
             true => Some(staging.create(SPILL)?),
             false => None,
         };
-        let sha = match format {
-            Format::Csv => {
-                let mut w = staging.create(points_name)?;
-                let mut h = Sha256::new();
-                w.write_all(&self.header)?;
-                h.update(&self.header);
-                let mut sink = |c: &Chunk| -> Result<()> {
-                    w.write_all(&c.csv)?;
-                    h.update(&c.csv);
-                    stats.add_chunk(c.first, &c.metrics, spill.as_mut())
-                };
-                self.stream(0..self.points, false, &mut sink, progress)?;
-                w.finish()?;
-                hex(&h.finalize())
-            }
-            Format::Parquet => {
-                self.write_parquet(&staging, points_name, &mut stats, spill.as_mut(), progress)?
-            }
+        let schema = Arc::new(info.schema.clone());
+        let mut w = Writers::create(&staging, format, layout, &schema, &self.header)?;
+        let mut sink = |c: &Chunk| -> Result<()> {
+            w.write(c)?;
+            stats.add_chunk(c.first, &c.metrics, spill.as_mut())
         };
+        let want = Want {
+            axis_values: format == Format::Parquet,
+            long: (format == Format::Csv && layout == Layout::Long).then(|| schema.clone()),
+        };
+        self.stream(0..self.points, &want, &mut sink, progress)?;
+        let outputs = w.finish(&staging)?;
         let quantiles = match spill.take() {
             Some(s) => {
                 s.finish()?;
@@ -368,59 +371,26 @@ impl Sweep {
         };
         let summary = render_summary(&info, &stats, quantiles.as_deref());
         staging.write("summary.csv", &summary)?;
-        let manifest = final_manifest(&info.manifest, points_name, &sha, &summary);
+        let manifest = final_manifest(&info.manifest, &outputs, &summary);
         staging.write("manifest.json", &manifest)?;
         tx.commit()?;
+        let mut files: Vec<String> = outputs.into_iter().map(|o| o.0).collect();
+        files.extend(["summary.csv".into(), "manifest.json".into()]);
         Ok(Report {
             dir: dir.to_owned(),
-            files: vec![
-                points_name.into(),
-                "summary.csv".into(),
-                "manifest.json".into(),
-            ],
+            files,
             points: self.points,
             range: 0..self.points,
             skipped: false,
         })
     }
+}
 
-    #[cfg(feature = "parquet")]
-    fn write_parquet(
-        &self,
-        staging: &Staging,
-        name: &str,
-        stats: &mut Stats,
-        mut spill: Option<&mut Sink>,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<String> {
-        let path = staging.path(name);
-        let file = fs::File::create(&path).map_err(staging.err(name))?;
-        let mut w = parquet_out::Writer::create(file, &staging.shown(name), self)?;
-        let mut sink = |c: &Chunk| -> Result<()> {
-            w.write(c)?;
-            stats.add_chunk(c.first, &c.metrics, spill.as_deref_mut())
-        };
-        self.stream(0..self.points, true, &mut sink, progress)?;
-        w.finish()?;
-        let mut h = Sha256::new();
-        let mut f = fs::File::open(&path).map_err(read_err(&path))?;
-        std::io::copy(&mut f, &mut h).map_err(read_err(&path))?;
-        Ok(hex(&h.finalize()))
-    }
-
-    #[cfg(not(feature = "parquet"))]
-    fn write_parquet(
-        &self,
-        _: &Staging,
-        _: &str,
-        _: &mut Stats,
-        _: Option<&mut Sink>,
-        _: &(dyn Fn(u64) + Sync),
-    ) -> Result<String> {
-        Err(Error::Usage(
-            "this fendan was built without Parquet; rebuild it with `cargo build --release --features parquet`, or write CSV".into(),
-        ))
-    }
+/// The error for Parquet asked of a build without it.
+pub(super) fn no_parquet() -> Error {
+    Error::Usage(
+        "this fendan was built without Parquet; rebuild it with `cargo build --release --features parquet`, or write CSV".into(),
+    )
 }
 
 /// A file's name without its folder: manifests must not depend on how the spec and
@@ -434,15 +404,17 @@ fn base_name(path: &str) -> String {
 
 fn final_manifest(
     core: &serde_json::Value,
-    points_name: &str,
-    sha: &str,
+    points: &[(String, String)],
     summary: &[u8],
 ) -> Vec<u8> {
     let mut m = core.clone();
-    m["outputs"] = serde_json::json!([
-        {"name": points_name, "sha256": sha},
-        {"name": "summary.csv", "sha256": hex(&Sha256::digest(summary))},
-    ]);
+    let mut outputs: Vec<serde_json::Value> = points
+        .iter()
+        .map(|(name, sha)| serde_json::json!({"name": name, "sha256": sha}))
+        .collect();
+    outputs
+        .push(serde_json::json!({"name": "summary.csv", "sha256": hex(&Sha256::digest(summary))}));
+    m["outputs"] = serde_json::json!(outputs);
     let mut json = serde_json::to_vec_pretty(&m).expect("manifest serialises");
     json.push(b'\n');
     json

@@ -7,14 +7,17 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::fixed::parse_fixed;
+use super::out::{Layout, Writers};
 use super::resources::{free_disk, human, limit};
+use super::stream::Want;
 use super::summary::{Stats, SummaryInfo, quantiles, render_summary};
-use super::{Chunk, Estimate, Report, SPILL, Sweep, final_manifest, hex, read_err};
+use super::{Chunk, Estimate, Format, Report, SPILL, Sweep, final_manifest, hex, read_err};
 use crate::error::{Error, Result};
 use crate::input::Whence;
 use crate::output::{Owner, Protected, Transaction};
@@ -42,6 +45,23 @@ pub(super) struct PartInfo {
     pub(super) csv_sha256: String,
     pub(super) header: String,
     pub(super) summary: SummaryInfo,
+    /// `csv` or `parquet` (the part file's format; `csv_bytes` and `csv_sha256` are
+    /// its size and hash), and `wide` or `long` (the layout `merge` writes).
+    #[serde(default = "csv")]
+    pub(super) format: String,
+    #[serde(default = "wide")]
+    pub(super) layout: String,
+    /// Points per chunk of a single run: `merge` hands its writers the same chunks.
+    #[serde(default)]
+    pub(super) chunk: u64,
+}
+
+fn csv() -> String {
+    "csv".into()
+}
+
+fn wide() -> String {
+    "wide".into()
 }
 
 /// What `merge` did.
@@ -54,40 +74,48 @@ pub struct MergeReport {
 }
 
 impl Sweep {
-    /// Run shard `k` of `n` and write `dir/parts/part-K-of-N.csv` and `.json`; a shard
-    /// whose part is already complete (for this spec) is skipped.
+    /// Run shard `k` of `n` and write `dir/parts/part-K-of-N.csv` (or `.parquet`) and
+    /// `.json`; a shard whose part is already complete (for this spec) is skipped.
+    #[allow(clippy::too_many_arguments)]
     pub fn run_shard(
         &mut self,
         dir: &Path,
         k: u64,
         n: u64,
+        format: Format,
+        layout: Layout,
         force: bool,
         start: &dyn Fn(&Estimate),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Report> {
+        if format == Format::Parquet && !super::PARQUET {
+            return Err(super::no_parquet());
+        }
+        self.layout = layout;
         let parts = dir.join("parts");
         let stem = format!("part-{k}-of-{n}");
-        let csv_path = parts.join(format!("{stem}.csv"));
+        let ext = part_ext(format);
+        let part_path = parts.join(format!("{stem}.{ext}"));
         let json_path = parts.join(format!("{stem}.json"));
         let range = self.shard_range(k, n);
         let points = self.points;
         let report = |skipped| Report {
             dir: dir.to_owned(),
-            files: vec![format!("parts/{stem}.csv"), format!("parts/{stem}.json")],
+            files: vec![format!("parts/{stem}.{ext}"), format!("parts/{stem}.json")],
             points,
             range: range.clone(),
             skipped,
         };
         // A killed run of this shard left its temporaries: remove them, even when the
         // part is found complete below.
-        for p in [&csv_path, &json_path] {
+        for p in [&part_path, &json_path] {
             crate::output::clean_leftovers(p);
         }
         if let Ok(bytes) = crate::input::read(&json_path, Whence::Folder) {
             match serde_json::from_slice::<PartInfo>(&bytes) {
-                Ok(p) if p.spec_sha256 == self.hash && !force => {
-                    let size = fs::metadata(&csv_path).map(|m| m.len()).ok();
-                    if size == Some(p.csv_bytes) {
+                Ok(p) if p.spec_sha256 == self.hash && !force && p.format == ext => {
+                    let size = fs::metadata(&part_path).map(|m| m.len()).ok();
+                    if size == Some(p.csv_bytes) && p.layout == layout_key(layout) {
                         return Ok(report(true));
                     }
                 }
@@ -106,25 +134,31 @@ impl Sweep {
         let mut tx = Transaction::new(self.protected(), force);
         tx.within(dir, Owner::Sweep(&self.spec.name))?;
         tx.within(&parts, Owner::Part)?;
-        let csv = tx.file(&csv_path, Owner::Part)?;
-        let mut w = csv.create("")?;
+        let part = tx.file(&part_path, Owner::Part)?;
         self.precompute()?;
         start(&self.estimate(&range)?);
         let info = self.summary_info()?;
-        let mut h = Sha256::new();
-        let mut bytes = 0u64;
-        w.write_all(&self.header)?;
-        h.update(&self.header);
-        bytes += self.header.len() as u64;
-        let mut sink = |c: &Chunk| -> Result<()> {
-            w.write_all(&c.csv)?;
-            h.update(&c.csv);
-            bytes += c.csv.len() as u64;
-            Ok(())
+        let (bytes, sha) = match format {
+            Format::Csv => {
+                let mut w = part.create("")?;
+                let mut h = Sha256::new();
+                let mut bytes = 0u64;
+                w.write_all(&self.header)?;
+                h.update(&self.header);
+                bytes += self.header.len() as u64;
+                let mut sink = |c: &Chunk| -> Result<()> {
+                    w.write_all(&c.csv)?;
+                    h.update(&c.csv);
+                    bytes += c.csv.len() as u64;
+                    Ok(())
+                };
+                self.stream(range.clone(), &Want::default(), &mut sink, progress)?;
+                w.finish()?;
+                (bytes, hex(&h.finalize()))
+            }
+            Format::Parquet => self.parquet_part(&part, &info, &range, progress)?,
         };
-        self.stream(range.clone(), false, &mut sink, progress)?;
-        w.finish()?;
-        let part = PartInfo {
+        let part_info = PartInfo {
             fendan_version: env!("CARGO_PKG_VERSION").into(),
             sweep: self.spec.name.clone(),
             spec_sha256: self.hash.clone(),
@@ -135,11 +169,14 @@ impl Sweep {
             end: range.end,
             rows: range.end - range.start,
             csv_bytes: bytes,
-            csv_sha256: hex(&h.finalize()),
+            csv_sha256: sha,
             header: String::from_utf8_lossy(&self.header).trim_end().to_owned(),
             summary: info,
+            format: ext.to_owned(),
+            layout: layout_key(layout).to_owned(),
+            chunk: self.chunk_points(),
         };
-        let mut json = serde_json::to_vec_pretty(&part).expect("part info serialises");
+        let mut json = serde_json::to_vec_pretty(&part_info).expect("part info serialises");
         json.push(b'\n');
         tx.file(&json_path, Owner::Part)?.write_whole(&json)?;
         // The points, then the json that marks them complete, renamed one after the
@@ -147,6 +184,53 @@ impl Sweep {
         // its points is refused by `merge` and redone by the next run of the shard.
         tx.commit()?;
         Ok(report(false))
+    }
+
+    /// Write a shard's points as a Parquet part; its size and SHA-256.
+    #[cfg(feature = "parquet")]
+    fn parquet_part(
+        &self,
+        part: &crate::output::Staging,
+        info: &SummaryInfo,
+        range: &Range<u64>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(u64, String)> {
+        let path = part.path("");
+        let file = fs::File::create(&path).map_err(part.err(""))?;
+        let mut w = super::parquet_out::Writer::create(file, &part.shown(""), &info.schema)?;
+        let want = Want {
+            axis_values: true,
+            long: None,
+        };
+        self.stream(range.clone(), &want, &mut |c: &Chunk| w.write(c), progress)?;
+        w.finish()?;
+        let bytes = fs::read(&path).map_err(read_err(&path))?;
+        Ok((bytes.len() as u64, hex(&Sha256::digest(&bytes))))
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    fn parquet_part(
+        &self,
+        _: &crate::output::Staging,
+        _: &SummaryInfo,
+        _: &Range<u64>,
+        _: &(dyn Fn(u64) + Sync),
+    ) -> Result<(u64, String)> {
+        Err(super::no_parquet())
+    }
+}
+
+fn part_ext(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Parquet => "parquet",
+    }
+}
+
+fn layout_key(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Wide => "wide",
+        Layout::Long => "long",
     }
 }
 
@@ -170,7 +254,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
             continue;
         };
         let (stem, ext) = match rest.rsplit_once('.') {
-            Some((s, x)) if x == "csv" || x == "json" => (s, x),
+            Some((s, x)) if x == "csv" || x == "parquet" || x == "json" => (s, x),
             _ => continue,
         };
         let Some((k, n)) = stem.split_once("-of-") else {
@@ -209,12 +293,14 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
     for k in 1..=n {
         let stem = format!("part-{k}-of-{n}");
         let json = parts_dir.join(format!("{stem}.json"));
-        let csv = parts_dir.join(format!("{stem}.csv"));
         let info = match crate::input::read(&json, Whence::Folder) {
             Err(_) => {
                 missing.push(k);
-                problems.push(if csv.exists() {
-                    format!("shard {k}/{n} is incomplete: parts/{stem}.csv has no parts/{stem}.json (the shard was stopped before it finished)")
+                let csv = parts_dir.join(format!("{stem}.csv"));
+                let pq = parts_dir.join(format!("{stem}.parquet"));
+                problems.push(if csv.exists() || pq.exists() {
+                    let ext = if csv.exists() { "csv" } else { "parquet" };
+                    format!("shard {k}/{n} is incomplete: parts/{stem}.{ext} has no parts/{stem}.json (the shard was stopped before it finished)")
                 } else {
                     format!("shard {k}/{n} is missing: no parts/{stem}.json")
                 });
@@ -233,17 +319,19 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 }
             },
         };
-        match fs::metadata(&csv) {
+        let ext = &info.format;
+        let file = parts_dir.join(format!("{stem}.{ext}"));
+        match fs::metadata(&file) {
             Err(_) => {
                 missing.push(k);
                 problems.push(format!(
-                    "shard {k}/{n} is missing its points: no parts/{stem}.csv"
+                    "shard {k}/{n} is missing its points: no parts/{stem}.{ext}"
                 ));
             }
             Ok(m) if m.len() != info.csv_bytes => {
                 missing.push(k);
                 problems.push(format!(
-                    "shard {k}/{n}: parts/{stem}.csv has {} bytes, its json says {}",
+                    "shard {k}/{n}: parts/{stem}.{ext} has {} bytes, its json says {}",
                     m.len(),
                     info.csv_bytes
                 ));
@@ -282,6 +370,12 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 problems.push(format!(
                     "shard {}/{n} has other columns than shard {}/{n}",
                     p.shard, first.shard
+                ));
+            }
+            if p.format != first.format || p.layout != first.layout {
+                problems.push(format!(
+                    "shard {}/{n} was written as {} ({} layout), shard {}/{n} as {} ({} layout); rerun the shards with the same --format and --layout",
+                    p.shard, p.format, p.layout, first.shard, first.format, first.layout
                 ));
             }
         }
@@ -362,15 +456,40 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         true => Some(staging.create(SPILL)?),
         false => None,
     };
-    let mut w = staging.create("points.csv")?;
-    let mut h = Sha256::new();
-    w.write_all(header.as_bytes())?;
-    h.update(header.as_bytes());
+    let format = if first.format == "parquet" {
+        Format::Parquet
+    } else {
+        Format::Csv
+    };
+    let layout = if first.layout == "long" {
+        Layout::Long
+    } else {
+        Layout::Wide
+    };
+    let schema = Arc::new(info.schema.clone());
+    let mut w = Writers::create(&staging, format, layout, &schema, header.as_bytes())?;
+    // The chunks of a single run: [i·size, (i+1)·size).
+    let size = first.chunk.max(1);
+    let mut chunk = Chunk::default();
+    let long = (format == Format::Csv && layout == Layout::Long).then_some(&schema);
+    let mut flush = |chunk: &mut Chunk| -> Result<()> {
+        if chunk.n > 0 {
+            w.write(chunk)?;
+            stats.add_chunk(chunk.first, &chunk.metrics, spill.as_mut())?;
+            progress(chunk.n as u64);
+        }
+        let next = chunk.first + chunk.n as u64;
+        chunk.first = next;
+        chunk.n = 0;
+        chunk.csv.clear();
+        chunk.long.clear();
+        chunk.metrics.clear();
+        chunk.axis_values.clear();
+        Ok(())
+    };
     let mut next = 0u64;
-    let mut line = Vec::new();
-    let mut metrics: Vec<i64> = Vec::with_capacity(cols * 4096);
     for p in &parts {
-        let path = parts_dir.join(format!("part-{}-of-{n}.csv", p.shard));
+        let path = parts_dir.join(format!("part-{}-of-{n}.{}", p.shard, p.format));
         let bad = |what: String| {
             Error::Refused(format!(
                 "cannot merge {}: {}: {what}; rerun that shard with --force",
@@ -378,71 +497,100 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                 path.display()
             ))
         };
-        let file = crate::input::open(&path, Whence::Folder)?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        let mut part_hash = Sha256::new();
-        line.clear();
-        r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
-        part_hash.update(&line);
-        if line != header.as_bytes() {
-            return Err(bad("its header differs from its json".into()));
-        }
-        let mut chunk_first = next;
-        metrics.clear();
-        loop {
-            line.clear();
-            let got = r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
-            if got == 0 {
-                break;
+        if format == Format::Parquet {
+            let bytes = fs::read(&path).map_err(read_err(&path))?;
+            if hex(&Sha256::digest(&bytes)) != p.csv_sha256 {
+                return Err(bad(
+                    "its content differs from the SHA-256 its json records".into()
+                ));
             }
+            let n_axes = info.schema.axes.len();
+            drop(bytes);
+            let file = crate::input::open(&path, Whence::Folder)?;
+            read_parquet_part(file, n_axes, cols, &bad, &mut |ids, axes, metrics| {
+                for (r, idx) in ids.iter().enumerate() {
+                    if *idx != next {
+                        return Err(bad(format!("point {idx} where point {next} was expected")));
+                    }
+                    next += 1;
+                    chunk.n += 1;
+                    chunk
+                        .axis_values
+                        .extend_from_slice(&axes[r * n_axes..(r + 1) * n_axes]);
+                    chunk
+                        .metrics
+                        .extend_from_slice(&metrics[r * cols..(r + 1) * cols]);
+                    if next % size == 0 {
+                        flush(&mut chunk)?;
+                    }
+                }
+                Ok(())
+            })?;
+        } else {
+            let file = crate::input::open(&path, Whence::Folder)?;
+            let mut r = BufReader::with_capacity(1 << 20, file);
+            let mut part_hash = Sha256::new();
+            let mut line = Vec::new();
+            r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
             part_hash.update(&line);
-            if line.last() != Some(&b'\n') {
-                return Err(bad(format!(
-                    "the row after point {} is cut short",
-                    next.saturating_sub(1)
-                )));
+            if line != header.as_bytes() {
+                return Err(bad("its header differs from its json".into()));
             }
-            let body = &line[..line.len() - 1];
-            let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
-            if fields.len() != n_fields {
-                return Err(bad(format!(
-                    "a row has {} fields, not {n_fields}",
-                    fields.len()
-                )));
+            loop {
+                line.clear();
+                let got = r.read_until(b'\n', &mut line).map_err(read_err(&path))?;
+                if got == 0 {
+                    break;
+                }
+                part_hash.update(&line);
+                if line.last() != Some(&b'\n') {
+                    return Err(bad(format!(
+                        "the row after point {} is cut short",
+                        next.saturating_sub(1)
+                    )));
+                }
+                let body = &line[..line.len() - 1];
+                let fields: Vec<&[u8]> = body.split(|b| *b == b',').collect();
+                if fields.len() != n_fields {
+                    return Err(bad(format!(
+                        "a row has {} fields, not {n_fields}",
+                        fields.len()
+                    )));
+                }
+                let idx: u64 = std::str::from_utf8(fields[0])
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| bad("a row does not start with a point number".into()))?;
+                let at = chunk.metrics.len();
+                for (j, f) in fields[n_fields - cols..].iter().enumerate() {
+                    let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
+                        bad(format!(
+                            "point {idx}: `{}` is not a number",
+                            String::from_utf8_lossy(f)
+                        ))
+                    })?;
+                    chunk.metrics.push(v);
+                }
+                if idx != next {
+                    return Err(bad(format!("point {idx} where point {next} was expected")));
+                }
+                next += 1;
+                chunk.n += 1;
+                chunk.csv.extend_from_slice(&line);
+                if let Some(s) = long {
+                    let n_axes = n_fields - cols - 1;
+                    let m = chunk.metrics[at..].to_vec();
+                    s.push(&mut chunk.long, idx, fields[1..=n_axes].iter().copied(), &m);
+                }
+                if next % size == 0 {
+                    flush(&mut chunk)?;
+                }
             }
-            let idx: u64 = std::str::from_utf8(fields[0])
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad("a row does not start with a point number".into()))?;
-            if idx != next {
-                return Err(bad(format!("point {idx} where point {next} was expected")));
+            if hex(&part_hash.finalize()) != p.csv_sha256 {
+                return Err(bad(
+                    "its content differs from the SHA-256 its json records".into()
+                ));
             }
-            for (j, f) in fields[n_fields - cols..].iter().enumerate() {
-                let v = parse_fixed(f, info.scales[j]).ok_or_else(|| {
-                    bad(format!(
-                        "point {idx}: `{}` is not a number",
-                        String::from_utf8_lossy(f)
-                    ))
-                })?;
-                metrics.push(v);
-            }
-            w.write_all(&line)?;
-            h.update(&line);
-            next += 1;
-            if metrics.len() >= cols * 4096 {
-                stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
-                metrics.clear();
-                progress(next - chunk_first);
-                chunk_first = next;
-            }
-        }
-        stats.add_chunk(chunk_first, &metrics, spill.as_mut())?;
-        progress(next - chunk_first);
-        metrics.clear();
-        if hex(&part_hash.finalize()) != p.csv_sha256 {
-            return Err(bad(
-                "its content differs from the SHA-256 its json records".into()
-            ));
         }
         if next != p.end {
             return Err(bad(format!(
@@ -451,14 +599,14 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
             )));
         }
     }
+    flush(&mut chunk)?;
     if next != points {
         return Err(Error::Refused(format!(
             "cannot merge {}: the parts hold {next} points, the sweep has {points}",
             dir.display()
         )));
     }
-    w.finish()?;
-    let sha = hex(&h.finalize());
+    let outputs = w.finish(&staging)?;
     let q = match spill.take() {
         Some(s) => {
             s.finish()?;
@@ -470,7 +618,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
     };
     let summary = render_summary(info, &stats, q.as_deref());
     staging.write("summary.csv", &summary)?;
-    let manifest = final_manifest(&info.manifest, "points.csv", &sha, &summary);
+    let manifest = final_manifest(&info.manifest, &outputs, &summary);
     staging.write("manifest.json", &manifest)?;
     tx.commit()?;
     Ok(MergeReport {
@@ -479,6 +627,91 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
         points,
         sweep: first.sweep.clone(),
     })
+}
+
+/// Read a Parquet part (its bytes): for each record batch, its point numbers, axis
+/// values (`n_axes` a row) and metric values (`cols` a row, null as [`super::MISSING`]).
+#[cfg(feature = "parquet")]
+fn read_parquet_part(
+    file: fs::File,
+    n_axes: usize,
+    cols: usize,
+    bad: &dyn Fn(String) -> Error,
+    on_batch: &mut dyn FnMut(&[u64], &[rust_decimal::Decimal], &[i64]) -> Result<()>,
+) -> Result<()> {
+    use arrow_array::{Array, Decimal128Array, Int64Array, UInt64Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(8192).build())
+        .map_err(|e| bad(format!("it is not a Parquet file fendan wrote ({e})")))?;
+    let mut axes = Vec::new();
+    let mut metrics = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(format!("it cannot be read ({e})")))?;
+        if batch.num_columns() != 1 + n_axes + cols {
+            return Err(bad(format!(
+                "it has {} columns, not {}",
+                batch.num_columns(),
+                1 + n_axes + cols
+            )));
+        }
+        let typed = || bad("its columns are not of the types fendan writes".into());
+        let ids = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<UInt64Array>()
+            .ok_or_else(typed)?;
+        let rows = batch.num_rows();
+        axes.clear();
+        metrics.clear();
+        let axis_cols: Vec<&Decimal128Array> = (0..n_axes)
+            .map(|a| {
+                batch
+                    .column(1 + a)
+                    .as_any()
+                    .downcast_ref::<Decimal128Array>()
+                    .ok_or_else(typed)
+            })
+            .collect::<Result<_>>()?;
+        let metric_cols: Vec<&Int64Array> = (0..cols)
+            .map(|j| {
+                batch
+                    .column(1 + n_axes + j)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .ok_or_else(typed)
+            })
+            .collect::<Result<_>>()?;
+        for r in 0..rows {
+            for c in &axis_cols {
+                let scale = c.scale() as u32;
+                axes.push(
+                    rust_decimal::Decimal::try_from_i128_with_scale(c.value(r), scale)
+                        .map_err(|_| typed())?,
+                );
+            }
+            for c in &metric_cols {
+                metrics.push(if c.is_null(r) {
+                    super::MISSING
+                } else {
+                    c.value(r)
+                });
+            }
+        }
+        on_batch(ids.values(), &axes, &metrics)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet_part(
+    _: fs::File,
+    _: usize,
+    _: usize,
+    _: &dyn Fn(String) -> Error,
+    _: &mut dyn FnMut(&[u64], &[rust_decimal::Decimal], &[i64]) -> Result<()>,
+) -> Result<()> {
+    Err(super::no_parquet())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::fixed::push_fixed;
+use super::long::PointsSchema;
 use super::plan::Point;
 use super::{Domain, Metric, Sweep, eval, sample};
 use crate::error::Result;
@@ -34,6 +35,15 @@ impl Texts {
     pub(super) fn get(&self, i: usize) -> &[u8] {
         &self.bytes[self.offs[i]..self.offs[i + 1]]
     }
+}
+
+/// What chunks carry besides their CSV rows and metric values.
+#[derive(Default)]
+pub(super) struct Want {
+    /// The axis values (for Parquet).
+    pub(super) axis_values: bool,
+    /// The long layout's CSV rows.
+    pub(super) long: Option<std::sync::Arc<PointsSchema>>,
 }
 
 /// What a run is expected to take, from a few timed points.
@@ -78,6 +88,9 @@ pub struct Chunk {
     /// `n × axes` values, when a Parquet file is written.
     pub axis_values: Vec<Decimal>,
     pub(super) want_axis_values: bool,
+    /// The long layout's rows of these points, when one is written.
+    pub long: Vec<u8>,
+    pub(super) want_long: Option<std::sync::Arc<PointsSchema>>,
 }
 
 impl Sweep {
@@ -86,7 +99,10 @@ impl Sweep {
         let costly =
             self.spec.sampling.is_sampled() || self.spec.metrics.contains(&Metric::Equalization);
         let by_cost = if costly { SAMPLED_CHUNK } else { GRID_CHUNK } as u64;
-        let per_point = self.row_bytes() + self.ev.columns.len() as u64 * 8;
+        let mut per_point = self.row_bytes() + self.ev.columns.len() as u64 * 8;
+        if self.layout == super::Layout::Long {
+            per_point += (self.spec.axes.len() + self.ev.columns.len()) as u64 * 48;
+        }
         by_cost.min(CHUNK_BYTES / per_point.max(1)).max(16)
     }
 
@@ -118,6 +134,8 @@ impl Sweep {
         chunk.csv.clear();
         chunk.metrics.clear();
         chunk.axis_values.clear();
+        chunk.long.clear();
+        let mut spans = vec![(0usize, 0usize); self.spec.axes.len()];
         let n_axes = self.spec.axes.len();
         let n_m = self.ev.columns.len();
         let mut acc = vec![0i64; self.ev.acc_len];
@@ -144,6 +162,7 @@ impl Sweep {
                 sample::uniforms(self.spec.sampling, p, &mut u);
                 for (a, axis) in self.spec.axes.iter().enumerate() {
                     chunk.csv.push(b',');
+                    spans[a].0 = chunk.csv.len();
                     match &axis.domain {
                         Domain::Dist { dist, decimals, .. } => {
                             let value = sample::quantile(dist, u[a], *decimals);
@@ -161,6 +180,7 @@ impl Sweep {
                             chunk.csv.extend_from_slice(self.texts[a].get(i as usize));
                         }
                     }
+                    spans[a].1 = chunk.csv.len();
                     if chunk.want_axis_values {
                         chunk.axis_values.push(vals[a].normalize());
                     }
@@ -174,7 +194,9 @@ impl Sweep {
                 }
                 for (a, i) in idx.iter().enumerate() {
                     chunk.csv.push(b',');
+                    spans[a].0 = chunk.csv.len();
                     chunk.csv.extend_from_slice(self.texts[a].get(*i as usize));
+                    spans[a].1 = chunk.csv.len();
                     vals[a] = self.spec.axes[a].domain.value(*i).0;
                     if chunk.want_axis_values {
                         chunk.axis_values.push(vals[a].normalize());
@@ -200,6 +222,15 @@ impl Sweep {
             }
             chunk.csv.push(b'\n');
             chunk.metrics.extend_from_slice(&m);
+            if let Some(long) = &chunk.want_long {
+                let csv = &chunk.csv;
+                long.push(
+                    &mut chunk.long,
+                    p,
+                    spans.iter().map(|(a, b)| &csv[*a..*b]),
+                    &m,
+                );
+            }
         }
         Ok(())
     }
@@ -237,7 +268,7 @@ impl Sweep {
     pub(super) fn stream(
         &self,
         range: Range<u64>,
-        want_axis_values: bool,
+        want: &Want,
         sink: &mut (dyn FnMut(&Chunk) -> Result<()> + Send),
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<()> {
@@ -246,7 +277,8 @@ impl Sweep {
         let new_wave = || -> Vec<Chunk> {
             (0..per_wave)
                 .map(|_| Chunk {
-                    want_axis_values,
+                    want_axis_values: want.axis_values,
+                    want_long: want.long.clone(),
                     ..Chunk::default()
                 })
                 .collect()

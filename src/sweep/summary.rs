@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::fixed::fixed;
+use super::long::PointsSchema;
 use super::plan::{OFF, Point};
 use super::{Domain, MISSING, Sweep, read_err};
 use crate::error::Result;
@@ -31,6 +32,9 @@ pub(super) struct SummaryInfo {
     pub(super) tornado: Vec<(usize, Vec<String>)>,
     pub(super) quantiles: bool,
     pub(super) manifest: serde_json::Value,
+    /// The columns, for the writers of `merge`.
+    #[serde(default)]
+    pub(super) schema: PointsSchema,
 }
 
 /// Per-column minimum and maximum (with the first point giving them) and count.
@@ -325,6 +329,7 @@ impl Sweep {
                 .collect(),
             quantiles: self.spec.sampling.is_sampled(),
             manifest: self.manifest_core(),
+            schema: PointsSchema::of(self),
         })
     }
 }
