@@ -235,6 +235,80 @@ fn monte_carlo_points_equal_simulate_and_do_not_depend_on_threads() {
     assert_eq!(fen(&star[at("high")]), v[v.len() - 1]);
 }
 
+fn overlap() -> PathBuf {
+    root().join("tests/data/sweep/overlap.yaml")
+}
+
+/// The overlapping spec as a sampled design: the same axes drawn from distributions.
+fn overlap_sampled(dir: &Path, sampling: &str) -> PathBuf {
+    let text = fs::read_to_string(overlap())
+        .unwrap()
+        .replace("sampling: grid", &format!("sampling: {sampling}"))
+        .replace(
+            "range: {start: 600, stop: 750, step: 50}",
+            "distribution: {kind: uniform, min: 600, max: 750}\n    decimals: 2",
+        )
+        .replace(
+            "values: [0.5, 0.65, 0.8]",
+            "distribution: {kind: triangular, min: 0.5, mode: 0.6, max: 0.8}",
+        )
+        .replace(
+            "values: [0.9, 1, 1.07]",
+            "distribution: {kind: normal, mean: 1, sd: 0.05, min: 0.85, max: 1.15}",
+        );
+    let spec = dir.join(format!("overlap-{}.yaml", sampling.len()));
+    fs::write(&spec, text).unwrap();
+    spec
+}
+
+/// Axes that change the same cells (a standard, the split share that pays it, a cohort
+/// the same rule pays for): every point of a grid, a Latin hypercube and a Monte Carlo
+/// sample equals `simulate` to the fen (and its indices to the millionth).
+#[test]
+fn overlapping_axes_equal_simulate_in_every_design() {
+    let tmp = tempfile::tempdir().unwrap();
+    let grid = tmp.path().join("grid");
+    sweep(&overlap(), &grid, &[]);
+    let (_, rows) = read_csv(&grid.join("points.csv"));
+    assert_eq!(rows.len(), 36);
+    check_points(&grid, &[0, 7, 20, 35]);
+    for (name, sampling) in [
+        ("lhs", "{lhs: {n: 40, seed: 7}}"),
+        ("mc", "{monte_carlo: {n: 30, seed: 11}}"),
+    ] {
+        let spec = overlap_sampled(tmp.path(), sampling);
+        let out = tmp.path().join(name);
+        sweep(&spec, &out, &[]);
+        let one = tmp.path().join(format!("{name}-1"));
+        sweep(&spec, &one, &["--threads", "1"]);
+        for f in ["points.csv", "summary.csv", "manifest.json"] {
+            assert_eq!(
+                fs::read(out.join(f)).unwrap(),
+                fs::read(one.join(f)).unwrap(),
+                "{name}: {f} differs between 1 and 2 threads"
+            );
+        }
+        check_points(&out, &[0, 9, 29]);
+    }
+    // More points than the values of each axis's decimals: the plan tabulates what
+    // depends on one axis (money per head on the share, headcounts on the ratio) and
+    // reads the rest at each point.
+    let text = fs::read_to_string(overlap_sampled(tmp.path(), "{lhs: {n: 3000, seed: 3}}"))
+        .unwrap()
+        .replace("decimals: 2", "decimals: 0")
+        .replace("max: 0.8}", "max: 0.8}\n    decimals: 3")
+        .replace("max: 1.15}", "max: 1.15}\n    decimals: 3")
+        .replace(
+            "metrics: [level_totals, unit_totals, equalization]",
+            "metrics: [level_totals]",
+        );
+    let spec = tmp.path().join("tables.yaml");
+    fs::write(&spec, text).unwrap();
+    let out = tmp.path().join("tables");
+    sweep(&spec, &out, &[]);
+    check_points(&out, &[0, 1234, 2999]);
+}
+
 #[test]
 fn tornado_rows_are_one_at_a_time_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -574,31 +648,106 @@ fn broken_specs_are_refused_before_any_work_with_their_exact_message() {
     assert!(failing.is_empty(), "{}", failing.join("\n"));
 }
 
+/// `--layout long`: points_long.csv holds every axis and metric value of points.csv,
+/// one row each, and shards joined by `merge` give the same bytes as a single run.
+#[test]
+fn the_long_layout_holds_the_wide_values_and_merges_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    sweep(&sampled(), &one, &["--layout", "long"]);
+    let (wide_h, wide) = read_csv(&one.join("points.csv"));
+    let (long_h, long) = read_csv(&one.join("points_long.csv"));
+    assert_eq!(long_h, ["point", "year", "metric", "key", "value"]);
+    assert_eq!(long.len(), wide.len() * (wide_h.len() - 1));
+    let mut rows = long.iter();
+    for w in &wide {
+        for (h, v) in wide_h.iter().zip(w).skip(1) {
+            let r = rows.next().unwrap();
+            assert_eq!(r[0], w[0]);
+            assert_eq!(&r[4], v, "point {}, column {h}", w[0]);
+            if r[2] == "axis" {
+                assert_eq!((&r[1], &r[3]), (&String::new(), h));
+            } else {
+                // level_totals central_2019, unit_totals unit_130402_2019, equalization cv_2019
+                assert!(h.ends_with(&format!("_{}", r[1])), "{h} {r:?}");
+                assert!(h.contains(&r[3]), "{h} {r:?}");
+            }
+        }
+    }
+    let sharded = tmp.path().join("sharded");
+    for k in 1..=3 {
+        shard_with(&sampled(), &sharded, k, 3, &["--layout", "long"]);
+    }
+    merge(&sharded);
+    for f in [
+        "points.csv",
+        "points_long.csv",
+        "summary.csv",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            fs::read(one.join(f)).unwrap(),
+            fs::read(sharded.join(f)).unwrap(),
+            "{f} differs between the single run and the merged shards"
+        );
+    }
+}
+
+/// Run shard K/N with extra arguments.
+fn shard_with(spec: &Path, out: &Path, k: u64, n: u64, extra: &[&str]) {
+    let mut args = vec![
+        "sweep".to_owned(),
+        s(spec).to_owned(),
+        "--out".to_owned(),
+        s(out).to_owned(),
+        "--shard".to_owned(),
+        format!("{k}/{n}"),
+        "--quiet".to_owned(),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_ok(&root(), &args);
+}
+
+/// Points.parquet and points_long.parquet, read back with the `parquet` crate's own
+/// reader: amounts are Int64 fen (indices Int64 millionths), equal to points.csv, and
+/// shards joined by `merge` give the single run's files byte for byte.
 #[cfg(feature = "parquet")]
 #[test]
-fn parquet_points_hold_the_csv_values() {
-    use arrow_array::{Array, Decimal128Array, UInt64Array};
+fn parquet_points_are_int64_fen_equal_to_the_csv_and_merge_byte_for_byte() {
+    use arrow_array::{
+        Array, Decimal128Array, Int8Array, Int32Array, Int64Array, StringArray, UInt64Array,
+    };
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     let tmp = tempfile::tempdir().unwrap();
     let csv_out = tmp.path().join("csv");
     let pq_out = tmp.path().join("pq");
     sweep(&sampled(), &csv_out, &[]);
-    sweep(&sampled(), &pq_out, &["--format", "parquet"]);
+    sweep(
+        &sampled(),
+        &pq_out,
+        &["--format", "parquet", "--layout", "long"],
+    );
     assert_eq!(
         fs::read(csv_out.join("summary.csv")).unwrap(),
         fs::read(pq_out.join("summary.csv")).unwrap()
     );
     let (header, rows) = read_csv(&csv_out.join("points.csv"));
-    let file = fs::File::open(pq_out.join("points.parquet")).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
+    let n_axes = 4;
+    let batches = |name: &str| {
+        let file = fs::File::open(pq_out.join(name)).unwrap();
+        ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap())
+            .collect::<Vec<_>>()
+    };
     let mut r = 0;
-    for batch in reader {
-        let batch = batch.unwrap();
+    for batch in batches("points.parquet") {
         assert_eq!(batch.num_columns(), header.len());
+        let schema = batch.schema();
         let points = batch
             .column(0)
             .as_any()
@@ -607,20 +756,84 @@ fn parquet_points_hold_the_csv_values() {
         for i in 0..batch.num_rows() {
             assert_eq!(points.value(i).to_string(), rows[r][0]);
             for (c, h) in header.iter().enumerate().skip(1) {
-                let col = batch
-                    .column(c)
-                    .as_any()
-                    .downcast_ref::<Decimal128Array>()
-                    .unwrap();
-                let text = col.value_as_string(i);
                 let want: rust_decimal::Decimal = rows[r][c].parse().unwrap();
-                let got: rust_decimal::Decimal = text.parse().unwrap();
+                let got: rust_decimal::Decimal = if c <= n_axes {
+                    let col = batch
+                        .column(c)
+                        .as_any()
+                        .downcast_ref::<Decimal128Array>()
+                        .unwrap();
+                    col.value_as_string(i).parse().unwrap()
+                } else {
+                    let col = batch
+                        .column(c)
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .unwrap();
+                    let scale: u32 = schema.field(c).metadata()["fendan:scale"].parse().unwrap();
+                    rust_decimal::Decimal::new(col.value(i), scale)
+                };
                 assert_eq!(got, want, "row {r}, column {h}");
             }
             r += 1;
         }
     }
     assert_eq!(r, rows.len());
+    // The long file: one row per value, value / 10^scale equal to the CSV's.
+    let mut n = 0;
+    for batch in batches("points_long.parquet") {
+        let col = |i: usize| batch.column(i).clone();
+        let point = col(0);
+        let point = point.as_any().downcast_ref::<UInt64Array>().unwrap();
+        let year = col(1);
+        let year = year.as_any().downcast_ref::<Int32Array>().unwrap();
+        let key = col(3);
+        let key = key.as_any().downcast_ref::<StringArray>().unwrap();
+        let value = col(4);
+        let value = value.as_any().downcast_ref::<Int64Array>().unwrap();
+        let scale = col(5);
+        let scale = scale.as_any().downcast_ref::<Int8Array>().unwrap();
+        for i in 0..batch.num_rows() {
+            let p = point.value(i) as usize;
+            let c = n % (header.len() - 1) + 1;
+            assert_eq!(p, n / (header.len() - 1));
+            assert_eq!(year.is_null(i), c <= n_axes);
+            assert!(
+                header[c].contains(key.value(i)),
+                "{} {}",
+                header[c],
+                key.value(i)
+            );
+            let want: rust_decimal::Decimal = rows[p][c].parse().unwrap();
+            let got = rust_decimal::Decimal::new(value.value(i), scale.value(i) as u32);
+            assert_eq!(got, want, "point {p}, column {}", header[c]);
+            n += 1;
+        }
+    }
+    assert_eq!(n, rows.len() * (header.len() - 1));
+    let sharded = tmp.path().join("sharded");
+    for k in 1..=3 {
+        shard_with(
+            &sampled(),
+            &sharded,
+            k,
+            3,
+            &["--format", "parquet", "--layout", "long"],
+        );
+    }
+    merge(&sharded);
+    for f in [
+        "points.parquet",
+        "points_long.parquet",
+        "summary.csv",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            fs::read(pq_out.join(f)).unwrap(),
+            fs::read(sharded.join(f)).unwrap(),
+            "{f} differs between the single run and the merged shards"
+        );
+    }
 }
 
 #[test]
