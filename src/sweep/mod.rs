@@ -386,6 +386,19 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// Compute the points of `range` (after [`Sweep::precompute`]) and hand each chunk
+    /// — its CSV rows and metric values — to `sink`, in point order, writing nothing:
+    /// what a run does between its tables and its files (the benchmarks time it).
+    pub fn compute(
+        &self,
+        range: Range<u64>,
+        sink: &mut (dyn FnMut(&Chunk) -> Result<()> + Send),
+    ) -> Result<()> {
+        self.stream(range, &Want::default(), sink, &|_| {})
+    }
+}
+
 /// The error for Parquet asked of a build without it.
 pub(super) fn no_parquet() -> Error {
     Error::Usage(
