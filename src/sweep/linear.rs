@@ -43,6 +43,7 @@ pub(super) struct Linear {
     x0: Vec<i128>,
     scale: Vec<u32>,
     den: i128,
+    inv: u64,
     /// `coef[(variant × 4 + level) × 2^k + S]`: the numerator of `g_S` over `den`.
     coef: Vec<i128>,
 }
@@ -181,6 +182,7 @@ impl Linear {
                 .collect(),
             scale: spans.iter().map(|s| s.2).collect(),
             den: den.to_i128()?,
+            inv: Rate::inverse(den.to_i128()?),
             coef,
         };
         // One more point, off the corners, computed both ways.
@@ -242,7 +244,7 @@ impl Linear {
                 }
                 *part = sum;
             }
-            *r = Rate::new(parts, self.den);
+            *r = Rate::with_inverse(parts, self.den, self.inv);
         }
         Some(())
     }

@@ -34,11 +34,30 @@ pub(super) const BAD_COUNT: i64 = i64::MIN;
 pub(super) struct Rate {
     parts: [i128; 4],
     den: i128,
+    /// `⌊(2^64 − 1) / den⌋` when `den` fits 62 bits, else 0: division by `den` as a
+    /// multiplication (see [`Rate::cell_u64`]).
+    inv: u64,
 }
 
 impl Rate {
     pub(super) fn new(parts: [i128; 4], den: i128) -> Rate {
-        Rate { parts, den }
+        Rate {
+            parts,
+            den,
+            inv: Rate::inverse(den),
+        }
+    }
+
+    /// A rate whose denominator's [`Rate::inverse`] is known.
+    pub(super) fn with_inverse(parts: [i128; 4], den: i128, inv: u64) -> Rate {
+        Rate { parts, den, inv }
+    }
+
+    pub(super) fn inverse(den: i128) -> u64 {
+        match u64::try_from(den) {
+            Ok(d) if d > 1 && d < 1 << 62 => u64::MAX / d,
+            _ => 0,
+        }
     }
 
     /// The numerators and the denominator (0 for [`Rate::BAD`]).
@@ -50,6 +69,7 @@ impl Rate {
     pub(super) const BAD: Rate = Rate {
         parts: [0; 4],
         den: 0,
+        inv: 0,
     };
 
     /// The rates of `amounts` for each (class, months) variant; [`Rate::BAD`] where a
@@ -78,7 +98,7 @@ impl Rate {
                             ok.then_some(s)
                         }
                     };
-                    parts.map_or(Rate::BAD, |parts| Rate { parts, den: a.den })
+                    parts.map_or(Rate::BAD, |parts| Rate::new(parts, a.den))
                 }
                 Amounts::Wide(_) => Rate::BAD,
             })
@@ -121,8 +141,19 @@ impl Rate {
                 .ok()?
                 .checked_mul(h)
                 .filter(|p| *p < MAX)?;
-            q[l] = p / d;
-            r[l] = p % d;
+            // With inv = ⌊(2^64 − 1)/d⌋ and p < 2^62, ⌊p·inv/2^64⌋ is the quotient or
+            // one less: one correction step at most (the loop is for clarity).
+            (q[l], r[l]) = if self.inv != 0 {
+                let mut q = ((u128::from(p) * u128::from(self.inv)) >> 64) as u64;
+                let mut r = p - q * d;
+                while r >= d {
+                    q += 1;
+                    r -= d;
+                }
+                (q, r)
+            } else {
+                (p / d, p % d)
+            };
             floor += q[l];
             rem += r[l];
         }
