@@ -109,11 +109,11 @@ impl Rate {
     /// `None` if this rate is [`Rate::BAD`] or a number does not fit.
     #[inline]
     fn cell(&self, h: i64) -> Option<[i64; 4]> {
-        if self.den <= 0 {
-            return None;
-        }
         if let Some(l) = self.cell_u64(h) {
             return Some(l);
+        }
+        if self.den <= 0 {
+            return None;
         }
         let h = i128::from(h);
         let mut parts = [0i128; 4];
@@ -130,35 +130,41 @@ impl Rate {
     #[inline]
     fn cell_u64(&self, h: i64) -> Option<[i64; 4]> {
         const MAX: u64 = 1 << 62;
-        let d = u64::try_from(self.den).ok().filter(|d| *d < MAX)?;
-        let h = u64::try_from(h).ok()?;
+        if self.inv == 0 || h < 0 {
+            return None;
+        }
+        // inv ≠ 0: 1 < den < 2^62.
+        let (d, h) = (self.den as u64, h as u64);
         let mut q = [0u64; 4];
         let mut r = [0u64; 4];
         let mut floor = 0u64;
         let mut rem = 0u64;
         for l in 0..4 {
-            let p = u64::try_from(self.parts[l])
-                .ok()?
-                .checked_mul(h)
-                .filter(|p| *p < MAX)?;
+            let x = self.parts[l];
+            if !(0..MAX as i128).contains(&x) {
+                return None;
+            }
+            let p = u128::from(x as u64) * u128::from(h);
+            if p >= u128::from(MAX) {
+                return None;
+            }
+            let p = p as u64;
             // With inv = ⌊(2^64 − 1)/d⌋ and p < 2^62, ⌊p·inv/2^64⌋ is the quotient or
-            // one less: one correction step at most (the loop is for clarity).
-            (q[l], r[l]) = if self.inv != 0 {
-                let mut q = ((u128::from(p) * u128::from(self.inv)) >> 64) as u64;
-                let mut r = p - q * d;
-                while r >= d {
-                    q += 1;
-                    r -= d;
-                }
-                (q, r)
-            } else {
-                (p / d, p % d)
-            };
-            floor += q[l];
-            rem += r[l];
+            // one less: one correction step at most.
+            let mut ql = ((u128::from(p) * u128::from(self.inv)) >> 64) as u64;
+            let mut rl = p - ql * d;
+            while rl >= d {
+                ql += 1;
+                rl -= d;
+            }
+            q[l] = ql;
+            r[l] = rl;
+            floor += ql;
+            rem += rl;
         }
-        // rem < 4d < 2^64: the exact total is floor + rem / d, rounded half up.
-        let (carry, acc) = (rem / d, rem % d);
+        // rem < 4d: the exact total is floor + rem / d, rounded half up.
+        let carry = u64::from(rem >= d) + u64::from(rem >= 2 * d) + u64::from(rem >= 3 * d);
+        let acc = rem - carry * d;
         let extra = carry + u64::from(acc >= d - acc);
         if floor + extra > i64::MAX as u64 {
             return None;
@@ -373,6 +379,7 @@ impl Plan {
 
         let mut computed;
         let mut lin_buf = [Rate::BAD; 8];
+        let mut heads_buf: Vec<i64> = Vec::with_capacity(n_u);
         for e in &g.entries {
             let rates: &[Rate] = match (&e.fixed, &e.rates, self.row_of(&e.f_axes, pt)) {
                 (Some(f), _, _) => f,
@@ -402,23 +409,32 @@ impl Plan {
             let cohort = m.services[si].components[ci].cohort;
             let y = ev.years.first + e.yi as i32;
             let lp = g.lvl_pos[e.yi];
-            for u in 0..n_u {
-                let h = match heads {
-                    Some(row) => row[e.needed * n_u + u],
-                    None => hc.get(y, u, cohort),
-                };
-                let levels = rates[e.unit_variant[u] as usize].cell(h)?;
+            let up = g.unit_pos[e.yi];
+            heads_buf.clear();
+            match heads {
+                Some(row) => {
+                    heads_buf.extend_from_slice(&row[e.needed * n_u..(e.needed + 1) * n_u])
+                }
+                None => heads_buf.extend((0..n_u).map(|u| hc.get(y, u, cohort))),
+            }
+            // Sums of at most n_units differences of i64 fit i128: checked once.
+            let mut lv = [0i128; 4];
+            for (u, h) in heads_buf.iter().enumerate() {
+                let levels = rates[e.unit_variant[u] as usize].cell(*h)?;
                 let b = &e.base[u];
-                let mut sum = 0i64;
+                let mut sum = 0i128;
                 for l in 0..4 {
-                    let d = levels[l].checked_sub(b[l])?;
-                    out[lp + l] = out[lp + l].checked_add(d)?;
-                    sum = sum.checked_add(d)?;
+                    let d = i128::from(levels[l]) - i128::from(b[l]);
+                    lv[l] += d;
+                    sum += d;
                 }
-                if g.unit_pos[e.yi] != usize::MAX {
-                    let x = &mut out[g.unit_pos[e.yi] + u];
-                    *x = x.checked_add(sum)?;
+                if up != usize::MAX {
+                    let x = &mut out[up + u];
+                    *x = i64::try_from(i128::from(*x) + sum).ok()?;
                 }
+            }
+            for l in 0..4 {
+                out[lp + l] = i64::try_from(i128::from(out[lp + l]) + lv[l]).ok()?;
             }
         }
         if let Some(p) = ev.pop {
