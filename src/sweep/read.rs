@@ -133,7 +133,8 @@ impl Rate {
         if self.inv == 0 || h < 0 {
             return None;
         }
-        // inv ≠ 0: 1 < den < 2^62.
+        // inv ≠ 0: 1 < den < 2^62. Below, every product is < 2^62 (checked) and every
+        // sum < 2^64, so the operations are written wrapping: they cannot wrap.
         let (d, h) = (self.den as u64, h as u64);
         let mut q = [0u64; 4];
         let mut r = [0u64; 4];
@@ -144,29 +145,31 @@ impl Rate {
             if !(0..MAX as i128).contains(&x) {
                 return None;
             }
-            let p = u128::from(x as u64) * u128::from(h);
+            let p = u128::from(x as u64).wrapping_mul(u128::from(h));
             if p >= u128::from(MAX) {
                 return None;
             }
             let p = p as u64;
             // With inv = ⌊(2^64 − 1)/d⌋ and p < 2^62, ⌊p·inv/2^64⌋ is the quotient or
             // one less: one correction step at most.
-            let mut ql = ((u128::from(p) * u128::from(self.inv)) >> 64) as u64;
-            let mut rl = p - ql * d;
+            let mut ql = (u128::from(p).wrapping_mul(u128::from(self.inv)) >> 64) as u64;
+            let mut rl = p.wrapping_sub(ql.wrapping_mul(d));
             while rl >= d {
-                ql += 1;
-                rl -= d;
+                ql = ql.wrapping_add(1);
+                rl = rl.wrapping_sub(d);
             }
             q[l] = ql;
             r[l] = rl;
-            floor += ql;
-            rem += rl;
+            floor = floor.wrapping_add(ql);
+            rem = rem.wrapping_add(rl);
         }
         // rem < 4d: the exact total is floor + rem / d, rounded half up.
-        let carry = u64::from(rem >= d) + u64::from(rem >= 2 * d) + u64::from(rem >= 3 * d);
-        let acc = rem - carry * d;
-        let extra = carry + u64::from(acc >= d - acc);
-        if floor + extra > i64::MAX as u64 {
+        let carry = u64::from(rem >= d)
+            .wrapping_add(u64::from(rem >= d.wrapping_mul(2)))
+            .wrapping_add(u64::from(rem >= d.wrapping_mul(3)));
+        let acc = rem.wrapping_sub(carry.wrapping_mul(d));
+        let extra = carry.wrapping_add(u64::from(acc >= d.wrapping_sub(acc)));
+        if floor.wrapping_add(extra) > i64::MAX as u64 {
             return None;
         }
         let mut given = [false; 4];
@@ -178,7 +181,7 @@ impl Rate {
                 }
             }
             given[best] = true;
-            q[best] += 1;
+            q[best] = q[best].wrapping_add(1);
         }
         Some(q.map(|x| x as i64))
     }
@@ -418,23 +421,25 @@ impl Plan {
                 None => heads_buf.extend((0..n_u).map(|u| hc.get(y, u, cohort))),
             }
             // Sums of at most n_units differences of i64 fit i128: checked once.
+            // (Differences of i64 fit i128 with room for any count of units: wrapping
+            // operations cannot wrap.)
             let mut lv = [0i128; 4];
             for (u, h) in heads_buf.iter().enumerate() {
                 let levels = rates[e.unit_variant[u] as usize].cell(*h)?;
                 let b = &e.base[u];
                 let mut sum = 0i128;
                 for l in 0..4 {
-                    let d = i128::from(levels[l]) - i128::from(b[l]);
-                    lv[l] += d;
-                    sum += d;
+                    let d = i128::from(levels[l]).wrapping_sub(i128::from(b[l]));
+                    lv[l] = lv[l].wrapping_add(d);
+                    sum = sum.wrapping_add(d);
                 }
                 if up != usize::MAX {
                     let x = &mut out[up + u];
-                    *x = i64::try_from(i128::from(*x) + sum).ok()?;
+                    *x = i64::try_from(i128::from(*x).wrapping_add(sum)).ok()?;
                 }
             }
             for l in 0..4 {
-                out[lp + l] = i64::try_from(i128::from(out[lp + l]) + lv[l]).ok()?;
+                out[lp + l] = i64::try_from(i128::from(out[lp + l]).wrapping_add(lv[l])).ok()?;
             }
         }
         if let Some(p) = ev.pop {
