@@ -101,14 +101,42 @@ pub(super) fn quantiles(
     cols: usize,
     stats: &Stats,
 ) -> Result<Vec<[i64; 3]>> {
+    // The columns are independent: each thread selects those of its own share, reading
+    // the spill file (from the page cache) on its own; the result is the same.
+    let threads = rayon::current_num_threads().clamp(1, cols.max(1));
+    let parts: Vec<Vec<(usize, [i64; 3])>> = (0..threads)
+        .into_par_iter()
+        .map(|t| {
+            let mine: Vec<usize> = (t..cols).step_by(threads).collect();
+            let q = quantiles_of(path, shown, cols, stats, &mine)?;
+            Ok(mine.into_iter().zip(q).collect())
+        })
+        .collect::<Result<_>>()?;
+    let mut out = vec![[MISSING; 3]; cols];
+    for (j, q) in parts.into_iter().flatten() {
+        out[j] = q;
+    }
+    Ok(out)
+}
+
+/// [`quantiles`] of the columns `mine` (of `n_cols` a row) only.
+fn quantiles_of(
+    path: &Path,
+    shown: &Path,
+    n_cols: usize,
+    stats: &Stats,
+    mine: &[usize],
+) -> Result<Vec<[i64; 3]>> {
     const BITS: u32 = 11;
     const PS: [u64; 3] = [10, 50, 90];
-    let width: Vec<u32> = (0..cols)
-        .map(|j| {
-            if stats.count[j] == 0 {
+    let cols = mine.len();
+    let width: Vec<u32> = mine
+        .iter()
+        .map(|&c| {
+            if stats.count[c] == 0 {
                 0
             } else {
-                let span = (stats.max[j].0 as i128 - stats.min[j].0 as i128) as u64;
+                let span = (stats.max[c].0 as i128 - stats.min[c].0 as i128) as u64;
                 64 - span.leading_zeros()
             }
         })
@@ -116,8 +144,9 @@ pub(super) fn quantiles(
     let digits: Vec<u32> = width.iter().map(|w| w.div_ceil(BITS)).collect();
     // Per column and percentile: prefix found so far and the rank still sought (1-based).
     let mut prefix = vec![[0u64; 3]; cols];
-    let mut rank: Vec<[u64; 3]> = (0..cols)
-        .map(|j| PS.map(|p| (p * stats.count[j]).div_ceil(100).max(1)))
+    let mut rank: Vec<[u64; 3]> = mine
+        .iter()
+        .map(|&c| PS.map(|p| (p * stats.count[c]).div_ceil(100).max(1)))
         .collect();
     let passes = digits.iter().copied().max().unwrap_or(0);
     let mut hist = vec![0u64; (cols * 3) << BITS];
@@ -125,18 +154,18 @@ pub(super) fn quantiles(
         hist.fill(0);
         let f = File::open(path).map_err(read_err(shown))?;
         let mut r = BufReader::with_capacity(1 << 20, f);
-        let mut row = vec![0u8; cols * 8];
+        let mut row = vec![0u8; n_cols * 8];
         for _ in 0..stats.rows {
             r.read_exact(&mut row).map_err(read_err(shown))?;
-            for j in 0..cols {
+            for (j, &c) in mine.iter().enumerate() {
                 if pass >= digits[j] {
                     continue;
                 }
-                let v = i64::from_le_bytes(row[j * 8..j * 8 + 8].try_into().expect("8 bytes"));
+                let v = i64::from_le_bytes(row[c * 8..c * 8 + 8].try_into().expect("8 bytes"));
                 if v == MISSING {
                     continue;
                 }
-                let key = (v as i128 - stats.min[j].0 as i128) as u64;
+                let key = (v as i128 - stats.min[c].0 as i128) as u64;
                 let shift = (digits[j] - 1 - pass) * BITS;
                 let high = if shift + BITS >= 64 {
                     0
@@ -169,12 +198,14 @@ pub(super) fn quantiles(
             }
         }
     }
-    Ok((0..cols)
-        .map(|j| {
-            if stats.count[j] == 0 {
+    Ok(mine
+        .iter()
+        .enumerate()
+        .map(|(j, &c)| {
+            if stats.count[c] == 0 {
                 [MISSING; 3]
             } else {
-                [0, 1, 2].map(|t| (stats.min[j].0 as i128 + prefix[j][t] as i128) as i64)
+                [0, 1, 2].map(|t| (stats.min[c].0 as i128 + prefix[j][t] as i128) as i64)
             }
         })
         .collect())
