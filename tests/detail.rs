@@ -149,6 +149,15 @@ fn parquet_detail_holds_the_csv_figures() {
         fs::read(again.join("outlays.parquet")).unwrap()
     );
 
+    // `compare` reads outlays.csv and says so.
+    let o = fendan(&root(), &["compare", pq_dir.to_str().unwrap(), "baseline"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("written with `simulate --format parquet`"),
+        "{}",
+        stderr(&o)
+    );
+
     let (header, rows) = crate::common::read_csv(&csv_dir.join("outlays.csv"));
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let file = fs::File::open(pq_dir.join("outlays.parquet")).unwrap();
