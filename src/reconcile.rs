@@ -422,27 +422,32 @@ pub fn reconcile(
         year: dims.contains(&Dim::Year).then_some(f.0),
         unit: dims.contains(&Dim::Unit).then_some(f.1),
         class: dims.contains(&Dim::Class).then(|| f.2.clone()),
-        level: if dims.contains(&Dim::Level) { f.3 } else { None },
+        level: if dims.contains(&Dim::Level) {
+            f.3
+        } else {
+            None
+        },
     };
-    let group = |cells: &mut dyn Iterator<Item = (Key, Option<i64>, Option<i64>)>| -> Result<Vec<Row>> {
-        let mut sums: BTreeMap<Key, (Option<i64>, Option<i64>)> = BTreeMap::new();
-        for (k, m, a) in cells {
-            let e = sums.entry(k).or_default();
-            for (slot, v) in [(&mut e.0, m), (&mut e.1, a)] {
-                if let Some(v) = v {
-                    add(slot.get_or_insert(0), v, file)?;
+    let group =
+        |cells: &mut dyn Iterator<Item = (Key, Option<i64>, Option<i64>)>| -> Result<Vec<Row>> {
+            let mut sums: BTreeMap<Key, (Option<i64>, Option<i64>)> = BTreeMap::new();
+            for (k, m, a) in cells {
+                let e = sums.entry(k).or_default();
+                for (slot, v) in [(&mut e.0, m), (&mut e.1, a)] {
+                    if let Some(v) = v {
+                        add(slot.get_or_insert(0), v, file)?;
+                    }
                 }
             }
-        }
-        Ok(sums
-            .into_iter()
-            .map(|(key, (modelled, actual))| Row {
-                key,
-                modelled,
-                actual,
-            })
-            .collect())
-    };
+            Ok(sums
+                .into_iter()
+                .map(|(key, (modelled, actual))| Row {
+                    key,
+                    modelled,
+                    actual,
+                })
+                .collect())
+        };
     let matched_rows = group(
         &mut matched
             .iter()
@@ -658,6 +663,9 @@ mod tests {
         assert_eq!(row(None, Some(100)).ratio(), None);
         assert_eq!(row(Some(0), Some(100)).ratio(), None);
         // why: 2/3 = 0.66666… → 0.6667 (half away from zero).
-        assert_eq!(row(Some(3), Some(2)).ratio(), Some("0.6667".parse().unwrap()));
+        assert_eq!(
+            row(Some(3), Some(2)).ratio(),
+            Some("0.6667".parse().unwrap())
+        );
     }
 }

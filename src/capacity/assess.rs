@@ -231,7 +231,14 @@ mod tests {
         // Outlays 4,500.00, 1,000.00 and 700.00 yuan; revenues 10,000.00, 10,000.00, none.
         let county = [450_000, 100_000, 70_000];
         let revenue = [Some(1_000_000), Some(1_000_000), None];
-        let y = year(&county, &revenue, &[false, true, false], Rule::Fixed, d("0.3")).unwrap();
+        let y = year(
+            &county,
+            &revenue,
+            &[false, true, false],
+            Rule::Fixed,
+            d("0.3"),
+        )
+        .unwrap();
         // why: 0.3 × 10,000.00 = 3,000.00; 4,500.00 − 3,000.00 = 1,500.00 of need.
         assert_eq!(y.units[0].ceiling, Some(300_000));
         assert_eq!(y.units[0].need, Some(150_000));

@@ -61,7 +61,12 @@ pub const SUMMARY_COLUMNS: [&str; 17] = [
 ];
 
 /// The columns added at the end of `by_unit.csv` when the run has fiscal data.
-pub const BY_UNIT_COLUMNS: [&str; 4] = ["own_revenue", "burden_share", "transfer_need", "fiscal_basis"];
+pub const BY_UNIT_COLUMNS: [&str; 4] = [
+    "own_revenue",
+    "burden_share",
+    "transfer_need",
+    "fiscal_basis",
+];
 
 /// The file names, as the manifest lists them.
 pub const UNIT_FILE: &str = "capacity.csv";

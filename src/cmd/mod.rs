@@ -5,6 +5,7 @@ mod catalog;
 mod compare;
 mod explain;
 mod merge;
+mod reconcile;
 mod report;
 mod simulate;
 mod sources;
@@ -121,6 +122,29 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Sources { scenario, format } => sources::run(scenario.as_deref(), format),
+        Command::Reconcile {
+            dir,
+            actuals,
+            by,
+            stage,
+            top,
+            out,
+            unit,
+            bom,
+            xlsx,
+            force,
+        } => reconcile::run(reconcile::Request {
+            dir: &dir,
+            actuals: &actuals,
+            by: by.iter().map(|d| d.dim()).collect(),
+            stage: stage.map(|s| s.stage()),
+            top,
+            out: out.as_deref(),
+            scale: unit.scale(),
+            bom,
+            xlsx: xlsx.as_deref(),
+            force,
+        }),
         Command::Compare {
             a,
             b,

@@ -100,7 +100,10 @@ fn capacity_text(model: &fendan::Model, a: &fendan::capacity::Assessment, scale:
         format!("{p:.2} %")
     };
     let rule = match a.rule {
-        Rule::Fixed => "threshold: capacity.threshold of own revenue (an assumption, see seeds/capacity.yaml)".to_owned(),
+        Rule::Fixed => {
+            "threshold: capacity.threshold of own revenue (an assumption, see seeds/capacity.yaml)"
+                .to_owned()
+        }
         Rule::CityMedian => "threshold: each year's city median of the burden share".to_owned(),
     };
     let mut s = format!(

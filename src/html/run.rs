@@ -730,6 +730,7 @@ fn sources_section(run: &RunFolder) -> String {
 
 /// The whole report of a run; per-unit charts are for `year` (default: the last).
 pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
+    let explicit = year;
     let years = run.years();
     let year = match year {
         None => *years.last().ok_or_else(|| {
@@ -754,6 +755,9 @@ pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
     body.push_str(&equalization_section(run)?);
     body.push_str(&assumptions_section(run));
     body.push_str(&sources_section(run));
+    if let Some(s) = super::capacity::section(run, explicit)? {
+        body.push_str(&s);
+    }
     body.push_str(&page::footer(
         &run.meta.fendan_version,
         &format!("情景 scenario {}", run.meta.scenario.name),

@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::model::Level;
 use crate::reconcile::{ActualRow, Actuals, Stage, parse_level};
 
+/// What one row says a figure of: year, unit, code, level, stage.
+type Said = (i32, String, String, Option<Level>, Option<Stage>);
+
 /// Read and check an actuals file named on the command line.
 pub fn read_actuals(path: &Path) -> Result<Actuals> {
     let src = Source::read(path)?;
@@ -22,10 +25,7 @@ pub fn read_actuals(path: &Path) -> Result<Actuals> {
 }
 
 fn parse_actuals(src: &Source) -> Result<Actuals> {
-    let t = Table::read(
-        src,
-        &["year", "unit_code", "budget_class", "amount_yuan"],
-    )?;
+    let t = Table::read(src, &["year", "unit_code", "budget_class", "amount_yuan"])?;
     let (cy, cu, cc, ca) = (
         t.col("year"),
         t.col("unit_code"),
@@ -35,8 +35,7 @@ fn parse_actuals(src: &Source) -> Result<Actuals> {
     let optional = |name: &str| t.header.iter().position(|h| h == name);
     let (cl, cs) = (optional("level"), optional("stage"));
     let mut rows = Vec::with_capacity(t.rows.len());
-    let mut seen: HashMap<(i32, String, String, Option<Level>, Option<Stage>), usize> =
-        HashMap::new();
+    let mut seen: HashMap<Said, usize> = HashMap::new();
     for (line, r) in &t.rows {
         let line = *line;
         let text = t.cell(r, cy);

@@ -176,7 +176,13 @@ pub(super) fn load_fiscal(src: &Source, units: &[Unit], bib: &Bibliography) -> R
 
 /// Check a figure's `source`: citations of the bibliography, or `illustrative (why)` for
 /// a made-up figure. Returns whether the figure is illustrative.
-fn check_source(t: &Table, line: usize, col: usize, text: &str, bib: &Bibliography) -> Result<bool> {
+fn check_source(
+    t: &Table,
+    line: usize,
+    col: usize,
+    text: &str,
+    bib: &Bibliography,
+) -> Result<bool> {
     if text.is_empty() {
         return Err(Error::input(
             t.loc(line, col),

@@ -14,6 +14,7 @@
 //! Outputs carry no clock and no thread count, so a rerun, a different `--threads` or
 //! shards joined by `merge` give the same bytes.
 
+pub mod capacity;
 pub mod eval;
 pub mod sample;
 pub mod spec;
