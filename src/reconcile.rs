@@ -72,6 +72,8 @@ pub fn parse_level(text: &str) -> Option<Level> {
 pub struct ActualRow {
     pub year: i32,
     pub unit: String,
+    /// The unit's name as the row gives it (may be empty).
+    pub unit_name: String,
     /// The code as given (类, 款 or 项) and its 类, the first three digits.
     pub code: String,
     pub class: String,
@@ -79,9 +81,19 @@ pub struct ActualRow {
     pub stage: Option<Stage>,
     /// `None`: the file has no figure for it (an empty cell).
     pub fen: Option<i64>,
-    /// Where the unit code and the level (or the amount, without a level column) are.
-    pub at_unit: Location,
-    pub at_level: Location,
+    /// The row's line, and the columns (in characters, from 1) of its unit code, unit
+    /// name, level and stage (of the amount, when the file has no such column).
+    pub line: usize,
+    pub at: [usize; 4],
+}
+
+/// A field of an actuals row, for [`Actuals::loc`].
+#[derive(Debug, Clone, Copy)]
+pub enum Field {
+    Unit = 0,
+    Name = 1,
+    Level = 2,
+    Stage = 3,
 }
 
 /// An actuals file, read and checked (see `load::actuals`).
@@ -89,7 +101,16 @@ pub struct ActualRow {
 pub struct Actuals {
     pub file: String,
     pub path: Option<std::path::PathBuf>,
+    /// The file's text, for the snippet of an error.
+    pub text: String,
     pub rows: Vec<ActualRow>,
+}
+
+impl Actuals {
+    /// Where a field of a row is, for an error.
+    pub fn loc(&self, row: &ActualRow, field: Field) -> Location {
+        Location::in_text(&self.file, &self.text, row.line, row.at[field as usize])
+    }
 }
 
 /// A dimension of the breakdown.
@@ -236,10 +257,10 @@ fn read_run(folder: &Folder) -> Result<(Modelled, Vec<(String, String)>)> {
 }
 
 /// What the actuals say for one (year, unit, class): one figure for all levels, or a
-/// figure per level (for the levels given).
+/// figure per level (for the levels given); and the line of the first row that said it.
 enum Said {
-    Whole(i64, Location),
-    ByLevel([Option<i64>; 4], Location),
+    Whole(i64, usize),
+    ByLevel([Option<i64>; 4], usize),
 }
 
 /// Set the run in `dir` against `actuals`, broken down by `dims` (at least one).
@@ -264,7 +285,7 @@ pub fn reconcile(
         Some(s) => {
             if let Some(r) = actuals.rows.iter().find(|r| r.stage.is_none()) {
                 return Err(Error::input(
-                    r.at_level.clone(),
+                    actuals.loc(r, Field::Stage),
                     format!(
                         "--stage {} keeps the rows of one stage, but this row of {file} says none; give every row a stage (budget 预算 or final 决算)",
                         s.key()
@@ -291,7 +312,7 @@ pub fn reconcile(
     for r in actuals.rows.iter().filter(|r| r.stage == stage) {
         let Some(&u) = unit_index.get(r.unit.as_str()) else {
             return Err(Error::input(
-                r.at_unit.clone(),
+                actuals.loc(r, Field::Unit),
                 format!(
                     "`{}` is not a unit of the run in {}{}; the actuals are compared unit by unit, by the codes of units.csv",
                     r.unit,
@@ -300,28 +321,37 @@ pub fn reconcile(
                 ),
             ));
         };
+        if !r.unit_name.is_empty() && r.unit_name != units[u].1 {
+            return Err(Error::input(
+                actuals.loc(r, Field::Name),
+                format!(
+                    "the unit {} is {} in the run, but this row of {file} names it `{}`; check the code (or leave unit_name empty)",
+                    r.unit, units[u].1, r.unit_name
+                ),
+            ));
+        }
         let Some(fen) = r.fen else {
             empty_rows += 1;
             continue;
         };
         let key = (r.year, u, r.class.clone());
-        let mixed = |first: &Location| {
+        let mixed = |first: &usize| {
             Error::input(
-                r.at_level.clone(),
+                actuals.loc(r, Field::Level),
                 format!(
-                    "the rows of {} / {} / class {} mix figures with and without a level (the first on line {}); give every row of a unit, year and class a level, or none",
-                    r.year, r.unit, r.class, first.line
+                    "the rows of {} / {} / class {} mix figures with and without a level (the first on line {first}); give every row of a unit, year and class a level, or none",
+                    r.year, r.unit, r.class
                 ),
             )
         };
         match (said.get_mut(&key), r.level) {
             (None, None) => {
-                said.insert(key, Said::Whole(fen, r.at_level.clone()));
+                said.insert(key, Said::Whole(fen, r.line));
             }
             (None, Some(l)) => {
                 let mut v = [None; 4];
                 v[l as usize] = Some(fen);
-                said.insert(key, Said::ByLevel(v, r.at_level.clone()));
+                said.insert(key, Said::ByLevel(v, r.line));
             }
             (Some(Said::Whole(x, _)), None) => add(x, fen, file)?,
             (Some(Said::ByLevel(v, _)), Some(l)) => {
@@ -364,7 +394,7 @@ pub fn reconcile(
             }
             (None, Some(Said::Whole(x, at))) => {
                 if by_level {
-                    return Err(needs_level(at, file));
+                    return Err(needs_level(actuals, *at));
                 }
                 actual_only.push((fine(None), *x));
             }
@@ -385,7 +415,7 @@ pub fn reconcile(
             }
             (Some(m), Some(Said::Whole(x, at))) => {
                 if by_level {
-                    return Err(needs_level(at, file));
+                    return Err(needs_level(actuals, *at));
                 }
                 let mut sum = 0;
                 for v in m {
@@ -491,11 +521,18 @@ pub fn reconcile(
     })
 }
 
-fn needs_level(at: &Location, file: &str) -> Error {
+/// The error for a row (at `line`) without a level when `--by level` needs one.
+fn needs_level(actuals: &Actuals, line: usize) -> Error {
+    let r = actuals
+        .rows
+        .iter()
+        .find(|r| r.line == line)
+        .expect("the row that said it");
     Error::input(
-        at.clone(),
+        actuals.loc(r, Field::Level),
         format!(
-            "--by level compares each level's figure, but this row of {file} gives no level; add a level (central, province, city, county, or 中央/省/市/县) to every row, or leave level out of --by"
+            "--by level compares each level's figure, but this row of {} gives no level; add a level (central, province, city, county, or 中央/省/市/县) to every row, or leave level out of --by",
+            actuals.file
         ),
     )
 }

@@ -3,6 +3,7 @@
 mod common;
 
 mod boundaries;
+mod capacity;
 mod cases;
 mod catalog;
 mod compare;
@@ -10,6 +11,7 @@ mod compare_years;
 mod engine;
 mod explain;
 mod readme;
+mod reconcile;
 mod report;
 mod scenarios;
 mod sources;

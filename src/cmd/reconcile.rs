@@ -74,6 +74,14 @@ pub fn run(req: Request) -> Outcome {
     print(&text)
 }
 
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
 /// The workbook's title, which also says whose workbook an existing file is.
 fn title(rec: &Reconciliation) -> String {
     format!("{} reconciled with {}", rec.scenario, rec.actuals_file)
@@ -121,11 +129,16 @@ fn describe(rec: &Reconciliation, scale: Scale) -> String {
             Some(fen) => format!("  {} {what}", shown(scale, Some(fen))),
             None => String::new(),
         };
-        format!("  {name:<12} {:>4} rows{what}\n", rows.len())
+        format!(
+            "  {name:<12} {:>4} {}{what}\n",
+            rows.len(),
+            plural(rows.len(), "row")
+        )
     };
     s.push_str(&format!(
-        "  matched      {:>4} rows  modelled {}, actual {}, actual − modelled {}{}\n",
+        "  matched      {:>4} {}  modelled {}, actual {}, actual − modelled {}{}\n",
         rec.matched.len(),
+        plural(rec.matched.len(), "row"),
         shown(scale, total.modelled),
         shown(scale, total.actual),
         signed(scale, total.diff()),
@@ -146,8 +159,11 @@ fn describe(rec: &Reconciliation, scale: Scale) -> String {
     ));
     if rec.empty_rows > 0 {
         s.push_str(&format!(
-            "  {} rows of the actuals have no amount and were left out (not read as 0)\n",
-            rec.empty_rows
+            "  {} {} of the actuals {} no amount and {} left out (not read as 0)\n",
+            rec.empty_rows,
+            plural(rec.empty_rows, "row"),
+            if rec.empty_rows == 1 { "has" } else { "have" },
+            if rec.empty_rows == 1 { "was" } else { "were" },
         ));
     }
     if !rec.matched.is_empty()

@@ -33,7 +33,7 @@ fn parse_actuals(src: &Source) -> Result<Actuals> {
         t.col("amount_yuan"),
     );
     let optional = |name: &str| t.header.iter().position(|h| h == name);
-    let (cl, cs) = (optional("level"), optional("stage"));
+    let (cl, cs, cn) = (optional("level"), optional("stage"), optional("unit_name"));
     let mut rows = Vec::with_capacity(t.rows.len());
     let mut seen: HashMap<Said, usize> = HashMap::new();
     for (line, r) in &t.rows {
@@ -116,16 +116,23 @@ fn parse_actuals(src: &Source) -> Result<Actuals> {
             class: code[..3].to_owned(),
             code,
             unit,
+            unit_name: cn.map(|c| t.cell(r, c).to_owned()).unwrap_or_default(),
             level,
             stage,
             fen,
-            at_unit: t.loc(line, cu),
-            at_level: t.loc(line, cl.unwrap_or(ca)),
+            line,
+            at: [
+                t.loc(line, cu).column,
+                t.loc(line, cn.unwrap_or(cu)).column,
+                t.loc(line, cl.unwrap_or(ca)).column,
+                t.loc(line, cs.unwrap_or(ca)).column,
+            ],
         });
     }
     Ok(Actuals {
         file: src.name.clone(),
         path: src.path.clone(),
+        text: src.text.clone(),
         rows,
     })
 }

@@ -101,16 +101,15 @@ pub(super) fn load_fiscal(src: &Source, units: &[Unit], bib: &Bibliography) -> R
         }
         let name = t.cell(r, cm);
         let measure = Measure::parse(name).ok_or_else(|| {
-            let keys: Vec<&str> = Measure::ALL.iter().map(|m| m.key()).collect();
+            let keys = Measure::ALL.iter().map(|m| m.key());
             Error::input(
                 t.loc(line, cm),
                 format!(
-                    "`{name}` is not a fiscal measure{}; use one of {} (or its Chinese name: {})",
-                    did_you_mean(name, keys.iter().copied()),
-                    keys.join(", "),
+                    "`{name}` is not a fiscal measure{}; use one of {}, or the Chinese name",
+                    did_you_mean(name, keys),
                     Measure::ALL
                         .iter()
-                        .map(|m| format!("{} {}", m.key(), m.zh()))
+                        .map(|m| format!("{} ({})", m.key(), m.zh()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -150,6 +149,20 @@ pub(super) fn load_fiscal(src: &Source, units: &[Unit], bib: &Bibliography) -> R
                 illustrative,
             },
         );
+    }
+    // Every year's figures of a measure must add up within what fendan holds.
+    let mut sums: HashMap<(i32, Measure), i64> = HashMap::new();
+    for (&(year, unit, m), f) in &fiscal.figures {
+        let sum = sums.entry((year, m)).or_insert(0);
+        *sum = sum.checked_add(f.fen).ok_or_else(|| {
+            Error::input(
+                t.loc(lines[&(year, unit, m)], cv),
+                format!(
+                    "the {} figures of {year} add up to more than fendan can hold (about 92,000 trillion yuan); amounts are in yuan, so check this one",
+                    m.key()
+                ),
+            )
+        })?;
     }
     // 均衡性转移支付 is part of 一般性转移支付.
     for (&(year, unit, m), f) in &fiscal.figures {
