@@ -399,3 +399,118 @@ fn the_capacity_metric_needs_fiscal_data() {
     );
     assert!(stderr(&o).contains("spec.yaml:6:"), "{}", stderr(&o));
 }
+
+/// The README's walk-through: every command it shows prints the lines it shows, and the
+/// figures in its prose are those of the runs and of the capacity sweep.
+#[test]
+fn the_readme_walk_through_is_what_fendan_prints() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("### Walk-through: which counties cannot afford their share in 2019?")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the walk-through");
+    let tmp = tempfile::tempdir().unwrap();
+    // The median scenario as the README shows it, saved beside capacity_2019.yaml.
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the median scenario");
+    let median = tmp.path().join("capacity_2019_median.yaml");
+    fs::write(
+        &median,
+        yaml.replace(
+            "extends: capacity_2019.yaml",
+            &format!(
+                "extends: {}",
+                s(&root().join("scenarios/capacity_2019.yaml"))
+            ),
+        ),
+    )
+    .unwrap();
+    let mut printed = BTreeMap::new();
+    for block in section.split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let command = block.lines().next().unwrap();
+        let scenario = command
+            .strip_prefix("$ fendan simulate ")
+            .unwrap_or_else(|| panic!("a simulate command: {command}"));
+        let path = if scenario.ends_with("capacity_2019_median.yaml") {
+            median.clone()
+        } else {
+            root().join(scenario)
+        };
+        let out = tmp.path().join(scenario.replace('/', "_"));
+        let o = fendan(
+            &root(),
+            &["simulate", scenario_arg(&path), "--out", s(&out)],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let said = stdout(&o);
+        for line in block.lines().skip(1) {
+            if line == "…" || line.starts_with("wrote ") {
+                continue;
+            }
+            assert!(
+                said.contains(line),
+                "README line not printed by `{command}`:\n{line}\n---\n{said}"
+            );
+        }
+        printed.insert(scenario.to_owned(), out);
+    }
+    assert_eq!(printed.len(), 3, "three runs shown");
+    let wan = |fen: i64| {
+        let scale = fendan::money::Scale::Wan;
+        format!("{}万元", fendan::money::grouped(&scale.format(fen)))
+    };
+    let need = |dir: &Path| -> i64 {
+        let sum = rows(&dir.join("capacity_summary.csv"));
+        fen(&sum.iter().find(|r| r["year"] == "2019").unwrap()["transfer_need"])
+    };
+    // The prose, with its line breaks as spaces.
+    let section = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fixed = need(&printed["scenarios/capacity_2019.yaml"]);
+    let by_median = need(&printed["scenarios/capacity_2019_median.yaml"]);
+    assert!(section.contains(&format!("{} (about 9.26亿元)", wan(fixed))));
+    assert!(section.contains(&format!("the need falls to {}", wan(by_median))));
+    let cap = rows(&printed["scenarios/capacity_2019.yaml"].join("capacity.csv"));
+    let wei = unit_row(&cap, "2019", "130434");
+    let daming = unit_row(&cap, "2019", "130425");
+    let (w, d) = (fen(&wei["transfer_need"]), fen(&daming["transfer_need"]));
+    assert!(section.contains(&format!("魏县 {}", wan(w))));
+    assert!(section.contains(&format!("大名县 {} alone", wan(d))));
+    // why: (21,531.11 + 20,076.31) / 92,550.54 = 44.96 % → 45 %.
+    assert_eq!(((w + d) * 100 + fixed / 2) / fixed, 45);
+    assert!(section.contains("alone are 45 % of it"));
+    assert!(section.contains(&format!(
+        "{} yuan a head of county-level outlay against {} of",
+        fendan::money::grouped(&wei["county_per_head"]),
+        fendan::money::grouped(&wei["revenue_per_head"])
+    )));
+    // The sweep's range of the 2019 need.
+    let sweep = tmp.path().join("sweep");
+    let spec = root().join("tests/data/sweep/capacity.yaml");
+    let o = fendan(&root(), &["sweep", s(&spec), "--out", s(&sweep), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = rows(&sweep.join("summary.csv"));
+    let t = summary
+        .iter()
+        .find(|r| r["metric"] == "transfer_need_2019" && r["axis"] == "capacity.threshold")
+        .unwrap();
+    assert_eq!([&t["at_low"], &t["at_high"]], ["0.4", "0.2"]);
+    assert!(section.contains(&format!(
+        "from {} (threshold 0.4) to {} (0.2)",
+        wan(fen(&t["low"])),
+        wan(fen(&t["high"]))
+    )));
+}
+
+/// A scenario path as `fendan` is given it from the project root.
+fn scenario_arg(p: &Path) -> &str {
+    let r = root();
+    let text = s(p);
+    text.strip_prefix(s(&r))
+        .map(|rest| rest.trim_start_matches('/'))
+        .unwrap_or(text)
+}
