@@ -140,7 +140,7 @@ impl Dim {
 type Fine = (i32, usize, String, Option<Level>);
 
 /// A row's key along the breakdown: each part `None` when its dimension is not asked for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Key {
     pub year: Option<i32>,
     pub unit: Option<usize>,
@@ -551,12 +551,7 @@ pub fn total(rows: &[Row]) -> Row {
         any.then_some(s)
     };
     Row {
-        key: Key {
-            year: None,
-            unit: None,
-            class: None,
-            level: None,
-        },
+        key: Key::default(),
         modelled: sum(|r| r.modelled),
         actual: sum(|r| r.actual),
     }
@@ -679,12 +674,7 @@ mod tests {
 
     fn row(m: Option<i64>, a: Option<i64>) -> Row {
         Row {
-            key: Key {
-                year: None,
-                unit: None,
-                class: None,
-                level: None,
-            },
+            key: Key::default(),
             modelled: m,
             actual: a,
         }

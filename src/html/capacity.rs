@@ -153,19 +153,6 @@ fn color(kind: UnitKind) -> plotters::style::RGBColor {
     }
 }
 
-fn groups() -> Vec<(String, plotters::style::RGBColor)> {
-    vec![
-        (
-            "市辖区、功能区 districts and zones".to_owned(),
-            charts::DISTRICT_COLOR,
-        ),
-        (
-            "县、县级市 counties and county-level city".to_owned(),
-            charts::COUNTY_COLOR,
-        ),
-    ]
-}
-
 /// Sorted bars (largest at the top), both ends of a long list.
 fn bars(rows: &mut [(&UnitRow, Decimal)], note: impl Fn(Decimal) -> String) -> Vec<Bar> {
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.code.cmp(&a.0.code)));
@@ -272,7 +259,7 @@ pub fn section(run: &RunFolder, year: Option<i32>) -> Result<Option<String>> {
                 "{year} 年县级负担占本级收入比重 county level's outlay as a share of own revenue"
             ),
             &bars(&mut shares, |v| format!("{v:.1} %")),
-            &groups(),
+            &super::run::groups(),
             "% 本级一般公共预算收入 (% of own revenue)",
             reference.as_ref().map(|(x, l)| (*x, l.as_str())),
         )?;
@@ -297,7 +284,7 @@ pub fn section(run: &RunFolder, year: Option<i32>) -> Result<Option<String>> {
                 "chart-capacity-need",
                 &format!("{year} 年所需转移支付 transfer need by unit"),
                 &bars(&mut needs, |v| format!("{v:.2}")),
-                &groups(),
+                &super::run::groups(),
                 "万元 (10,000 yuan)",
                 None,
             )?;

@@ -234,7 +234,7 @@ fn group_of(u: &UnitYear) -> usize {
     if u.kind.is_urban_district() { 0 } else { 1 }
 }
 
-fn groups() -> Vec<(String, plotters::style::RGBColor)> {
+pub(super) fn groups() -> Vec<(String, plotters::style::RGBColor)> {
     vec![
         (
             "市辖区、功能区 districts and zones".to_owned(),

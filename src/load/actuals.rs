@@ -38,17 +38,7 @@ fn parse_actuals(src: &Source) -> Result<Actuals> {
     let mut seen: HashMap<Said, usize> = HashMap::new();
     for (line, r) in &t.rows {
         let line = *line;
-        let text = t.cell(r, cy);
-        let year: i32 = text
-            .parse()
-            .ok()
-            .filter(|y| (1900..=2200).contains(y))
-            .ok_or_else(|| {
-                Error::input(
-                    t.loc(line, cy),
-                    format!("`{text}` is not a year; write the budget year, e.g. 2019"),
-                )
-            })?;
+        let year = super::fiscal::budget_year(&t, r, line, cy)?;
         let unit = t.cell(r, cu).to_owned();
         if unit.is_empty() {
             return Err(Error::input(

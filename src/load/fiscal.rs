@@ -66,17 +66,7 @@ pub(super) fn load_fiscal(src: &Source, units: &[Unit], bib: &Bibliography) -> R
     let mut lines: HashMap<(i32, usize, Measure), usize> = HashMap::new();
     for (line, r) in &t.rows {
         let line = *line;
-        let text = t.cell(r, cy);
-        let year: i32 = text
-            .parse()
-            .ok()
-            .filter(|y| (1900..=2200).contains(y))
-            .ok_or_else(|| {
-                Error::input(
-                    t.loc(line, cy),
-                    format!("`{text}` is not a year; write the budget year, e.g. 2019"),
-                )
-            })?;
+        let year = budget_year(&t, r, line, cy)?;
         let code = t.cell(r, cu);
         let unit = *unit_pos.get(code).ok_or_else(|| {
             Error::input(
@@ -185,6 +175,25 @@ pub(super) fn load_fiscal(src: &Source, units: &[Unit], bib: &Bibliography) -> R
         }
     }
     Ok(fiscal)
+}
+
+/// The budget year in column `col` of a row.
+pub(super) fn budget_year(
+    t: &Table,
+    r: &csv::StringRecord,
+    line: usize,
+    col: usize,
+) -> Result<i32> {
+    let text = t.cell(r, col);
+    text.parse()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))
+        .ok_or_else(|| {
+            Error::input(
+                t.loc(line, col),
+                format!("`{text}` is not a year; write the budget year, e.g. 2019"),
+            )
+        })
 }
 
 /// Check a figure's `source`: citations of the bibliography, or `illustrative (why)` for
