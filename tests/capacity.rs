@@ -38,6 +38,24 @@ fn unit_row(rows: &[BTreeMap<String, String>], year: &str, code: &str) -> BTreeM
         .clone()
 }
 
+/// The hand case without its fiscal file, written into `dir`.
+fn hand_without_fiscal(dir: &Path) -> std::path::PathBuf {
+    let hand = root().join("tests/data/capacity/hand");
+    let copy = dir.join("nofiscal.yaml");
+    let text = fs::read_to_string(hand.join("scenario.yaml"))
+        .unwrap()
+        .replace("  fiscal: fiscal.csv\n", "")
+        .replace("cohorts.yaml", s(&hand.join("cohorts.yaml")))
+        .replace("counts.csv", s(&hand.join("counts.csv")))
+        .replace(
+            "[services.yaml]",
+            &format!("[{}]", s(&hand.join("services.yaml"))),
+        )
+        .replace("splits.yaml", s(&hand.join("splits.yaml")));
+    fs::write(&copy, text).unwrap();
+    copy
+}
+
 /// A scenario file in `dir` that extends the hand case with `extra` YAML lines.
 fn extend_hand(dir: &Path, extra: &str) -> std::path::PathBuf {
     let path = dir.join("variant.yaml");
@@ -231,21 +249,7 @@ fn the_city_median_rule_takes_the_middle_share() {
 #[test]
 fn a_run_without_fiscal_data_writes_no_capacity_files_and_the_same_by_unit() {
     let tmp = tempfile::tempdir().unwrap();
-    // The hand case without its fiscal file: the same inputs but `fiscal`.
-    let dir = root().join("tests/data/capacity/hand");
-    let copy = tmp.path().join("nofiscal.yaml");
-    let text = fs::read_to_string(dir.join("scenario.yaml"))
-        .unwrap()
-        .replace("  fiscal: fiscal.csv\n", "");
-    let text = text
-        .replace("cohorts.yaml", s(&dir.join("cohorts.yaml")))
-        .replace("counts.csv", s(&dir.join("counts.csv")))
-        .replace(
-            "[services.yaml]",
-            &format!("[{}]", s(&dir.join("services.yaml"))),
-        )
-        .replace("splits.yaml", s(&dir.join("splits.yaml")));
-    fs::write(&copy, text).unwrap();
+    let copy = hand_without_fiscal(tmp.path());
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let said = simulate(&copy, &a);
     simulate(&hand(), &b);
@@ -513,4 +517,46 @@ fn scenario_arg(p: &Path) -> &str {
     text.strip_prefix(s(&r))
         .map(|rest| rest.trim_start_matches('/'))
         .unwrap_or(text)
+}
+
+#[cfg(feature = "report")]
+#[test]
+fn the_report_has_a_capacity_page_only_with_fiscal_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    simulate(&root().join("scenarios/capacity_2019.yaml"), &run);
+    let report = |year: Option<&str>| -> String {
+        let html = tmp.path().join("r.html");
+        let mut args = vec!["report", s(&run), "--out", s(&html), "--force"];
+        if let Some(y) = year {
+            args.extend(["--year", y]);
+        }
+        let o = fendan(&root(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        fs::read_to_string(&html).unwrap()
+    };
+    let html = report(None);
+    for id in ["chart-capacity-burden", "chart-capacity-need"] {
+        assert_eq!(html.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
+    }
+    assert!(html.contains("ILLUSTRATIVE, NOT REAL DATA"));
+    // The default year is the last with revenue figures; the zones are marked, not 0.
+    assert!(html.contains("2019 年各单位县级负担占本级收入比重"));
+    assert!(html.contains("130471 邯郸经济技术开发区、130473 邯郸冀南新区"));
+    assert!(html.contains("92,550.54"), "the year's need in 万元");
+    // A year without figures says so and draws no capacity chart.
+    let html = report(Some("2020"));
+    assert!(html.contains("No unit has an own-revenue figure for 2020"));
+    assert!(!html.contains("chart-capacity-burden"));
+    // A run without fiscal figures has no capacity page.
+    let plain = tmp.path().join("plain");
+    simulate(&hand_without_fiscal(tmp.path()), &plain);
+    let html_path = tmp.path().join("p.html");
+    let o = fendan(&root(), &["report", s(&plain), "--out", s(&html_path)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !fs::read_to_string(&html_path)
+            .unwrap()
+            .contains("id=\"capacity\"")
+    );
 }
