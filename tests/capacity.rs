@@ -560,3 +560,42 @@ fn the_report_has_a_capacity_page_only_with_fiscal_figures() {
             .contains("id=\"capacity\"")
     );
 }
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn the_workbook_has_the_capacity_sheets_with_numbers() {
+    use calamine::{Data, Reader};
+    let tmp = tempfile::tempdir().unwrap();
+    let (run, book) = (tmp.path().join("run"), tmp.path().join("b.xlsx"));
+    let o = fendan(
+        &root(),
+        &[
+            "simulate",
+            s(&hand()),
+            "--out",
+            s(&run),
+            "--xlsx",
+            s(&book),
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let names = wb.sheet_names();
+    for (sheet, _) in fendan::xlsx::CAPACITY_SHEETS {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    let (sheet, file) = fendan::xlsx::CAPACITY_SHEETS[0];
+    let range = wb.worksheet_range(sheet).unwrap();
+    let (header, rows) = read_csv(&run.join(file));
+    let need = header.iter().position(|h| h == "transfer_need").unwrap();
+    assert_eq!(range.height(), rows.len() + 2);
+    for (got, want) in range.rows().skip(2).zip(&rows) {
+        match &got[need] {
+            // why: amounts are numbers equal to the CSV's, to the fen; no figure, no cell.
+            Data::Float(x) => assert_eq!((x * 100.0).round() as i64, fen(&want[need])),
+            Data::Empty => assert_eq!(want[need], ""),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! and a sweep varies it) or the year's city median (`capacity: {rule: city_median}` in
 //! the scenario). A unit without a figure has no measure: an empty cell, never 0.
 //!
-//! * [`fiscal`]: the figures as given; [`assess`]: one year's measures from integers
+//! * [`fiscal`]: the figures as given; [`mod@assess`]: one year's measures from integers
 //!   (shared with the sweep's `capacity` metric); [`tables`]: `capacity.csv`,
 //!   `capacity_summary.csv` and the columns added to `by_unit.csv`.
 
