@@ -343,6 +343,10 @@ fn a_threshold_axis_moves_the_capacity_metric_as_simulate_does() {
     assert!(o.status.success(), "{}", stderr(&o));
     let points = rows(&out.join("points.csv"));
     assert_eq!(points.len(), 10);
+    // The made-up revenues are named in the sweep's manifest and summary.
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["fiscal_basis"], "illustrative");
     let needs: std::collections::BTreeSet<&str> = points
         .iter()
         .map(|p| p["transfer_need_2019"].as_str())

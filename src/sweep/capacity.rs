@@ -32,6 +32,8 @@ pub struct CapacityMetric {
     urban: Vec<bool>,
     rule: Rule,
     years: Years,
+    /// Whether a revenue figure of the run's years is made up for an example.
+    pub illustrative: bool,
 }
 
 /// A threshold as the accumulator holds it.
@@ -70,6 +72,10 @@ impl CapacityMetric {
             urban: crate::capacity::urban(model),
             rule,
             years,
+            illustrative: model
+                .fiscal
+                .as_ref()
+                .is_some_and(|f| f.illustrative_in(years.first, years.last)),
         }
     }
 

@@ -363,6 +363,18 @@ impl Evaluator {
         blocks
     }
 
+    /// The basis of the fiscal figures the `capacity` metric uses: `illustrative` when
+    /// some are made up for an example, `data` otherwise; `None` without the metric.
+    pub fn fiscal_basis(&self) -> Option<&'static str> {
+        self.capacity.as_ref().map(|c| {
+            if c.illustrative {
+                crate::capacity::tables::ILLUSTRATIVE_BASIS
+            } else {
+                crate::capacity::tables::DATA_BASIS
+            }
+        })
+    }
+
     /// Whether block `b` changes anything at all (else it needs no table).
     pub fn block_is_inert(&self, b: &Block) -> bool {
         b.touch.comps.is_empty() && !b.touch.pop && !b.touch.threshold

@@ -249,7 +249,7 @@ impl Sweep {
                 })
             })
             .collect();
-        serde_json::json!({
+        let mut core = serde_json::json!({
             "fendan_version": env!("CARGO_PKG_VERSION"),
             "sweep": {
                 "name": spec.name,
@@ -270,7 +270,12 @@ impl Sweep {
             "axes": axes,
             "metrics": spec.metrics.iter().map(|m| m.key()).collect::<Vec<_>>(),
             "blocks": self.ev.blocks.iter().map(|b| self.ev.block_axes(b)).collect::<Vec<_>>(),
-        })
+        });
+        // What the capacity metric rests on: `illustrative` when revenue figures are made up.
+        if let Some(basis) = self.ev.fiscal_basis() {
+            core["fiscal_basis"] = serde_json::json!(basis);
+        }
+        core
     }
 
     /// The files this sweep reads (the spec, its base scenario and the data): no output
