@@ -1,6 +1,7 @@
 //! One file per subcommand; shared helpers here.
 
 mod assumptions;
+mod capacity;
 mod catalog;
 mod compare;
 mod explain;
