@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::money::Overflow;
 use crate::scenario::Scenario;
 
-fn dec(x: Decimal, dp: u32) -> String {
+pub(crate) fn dec(x: Decimal, dp: u32) -> String {
     format!(
         "{:.*}",
         dp as usize,
@@ -31,7 +31,7 @@ fn csv_writer<W: std::io::Write>(into: W) -> csv::Writer<W> {
         .from_writer(into)
 }
 
-fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
@@ -120,8 +120,25 @@ pub fn by_level(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
 
 /// `by_unit.csv`: year × unit, with population and outlay per head.
 pub fn by_unit(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
-    tables::by_unit(model, &View::from(out), &totals(model, out)?)
+    by_unit_with(model, out, None)
+}
+
+/// `by_unit.csv`, with the capacity columns at the end when the run has fiscal data.
+pub fn by_unit_with(
+    model: &Model,
+    out: &Outcome,
+    capacity: Option<&crate::capacity::Assessment>,
+) -> Result<Vec<u8>> {
+    tables::by_unit(model, &View::from(out), &totals(model, out)?, capacity)
         .map_err(|_| run_overflow(model, out))
+}
+
+/// The resident population of a unit in a year (the `pop_total` cohort).
+pub(crate) fn population(model: &Model, view: &View, y: i32, u: usize) -> i64 {
+    model
+        .cohort_by_name("pop_total")
+        .map(|c| view.headcounts.get(y, u, c))
+        .unwrap_or(0)
 }
 
 /// `by_domain.csv`: year × domain × level.
@@ -216,7 +233,8 @@ pub fn render_extra(
         &mut sink,
     )
     .map_err(|s| stopped(model, out, s))?;
-    let small = write::summaries(model, &view, &totals, style, extra)
+    let capacity = crate::capacity::assess_totals(model, &view, &totals, scenario.capacity)?;
+    let small = write::summaries(model, &view, &totals, capacity.as_ref(), style, extra)
         .map_err(|_| run_overflow(model, out))?;
     let mut files = vec![(Detail::Csv.file().to_owned(), detail)];
     files.extend(small);

@@ -4,6 +4,7 @@ mod common;
 
 mod boundaries;
 mod bounds;
+mod capacity;
 mod cases;
 mod catalog;
 mod compare;
@@ -14,6 +15,7 @@ mod exact;
 mod explain;
 mod params;
 mod readme;
+mod reconcile;
 mod report;
 mod scenarios;
 mod schema;

@@ -33,18 +33,17 @@ pub fn by_level(t: &Totals) -> Table {
     ))
 }
 
-/// The resident population of a unit in a year (the `pop_total` cohort).
-fn population(model: &Model, view: &View, y: i32, u: usize) -> i64 {
-    model
-        .cohort_by_name("pop_total")
-        .map(|c| view.headcounts.get(y, u, c))
-        .unwrap_or(0)
-}
+use super::population;
 
 /// `by_unit.csv`: year × unit, with population and outlay per head.
-pub fn by_unit(model: &Model, view: &View, t: &Totals) -> Table {
+pub fn by_unit(
+    model: &Model,
+    view: &View,
+    t: &Totals,
+    capacity: Option<&crate::capacity::Assessment>,
+) -> Table {
     let mut w = super::csv_writer(Vec::new());
-    let header = [
+    let mut header = vec![
         "year",
         "unit_code",
         "unit_name",
@@ -58,6 +57,9 @@ pub fn by_unit(model: &Model, view: &View, t: &Totals) -> Table {
         "total",
         "per_capita",
     ];
+    if capacity.is_some() {
+        header.extend(crate::capacity::tables::BY_UNIT_COLUMNS);
+    }
     w.write_record(header).expect("writing to memory");
     for y in t.years.iter() {
         for (u, unit) in model.units.iter().enumerate() {
@@ -80,6 +82,9 @@ pub fn by_unit(model: &Model, view: &View, t: &Totals) -> Table {
             ];
             r.extend(level_cells(&l)?);
             r.push(per_capita);
+            if let Some(a) = capacity {
+                r.extend(crate::capacity::tables::by_unit_fields(model, a, y, u));
+            }
             w.write_record(&r).expect("writing to memory");
         }
     }

@@ -152,11 +152,13 @@ pub fn without_parquet() -> Error {
     )
 }
 
-/// The summary tables of a run in `style`, then `extra` files rendered elsewhere.
+/// The summary tables of a run in `style` (with the capacity tables when the scenario
+/// gives fiscal figures: `capacity`), then `extra` files rendered elsewhere.
 pub fn summaries(
     model: &Model,
     view: &View,
     totals: &Totals,
+    capacity: Option<&crate::capacity::Assessment>,
     style: CsvStyle,
     extra: Vec<(String, Vec<u8>)>,
 ) -> std::result::Result<Vec<(String, Vec<u8>)>, Overflow> {
@@ -165,7 +167,7 @@ pub fn summaries(
         || {
             rayon::join(
                 || tables::by_level(totals),
-                || tables::by_unit(model, view, totals),
+                || tables::by_unit(model, view, totals, capacity),
             )
         },
         || {
@@ -181,6 +183,11 @@ pub fn summaries(
         ("by_domain.csv".to_owned(), by_domain?),
         ("equalization.csv".to_owned(), equalization?),
     ];
+    if let Some(a) = capacity {
+        use crate::capacity::tables::{SUMMARY_FILE, UNIT_FILE, summary_table, unit_table};
+        files.push((UNIT_FILE.to_owned(), unit_table(model, a)));
+        files.push((SUMMARY_FILE.to_owned(), summary_table(model, a)));
+    }
     for f in &mut files {
         f.1 = style.apply(std::mem::take(&mut f.1));
     }
@@ -196,6 +203,8 @@ pub struct Written {
     pub names: Vec<String>,
     /// The summary tables and the extra files, as written.
     pub small: Vec<(String, Vec<u8>)>,
+    /// The capacity measures, when the scenario gives fiscal figures.
+    pub capacity: Option<crate::capacity::Assessment>,
 }
 
 /// Compute the cells of `prepared` a chunk at a time and write every file of the run
@@ -231,11 +240,13 @@ pub fn write_run(
         Stop::Error(e) => e,
         Stop::Overflow => failed(),
     })?;
+    let capacity = crate::capacity::assess_totals(model, &view, &totals, scenario.capacity)?;
     // The summaries are made and written while the detail's fsync waits for the disk.
     let (synced, small) = rayon::join(
         || file.finish(),
         || -> Result<Vec<(String, Vec<u8>)>> {
-            let small = summaries(model, &view, &totals, style, extra).map_err(|_| failed())?;
+            let small = summaries(model, &view, &totals, capacity.as_ref(), style, extra)
+                .map_err(|_| failed())?;
             small
                 .par_iter()
                 .try_for_each(|(name, bytes)| folder.write(name, bytes))?;
@@ -254,6 +265,7 @@ pub fn write_run(
         totals,
         names,
         small,
+        capacity,
     })
 }
 
