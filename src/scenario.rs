@@ -39,6 +39,8 @@ pub struct Scenario {
     pub overrides: Vec<Override>,
     /// The chain of scenarios this one extends, nearest first.
     pub extends: Vec<String>,
+    /// How the capacity threshold is chosen (`capacity: {rule: …}`; inherited).
+    pub capacity: crate::capacity::Rule,
     /// Every file read from disk for this scenario: the scenario itself, the files it
     /// extends, and its data files. No output may be written over them.
     pub files: Vec<PathBuf>,
@@ -59,6 +61,15 @@ struct RawScenario {
     years: Option<Spanned<RawYears>>,
     #[serde(default)]
     data: RawData,
+    #[serde(default)]
+    capacity: Option<RawCapacity>,
+}
+
+/// `capacity: {rule: fixed | city_median}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapacity {
+    rule: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +90,8 @@ struct RawData {
     indicators: Option<Spanned<String>>,
     budget_classes: Option<Spanned<String>>,
     sources: Option<Spanned<String>>,
+    fiscal: Option<Spanned<String>>,
+    capacity: Option<Spanned<String>>,
 }
 
 impl Scenario {
@@ -262,6 +275,28 @@ impl Scenario {
         if let Some(p) = &d.sources {
             inputs.sources = read(p)?;
         }
+        if let Some(p) = &d.fiscal {
+            inputs.fiscal = Some(read(p)?);
+        }
+        if let Some(p) = &d.capacity {
+            inputs.capacity = read(p)?;
+        }
+        let capacity = match &raw.capacity {
+            None => parent.as_ref().map(|p| p.capacity).unwrap_or_default(),
+            Some(c) => crate::capacity::Rule::parse(&c.rule.value).ok_or_else(|| {
+                Error::input(
+                    span_location(&src.name, &src.text, &c.rule.referenced),
+                    format!(
+                        "`{}` is not a capacity rule{}; use `fixed` (the threshold capacity.threshold, a share of own revenue) or `city_median` (the year's median burden share)",
+                        c.rule.value,
+                        crate::suggest::did_you_mean(
+                            &c.rule.value,
+                            crate::capacity::Rule::ALL.iter().map(|r| r.key())
+                        )
+                    ),
+                )
+            })?,
+        };
         let (mut overrides, extends) = match parent {
             Some(p) => {
                 let mut chain_names = vec![p.name.clone()];
@@ -284,6 +319,7 @@ impl Scenario {
             source: src,
             overrides,
             extends,
+            capacity,
         })
     }
 }

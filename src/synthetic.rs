@@ -21,7 +21,10 @@ use crate::load::{Inputs, Source};
 /// Copy `k` (1-based) of a unit gets the code `9` + `k` + the last digits of the
 /// original code (e.g. copy 42 of 130402 is `904202`), or the unit's position in
 /// `units.csv` when those digits do not tell the units apart; codes are 6 digits, so
-/// they load, and start with 9, which no GB/T 2260 province code does. Names get ` #k`.
+/// they load, and start with 9, which no GB/T 2260 province code does. When the copy
+/// number and the unit do not fit in five digits (1,430 copies of 20 units, township
+/// scale), unit `i` of copy `k` is numbered `9` + (k − 1) × units + i in five digits
+/// instead. Names get ` #k`.
 /// The copies are listed copy by copy, in the original order; the output is a pure
 /// function of the input.
 ///
@@ -39,10 +42,13 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
     };
     let copy_width = copies.to_string().len();
     let rest = 5usize.saturating_sub(copy_width);
+    let n = codes.len();
+    // Copy number and a tail of the original code fit in five digits; else (township
+    // scale) the copies are numbered straight through: `9` + (k − 1) × units + i.
+    let by_copy = rest > 0 && n <= 10usize.pow(rest as u32);
     assert!(
-        rest > 0 && codes.len() <= 10usize.pow(rest as u32),
-        "cannot number {copies} copies of {} units with 6-digit codes",
-        codes.len()
+        by_copy || copies * n <= 100_000,
+        "cannot number {copies} copies of {n} units with 6-digit codes"
     );
     // The last `rest` digits of each code, if they tell the units apart; else the position.
     let tails: Vec<String> = codes
@@ -62,7 +68,13 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
             format!("{i:0rest$}")
         }
     };
-    let new_code = |k: usize, i: usize| format!("9{k:0copy_width$}{}", tail(i));
+    let new_code = |k: usize, i: usize| {
+        if by_copy {
+            format!("9{k:0copy_width$}{}", tail(i))
+        } else {
+            format!("9{:05}", (k - 1) * n + i)
+        }
+    };
 
     let code_col = column(&units.0, "code", &inputs.units.name);
     let name_cols: Vec<usize> = ["name_zh", "name_en"]
@@ -204,6 +216,17 @@ mod tests {
         assert_eq!(model.units.len(), 2860);
         assert_eq!(model.units[0].code, "900102");
         assert_eq!(model.units[2859].code, "914381");
+    }
+
+    #[test]
+    fn township_scale_numbers_the_units_straight_through() {
+        let replicated = replicate(&Inputs::embedded(), 1430);
+        let model = crate::load(&replicated).expect("28,600 units load");
+        assert_eq!(model.units.len(), 28_600);
+        // why: copy 1's first unit is 9 + 00000; copy 1430's last is (1429 × 20 + 19).
+        assert_eq!(model.units[0].code, "900000");
+        assert_eq!(model.units[28_599].code, "928599");
+        assert!(model.units[28_599].name_zh.ends_with(" #1430"));
     }
 
     #[test]

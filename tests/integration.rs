@@ -4,15 +4,18 @@ mod common;
 
 mod boundaries;
 mod bounds;
+mod capacity;
 mod cases;
 mod catalog;
 mod compare;
 mod compare_years;
+mod detail;
 mod engine;
 mod exact;
 mod explain;
 mod params;
 mod readme;
+mod reconcile;
 mod report;
 mod scenarios;
 mod schema;

@@ -1,11 +1,13 @@
 //! One file per subcommand; shared helpers here.
 
 mod assumptions;
+mod capacity;
 mod catalog;
 mod compare;
 mod explain;
 mod merge;
 mod params;
+mod reconcile;
 mod report;
 mod scenarios;
 mod schema;
@@ -65,13 +67,17 @@ pub fn run(cli: Cli) -> Outcome {
             money,
             unit_deprecated,
             stake,
+            format,
         } => simulate::run(
             scenario.as_deref(),
             out.as_deref(),
             threads,
             force,
             quiet,
-            stake,
+            simulate::Files {
+                stake,
+                format: format.detail(),
+            },
             simulate::Excel {
                 bom,
                 xlsx: xlsx.as_deref(),
@@ -145,6 +151,29 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Sources { scenario, format } => sources::run(scenario.as_deref(), format),
+        Command::Reconcile {
+            dir,
+            actuals,
+            by,
+            stage,
+            top,
+            out,
+            money,
+            bom,
+            xlsx,
+            force,
+        } => reconcile::run(reconcile::Request {
+            dir: &dir,
+            actuals: &actuals,
+            by: by.iter().map(|d| d.dim()).collect(),
+            stage: stage.map(|s| s.stage()),
+            top,
+            out: out.as_deref(),
+            scale: money_scale(money, None),
+            bom,
+            xlsx: xlsx.as_deref(),
+            force,
+        }),
         Command::Compare {
             a,
             b,

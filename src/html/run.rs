@@ -234,7 +234,7 @@ fn group_of(u: &UnitYear) -> usize {
     if u.kind.is_urban_district() { 0 } else { 1 }
 }
 
-fn groups() -> Vec<(String, plotters::style::RGBColor)> {
+pub(super) fn groups() -> Vec<(String, plotters::style::RGBColor)> {
     vec![
         (
             "市辖区、功能区 districts and zones".to_owned(),
@@ -750,6 +750,7 @@ fn sources_section(run: &RunFolder) -> String {
 
 /// The whole report of a run; per-unit charts are for `year` (default: the last).
 pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
+    let explicit = year;
     let years = run.years();
     let year = match year {
         None => *years.last().ok_or_else(|| {
@@ -774,6 +775,9 @@ pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
     body.push_str(&equalization_section(run)?);
     body.push_str(&assumptions_section(run));
     body.push_str(&sources_section(run));
+    if let Some(s) = super::capacity::section(run, explicit)? {
+        body.push_str(&s);
+    }
     body.push_str(&page::footer(
         &run.meta.fendan_version,
         &format!("情景 scenario {}", run.meta.scenario.name),

@@ -61,6 +61,10 @@ pub struct Inputs {
     pub budget_classes: Source,
     /// The bibliography every `source:` cites (see [`crate::sources`]).
     pub sources: Source,
+    /// The capacity threshold (`capacity.threshold`, see [`crate::capacity`]).
+    pub capacity: Source,
+    /// Fiscal figures per unit and year (`data: {fiscal: …}`); none unless a scenario gives them.
+    pub fiscal: Option<Source>,
 }
 
 macro_rules! seed {
@@ -94,6 +98,8 @@ impl Inputs {
             indicators: seed!("indicators.yaml"),
             budget_classes: seed!("budget_classes.csv"),
             sources: seed!("sources.yaml"),
+            capacity: seed!("capacity.yaml"),
+            fiscal: None,
         }
     }
 
@@ -108,6 +114,8 @@ impl Inputs {
         v.push(&self.indicators);
         v.push(&self.budget_classes);
         v.push(&self.sources);
+        v.push(&self.capacity);
+        v.extend(self.fiscal.as_ref());
         v
     }
 }

@@ -122,6 +122,10 @@ pub(super) struct Group {
     pub(super) lvl_pos: Vec<usize>,
     pub(super) unit_pos: Vec<usize>,
     pub(super) pop_pos: Vec<usize>,
+    /// The `capacity` metric's county outlay per unit, and its threshold, per year.
+    pub(super) county_pos: Vec<usize>,
+    pub(super) thr_years: Vec<usize>,
+    pub(super) thr_pos: Vec<usize>,
     /// Product of the axes' value counts, when every axis is indexed.
     combos: Option<u64>,
     tabulate: bool,
@@ -199,7 +203,11 @@ impl Plan {
                     d => (d.count(), None),
                 };
                 AxisPlan {
-                    direct: matches!(axis.mode, Mode::Set | Mode::Scale) && axis.params.len() == 1,
+                    // The capacity threshold touches no cell: applied with the override
+                    // code (its groups hold only the threshold).
+                    direct: matches!(axis.mode, Mode::Set | Mode::Scale)
+                        && axis.params.len() == 1
+                        && !ev.touches[a].threshold,
                     param: axis.param,
                     scale: axis.mode == Mode::Scale,
                     from,
@@ -254,10 +262,22 @@ impl Plan {
                 }
             }
         }
+        let mut thrs: Vec<(Vec<usize>, usize)> = Vec::new();
+        if ev.capacity.is_some() {
+            for yi in 0..n_y {
+                let on: Vec<usize> = (0..n_axes)
+                    .filter(|&a| axes[a].active[yi] && ev.touches[a].threshold)
+                    .collect();
+                if !on.is_empty() {
+                    thrs.push((on, yi));
+                }
+            }
+        }
         let mut sets: Vec<Vec<usize>> = keyed
             .iter()
             .map(|(s, _, _)| s.clone())
             .chain(pops.iter().map(|(s, _)| s.clone()))
+            .chain(thrs.iter().map(|(s, _)| s.clone()))
             .collect();
         sets.sort();
         sets.dedup();
@@ -340,6 +360,13 @@ impl Plan {
                 let mut lvl_pos = vec![usize::MAX; n_y];
                 let mut unit_pos = vec![usize::MAX; n_y];
                 let mut pop_pos = vec![usize::MAX; n_y];
+                let mut county_pos = vec![usize::MAX; n_y];
+                let mut thr_pos = vec![usize::MAX; n_y];
+                let thr_years: Vec<usize> = thrs
+                    .iter()
+                    .filter(|(s, _)| *s == set)
+                    .map(|(_, yi)| *yi)
+                    .collect();
                 for yi in 0..n_y {
                     if entries.iter().any(|e| e.yi == yi) {
                         lvl_pos[yi] = idx.len();
@@ -348,6 +375,15 @@ impl Plan {
                             unit_pos[yi] = idx.len();
                             idx.extend((0..n_u).map(|u| o + yi * n_u + u));
                         }
+                        if let Some(cap) = &ev.capacity {
+                            county_pos[yi] = idx.len();
+                            idx.extend((0..n_u).map(|u| cap.county_off + yi * n_u + u));
+                        }
+                    }
+                    if thr_years.contains(&yi) {
+                        let cap = ev.capacity.as_ref().expect("capacity laid out");
+                        thr_pos[yi] = idx.len();
+                        idx.push(cap.threshold_off + yi);
                     }
                     if pop_years.iter().any(|(y, _)| *y == yi) {
                         let o = ev.pop_off.expect("population accumulated");
@@ -373,6 +409,9 @@ impl Plan {
                     lvl_pos,
                     unit_pos,
                     pop_pos,
+                    county_pos,
+                    thr_years,
+                    thr_pos,
                     combos,
                     tabulate: false,
                     table: None,

@@ -413,6 +413,7 @@ impl Plan {
             let y = ev.years.first + e.yi as i32;
             let lp = g.lvl_pos[e.yi];
             let up = g.unit_pos[e.yi];
+            let cp = g.county_pos[e.yi];
             heads_buf.clear();
             match heads {
                 Some(row) => {
@@ -436,6 +437,10 @@ impl Plan {
                 if up != usize::MAX {
                     let x = &mut out[up + u];
                     *x = i64::try_from(i128::from(*x).wrapping_add(sum)).ok()?;
+                }
+                if cp != usize::MAX {
+                    let x = &mut out[cp + u];
+                    *x = x.checked_add(levels[3].checked_sub(b[3])?)?;
                 }
             }
             for l in 0..4 {
@@ -542,6 +547,19 @@ impl Plan {
                     let x = &mut out[g.unit_pos[e.yi] + u];
                     *x = money::checked_add(*x, sum).map_err(|_| overflow(y))?;
                 }
+                if g.county_pos[e.yi] != usize::MAX {
+                    let x = &mut out[g.county_pos[e.yi] + u];
+                    let d =
+                        money::checked_sub(cell.levels[3], b.levels[3]).map_err(|_| overflow(y))?;
+                    *x = money::checked_add(*x, d).map_err(|_| overflow(y))?;
+                }
+            }
+        }
+        if let (Some(cap), false) = (&ev.capacity, g.thr_years.is_empty()) {
+            let t = cap.thresholds(model);
+            for &yi in &g.thr_years {
+                out[g.thr_pos[yi]] = money::checked_sub(t[yi], ev.base_acc[cap.threshold_off + yi])
+                    .map_err(|_| overflow(ev.years.first + yi as i32))?;
             }
         }
         if let Some(p) = ev.pop {
