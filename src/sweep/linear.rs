@@ -142,6 +142,8 @@ impl Linear {
             })
             .collect();
         let mut g: Vec<BigRational> = Vec::with_capacity(n_v * 4 * n_sub);
+        // Variant v of every corner: the corners are indexed by subset, not iterated.
+        #[allow(clippy::needless_range_loop)]
         for v in 0..n_v {
             for l in 0..4 {
                 for s in 0..n_sub {

@@ -220,16 +220,15 @@ impl Plan {
             })
             .collect();
         // Two axes on one parameter compose: the override code applies them in order.
-        for a in 0..n_axes {
-            for b in 0..n_axes {
-                if a != b && ev.axes[b].params.contains(&ev.axes[a].param) {
-                    axes[a].direct = false;
-                }
+        for (a, ap) in axes.iter_mut().enumerate() {
+            if (0..n_axes).any(|b| a != b && ev.axes[b].params.contains(&ev.axes[a].param)) {
+                ap.direct = false;
             }
         }
         let cohort_of = |a: usize, c: usize| ev.touches[a].cohorts.get(c).copied().unwrap_or(false);
         // The axes each (component, year) and each year's population depend on.
-        let mut keyed: Vec<(Vec<usize>, Vec<usize>, (usize, usize))> = Vec::new();
+        // (all its axes, its factor axes, (component, year))
+        let mut keyed: Vec<Keyed> = Vec::new();
         for (k, (si, ci)) in ev.comps.iter().enumerate() {
             let c = &m.services[*si].components[*ci];
             let mut ps = vec![c.standard, c.coverage];
@@ -729,6 +728,9 @@ impl Plan {
             .sum()
     }
 }
+
+/// A (component, year) with the axes it depends on and those of its factors.
+type Keyed = (Vec<usize>, Vec<usize>, (usize, usize));
 
 fn plan_combos(axes: &[AxisPlan], set: &[usize]) -> Option<u64> {
     set.iter()

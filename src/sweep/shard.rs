@@ -520,7 +520,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                     chunk
                         .metrics
                         .extend_from_slice(&metrics[r * cols..(r + 1) * cols]);
-                    if next % size == 0 {
+                    if next.is_multiple_of(size) {
                         flush(&mut chunk)?;
                     }
                 }
@@ -582,7 +582,7 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
                     let m = chunk.metrics[at..].to_vec();
                     s.push(&mut chunk.long, idx, fields[1..=n_axes].iter().copied(), &m);
                 }
-                if next % size == 0 {
+                if next.is_multiple_of(size) {
                     flush(&mut chunk)?;
                 }
             }
@@ -629,6 +629,10 @@ pub fn merge(dir: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<MergeReport>
     })
 }
 
+/// What [`read_parquet_part`] hands each record batch: point numbers, axis values,
+/// metric values.
+type OnBatch<'a> = dyn FnMut(&[u64], &[rust_decimal::Decimal], &[i64]) -> Result<()> + 'a;
+
 /// Read a Parquet part (its bytes): for each record batch, its point numbers, axis
 /// values (`n_axes` a row) and metric values (`cols` a row, null as [`super::MISSING`]).
 #[cfg(feature = "parquet")]
@@ -637,7 +641,7 @@ fn read_parquet_part(
     n_axes: usize,
     cols: usize,
     bad: &dyn Fn(String) -> Error,
-    on_batch: &mut dyn FnMut(&[u64], &[rust_decimal::Decimal], &[i64]) -> Result<()>,
+    on_batch: &mut OnBatch,
 ) -> Result<()> {
     use arrow_array::{Array, Decimal128Array, Int64Array, UInt64Array};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -709,7 +713,7 @@ fn read_parquet_part(
     _: usize,
     _: usize,
     _: &dyn Fn(String) -> Error,
-    _: &mut dyn FnMut(&[u64], &[rust_decimal::Decimal], &[i64]) -> Result<()>,
+    _: &mut OnBatch,
 ) -> Result<()> {
     Err(super::no_parquet())
 }
