@@ -38,7 +38,8 @@ pub(super) fn names(format: Format, layout: Layout) -> Vec<&'static str> {
     }
 }
 
-/// The open points files of a run or a merge.
+/// The open points files of a run or a merge (one value a run: its size is no matter).
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Writers {
     Csv {
         files: Vec<(&'static str, Sink, Sha256)>,
