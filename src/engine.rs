@@ -150,6 +150,17 @@ fn fill(
                     round(Decimal::from(hc.data[(yi, u, from.0 as usize)]) * factor);
             }
         }
+        // A cell a partial file gives replaces the derivation there (see load::counts).
+        for (y, u, h) in model.counts.given_for(id) {
+            if (years.first..=years.last).contains(&y) {
+                let adjust = value(cohort.adjust, y)?;
+                hc.data[((y - years.first) as usize, u, c)] = if adjust == Decimal::ONE {
+                    h
+                } else {
+                    round(Decimal::from(h) * adjust)
+                };
+            }
+        }
     }
     done[c] = true;
     Ok(())

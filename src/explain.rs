@@ -194,6 +194,19 @@ pub fn cell(
         loop {
             let co = model.cohort(chain);
             let h = out.headcounts.get(year, u, chain);
+            if let Some(g) = model.counts.given(chain, year, u) {
+                let at = match g.at.line {
+                    0 => g.at.file.clone(),
+                    n => format!("{}:{n}", g.at.file),
+                };
+                lines.push(format!(
+                    "{} {h}: given 给定 {}{} ({at})",
+                    co.id,
+                    g.headcount,
+                    adjusted(co)
+                ));
+                break;
+            }
             match (out.headcounts.from_data[chain.0 as usize], co.derived) {
                 (false, Some((from, ratio))) => {
                     let rp = p.get(ratio);

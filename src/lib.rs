@@ -14,7 +14,8 @@
 //! * [`report`] and [`output`]: the published tables, written atomically; [`outlays`]:
 //!   the schema of the detailed table, and how a row is read back.
 //! * [`input`]: every input file is opened and decoded there (regular files only, a size
-//!   cap, UTF-8 with located errors); [`limits`]: the caps and the variables that move them.
+//!   cap, UTF-8 or GBK with located errors); [`sheet`]: an `.xlsx` sheet read as a table;
+//!   [`limits`]: the caps and the variables that move them.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service; output
 //!   folders are verified against their manifests first ([`folder`]).
 //! * [`stats`]: dispersion (CV, Theil); [`suggest`]: "did you mean".
@@ -45,6 +46,7 @@ pub mod params;
 pub mod provenance;
 pub mod report;
 pub mod scenario;
+pub mod sheet;
 pub mod sources;
 pub mod stake;
 pub mod stats;

@@ -5,7 +5,7 @@
 //! index without asking again. Numbers are not stored here but in the
 //! [`ParamTree`], so a scenario can override any of them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::date::Date;
@@ -413,12 +413,41 @@ pub struct InputFile {
     pub sha256: String,
 }
 
-/// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`.
+/// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`,
+/// and the cells partial files replace.
 #[derive(Debug, Clone, Default)]
 pub struct CohortCounts {
     pub years: Vec<i32>,
     /// For each cohort id present in the CSV: headcount per (year index, unit index).
+    /// A partial file's rows for these cohorts are already written in.
     pub rows: HashMap<CohortId, ndarray::Array2<i64>>,
+    /// Every cell a partial file (`data: cohort_counts:`) gives, by (cohort, year index,
+    /// unit index), with the row that gave it. For a cohort of `rows` the value is also
+    /// in `rows`; for a derived cohort it replaces `round(from × ratio)` in that cell
+    /// only (see [`crate::engine::headcounts`]).
+    pub given: BTreeMap<(CohortId, usize, usize), Given>,
+}
+
+/// A headcount given by a row of a partial file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Given {
+    pub headcount: i64,
+    pub at: Location,
+}
+
+impl CohortCounts {
+    /// The cell a partial file gives for `cohort` in `year` and unit `unit`, if any.
+    pub fn given(&self, cohort: CohortId, year: i32, unit: usize) -> Option<&Given> {
+        let y = self.years.binary_search(&year).ok()?;
+        self.given.get(&(cohort, y, unit))
+    }
+
+    /// The given cells of a derived cohort, as (year, unit, headcount).
+    pub fn given_for(&self, cohort: CohortId) -> impl Iterator<Item = (i32, usize, i64)> + '_ {
+        self.given
+            .range((cohort, 0, 0)..=(cohort, usize::MAX, usize::MAX))
+            .map(|((_, y, u), g)| (self.years[*y], *u, g.headcount))
+    }
 }
 
 /// Everything loaded and checked.

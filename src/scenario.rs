@@ -57,7 +57,7 @@ struct RawScenario {
     #[serde(default)]
     years: Option<Spanned<RawYears>>,
     #[serde(default)]
-    data: RawData,
+    data: Option<Spanned<DataField>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,9 +67,42 @@ struct RawYears {
     last: i32,
 }
 
+/// `data:` is a plan folder (`data: my-plan/`) or a map of inputs, which may name a
+/// plan folder too (`data: {plan: my-plan/, cohort_counts: counts.csv}`).
+#[derive(Debug)]
+enum DataField {
+    Folder(String),
+    Files(Box<RawData>),
+}
+
+impl<'de> Deserialize<'de> for DataField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = DataField;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a plan folder, or a map of input files")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<DataField, E> {
+                Ok(DataField::Folder(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<DataField, A::Error> {
+                RawData::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|d| DataField::Files(Box::new(d)))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawData {
+    /// A plan folder: every plan file it holds replaces the embedded one.
+    plan: Option<Spanned<String>>,
     units: Option<Spanned<String>>,
     cohort_counts: Option<Spanned<String>>,
     cohorts: Option<Spanned<String>>,
@@ -218,37 +251,70 @@ impl Scenario {
         if let Some(p) = &parent {
             files.extend(p.files.iter().cloned());
         }
-        let mut read = |p: &Spanned<String>| -> Result<Source> {
-            let full: PathBuf = base.join(&p.value);
+        let no_data = RawData::default();
+        let d = match raw.data.as_ref().map(|d| &d.value) {
+            None => &no_data,
+            Some(DataField::Files(d)) => d,
+            Some(DataField::Folder(dir)) => {
+                let at = span_location(
+                    &src.name,
+                    &src.text,
+                    &raw.data.as_ref().expect("matched").referenced,
+                );
+                let dir = crate::load::tidy(&base.join(dir));
+                files.extend(inputs.read_folder(&dir, &at)?);
+                &no_data
+            }
+        };
+        if let Some(p) = &d.plan {
             let at = span_location(&src.name, &src.text, &p.referenced);
-            let source = Source::read_from(&full, Whence::Key(&at))?;
-            files.push(full);
+            let dir = crate::load::tidy(&base.join(&p.value));
+            files.extend(inputs.read_folder(&dir, &at)?);
+        }
+        let mut read = |p: &Spanned<String>, table: bool| -> Result<Source> {
+            let full: PathBuf = crate::load::tidy(&base.join(&p.value));
+            let at = span_location(&src.name, &src.text, &p.referenced);
+            let source = if table {
+                Source::read_table(&full, Whence::Key(&at))?
+            } else {
+                if crate::input::workbook_path(&full).is_some() {
+                    return Err(Error::input(
+                        at,
+                        format!(
+                            "`{}` is an Excel workbook, but this input is YAML; workbooks may replace the tables (units, cohort_counts, budget_classes)",
+                            full.display()
+                        ),
+                    ));
+                }
+                Source::read_from(&full, Whence::Key(&at))?
+            };
+            files.push(source.path.clone().unwrap_or(full));
             Ok(source)
         };
-        let d = &raw.data;
         if let Some(p) = &d.units {
-            inputs.units = read(p)?;
+            inputs.units = read(p, true)?;
         }
         if let Some(p) = &d.cohort_counts {
-            inputs.cohort_counts = read(p)?;
+            let partial = read(p, true)?;
+            inputs.partial_counts.push(partial);
         }
         if let Some(p) = &d.cohorts {
-            inputs.cohorts = read(p)?;
+            inputs.cohorts = read(p, false)?;
         }
         if let Some(p) = &d.splits {
-            inputs.splits = read(p)?;
+            inputs.splits = read(p, false)?;
         }
         if let Some(list) = &d.services {
-            inputs.services = list.iter().map(&mut read).collect::<Result<_>>()?;
+            inputs.services = list.iter().map(|p| read(p, false)).collect::<Result<_>>()?;
         }
         if let Some(p) = &d.indicators {
-            inputs.indicators = read(p)?;
+            inputs.indicators = read(p, false)?;
         }
         if let Some(p) = &d.budget_classes {
-            inputs.budget_classes = read(p)?;
+            inputs.budget_classes = read(p, true)?;
         }
         if let Some(p) = &d.sources {
-            inputs.sources = read(p)?;
+            inputs.sources = read(p, false)?;
         }
         let (mut overrides, extends) = match parent {
             Some(p) => {

@@ -1,7 +1,23 @@
 //! `cohorts.csv`: headcounts by year, unit and cohort; every cohort given here must
 //! cover every unit and year, once.
+//!
+//! A partial file (`data: cohort_counts:` of a scenario) has the same columns, plus an
+//! optional `unit_name`, and replaces only the cells it gives: a bureau that has this
+//! year's enrolment for one county writes one row. Its rows must name a unit, a cohort
+//! and a year the full table knows, once each; a `unit_name` must be the unit's (it
+//! catches a mistyped code). What a given cell means:
+//!
+//! * a cell of a data cohort (one `cohorts.csv` carries) replaces the count; every
+//!   cohort derived from it, directly or down a chain, follows in that unit and year;
+//! * a cell of a derived cohort replaces `round(from × ratio)` in that unit and year
+//!   only (the ratio still gives every other cell, and the cohorts derived from this
+//!   one follow the given figure);
+//! * either way `cohorts.<id>.adjust` still scales it, as it scales a data cohort.
+//!
+//! Several partial files (a scenario's and the ones it extends) apply in order, the
+//! later one winning where two give the same cell.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ndarray::Array2;
 
@@ -112,5 +128,120 @@ pub(super) fn load_counts(
             ));
         }
     }
-    Ok(CohortCounts { years, rows })
+    Ok(CohortCounts {
+        years,
+        rows,
+        given: BTreeMap::new(),
+    })
+}
+
+/// The columns of a partial file; `unit_name` is optional.
+const PARTIAL: [&str; 4] = ["year", "unit_code", "cohort", "headcount"];
+
+/// Apply the partial file `src` over `counts` (see the module doc).
+pub(super) fn apply_partial(
+    src: &Source,
+    counts: &mut CohortCounts,
+    units: &[Unit],
+    cohorts: &[Cohort],
+) -> Result<()> {
+    let t = Table::read(src, &PARTIAL)?;
+    let (cy, cu, cc, ch) = (
+        t.col("year"),
+        t.col("unit_code"),
+        t.col("cohort"),
+        t.col("headcount"),
+    );
+    let cn = t.header.iter().position(|h| h == "unit_name");
+    let unit_pos: HashMap<&str, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    let years_text = match (counts.years.first(), counts.years.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "no years".to_owned(),
+    };
+    let mut seen: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
+    for (line, r) in &t.rows {
+        let text = t.cell(r, cy);
+        let year: i32 = text
+            .parse()
+            .map_err(|_| Error::input(t.loc(*line, cy), format!("`{text}` is not a year")))?;
+        let y = counts.years.binary_search(&year).map_err(|_| {
+            Error::input(
+                t.loc(*line, cy),
+                format!(
+                    "{year} is not a year of the cohort counts, which cover {years_text}; a partial file changes cells of the full table only"
+                ),
+            )
+        })?;
+        let code = t.cell(r, cu);
+        let unit = *unit_pos.get(code).ok_or_else(|| {
+            Error::input(
+                t.loc(*line, cu),
+                format!(
+                    "`{code}` is not a unit in the units file{}",
+                    did_you_mean(code, units.iter().map(|u| u.code.as_str()))
+                ),
+            )
+        })?;
+        if let Some(cn) = cn {
+            let name = t.cell(r, cn);
+            let u = &units[unit];
+            if !name.is_empty() && name != u.name_zh && name != u.name_en {
+                let hint = units
+                    .iter()
+                    .find(|x| x.name_zh == name || x.name_en == name)
+                    .map(|x| format!(" (`{name}` is {})", x.code))
+                    .unwrap_or_default();
+                return Err(Error::input(
+                    t.loc(*line, cn),
+                    format!(
+                        "the unit {code} is {} ({}), not `{name}`{hint}; check the code and the name",
+                        u.name_zh, u.name_en
+                    ),
+                ));
+            }
+        }
+        let name = t.cell(r, cc);
+        let cohort = cohorts.iter().position(|c| c.id == name).ok_or_else(|| {
+            Error::input(
+                t.loc(*line, cc),
+                format!(
+                    "`{name}` is not a cohort{}",
+                    did_you_mean(name, cohorts.iter().map(|c| c.id.as_str()))
+                ),
+            )
+        })?;
+        let text = t.cell(r, ch);
+        let headcount: i64 = text.parse().ok().filter(|h| *h >= 0).ok_or_else(|| {
+            Error::input(
+                t.loc(*line, ch),
+                format!("`{text}` is not a headcount; expected a whole number 0 or more"),
+            )
+        })?;
+        if let Some(first) = seen.insert((y, unit, cohort), *line) {
+            return Err(Error::input(
+                t.loc(*line, 0),
+                format!(
+                    "{year} / {code} / {name} is given twice in this file (first on {} {first}); give each year, unit and cohort once",
+                    if src.sheet.is_some() { "row" } else { "line" }
+                ),
+            ));
+        }
+        let id = CohortId(cohort as u32);
+        if let Some(grid) = counts.rows.get_mut(&id) {
+            grid[(y, unit)] = headcount;
+        }
+        counts.given.insert(
+            (id, y, unit),
+            Given {
+                headcount,
+                at: t.loc(*line, ch),
+            },
+        );
+    }
+    Ok(())
 }

@@ -29,8 +29,8 @@ use crate::model::*;
 use crate::params::ParamTree;
 use crate::suggest::did_you_mean;
 use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
-use counts::load_counts;
-pub use inputs::{Inputs, Source};
+use counts::{apply_partial, load_counts};
+pub use inputs::{Inputs, Source, tidy};
 use services::{RawServicesFile, build_service, check_service_ids};
 use splits::load_splits;
 use units::{load_budget_classes, load_units};
@@ -84,7 +84,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     check_service_links(&services, &units)?;
 
     let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
-    let counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
+    let mut counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
     for c in &cohorts {
         if c.derived.is_none()
             && !counts
@@ -99,6 +99,9 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
                 ),
             ));
         }
+    }
+    for partial in &inputs.partial_counts {
+        apply_partial(partial, &mut counts, &units, &cohorts)?;
     }
     let inputs_list = inputs
         .all()
