@@ -231,6 +231,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write the plan a run uses (the embedded one, or a scenario's) as editable files in a new folder, with a scenario.yaml that runs them.
+    Init {
+        /// The folder to write: new or empty.
+        dir: PathBuf,
+        /// Take the plan of this scenario (after its `data:` replacements) [default: the embedded baseline].
+        #[arg(long, value_name = "SCENARIO")]
+        from: Option<PathBuf>,
+    },
     /// Check the parts of a sharded sweep in DIR/parts and join them into points.csv, summary.csv and manifest.json.
     Merge {
         /// The sweep's output folder (the --out of the shards).

@@ -322,6 +322,83 @@ fn differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Ve
         .collect()
 }
 
+/// The place of an input file within its plan: `services/01-education.yaml` for
+/// `seeds/services/01-education.yaml` and `my-plan/services/01-education.yaml`.
+fn place_in_plan(name: &str) -> String {
+    let parts: Vec<&str> = name.split('/').collect();
+    match parts.as_slice() {
+        [.., "services", file] => format!("services/{file}"),
+        [.., file] => (*file).to_owned(),
+        [] => String::new(),
+    }
+}
+
+/// [`differences`] of input files, where the same plan may sit in two places (the
+/// embedded `seeds/` and a folder `fendan init` wrote): a file only one run names is
+/// not a difference when the other run has a file with the same content, and two
+/// files in the same place of their plans (`units.csv`) are compared with each other,
+/// shown as `A's name → B's name`.
+fn file_differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut only_a: Vec<(&String, &String)> = Vec::new();
+    let mut only_b: Vec<(&String, &String)> =
+        b.iter().filter(|(k, _)| !a.contains_key(*k)).collect();
+    for (k, ha) in a {
+        match b.get(k) {
+            Some(hb) if hb != ha => out.push(Difference {
+                item: k.clone(),
+                a: Some(ha.clone()),
+                b: Some(hb.clone()),
+            }),
+            Some(_) => {}
+            None => only_a.push((k, ha)),
+        }
+    }
+    let hashes_a: BTreeSet<&String> = only_a.iter().map(|(_, h)| *h).collect();
+    let hashes_b: BTreeSet<&String> = only_b.iter().map(|(_, h)| *h).collect();
+    only_a.retain(|(_, h)| !hashes_b.contains(h));
+    only_b.retain(|(_, h)| !hashes_a.contains(h));
+    let count = |list: &[(&String, &String)], place: &str| {
+        list.iter()
+            .filter(|(k, _)| place_in_plan(k) == place)
+            .count()
+    };
+    let mut paired_b = BTreeSet::new();
+    for (ka, ha) in &only_a {
+        let place = place_in_plan(ka);
+        let partner = only_b
+            .iter()
+            .find(|(kb, _)| place_in_plan(kb) == place)
+            .filter(|_| count(&only_a, &place) == 1 && count(&only_b, &place) == 1);
+        match partner {
+            Some((kb, hb)) => {
+                paired_b.insert((*kb).clone());
+                out.push(Difference {
+                    item: format!("{ka} → {kb}"),
+                    a: Some((*ha).clone()),
+                    b: Some((*hb).clone()),
+                });
+            }
+            None => out.push(Difference {
+                item: (*ka).clone(),
+                a: Some((*ha).clone()),
+                b: None,
+            }),
+        }
+    }
+    for (kb, hb) in only_b {
+        if !paired_b.contains(kb) {
+            out.push(Difference {
+                item: kb.clone(),
+                a: None,
+                b: Some(hb.clone()),
+            });
+        }
+    }
+    out.sort_by(|x, y| x.item.cmp(&y.item));
+    out
+}
+
 /// Two comparable runs.
 #[derive(Debug, Clone)]
 pub struct Comparison {
@@ -526,7 +603,7 @@ impl Comparison {
     /// Which input files and parameters differ, from the manifests.
     pub fn inputs(&self) -> InputDiff {
         InputDiff {
-            files: differences(&self.a.inputs, &self.b.inputs),
+            files: file_differences(&self.a.inputs, &self.b.inputs),
             parameters: differences(&self.a.parameters, &self.b.parameters),
         }
     }
@@ -565,6 +642,45 @@ pub fn top(mut rows: Vec<Row>, n: usize) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_moved_to_a_folder_differs_only_where_it_was_edited() {
+        let map = |v: &[(&str, &str)]| -> BTreeMap<String, String> {
+            v.iter()
+                .map(|(k, h)| (k.to_string(), h.to_string()))
+                .collect()
+        };
+        let a = map(&[
+            ("seeds/units.csv", "u"),
+            ("seeds/services/01-education.yaml", "e"),
+            ("seeds/services/02-employment.yaml", "j"),
+            ("seeds/sources.yaml", "s"),
+        ]);
+        let b = map(&[
+            ("my-plan/units.csv", "u"),
+            ("my-plan/services/01-education.yaml", "E"),
+            ("my-plan/services/02-employment.yaml", "j"),
+            ("seeds/sources.yaml", "s2"),
+            ("counts.csv", "c"),
+        ]);
+        let d = file_differences(&a, &b);
+        let items: Vec<(&str, Option<&str>, Option<&str>)> = d
+            .iter()
+            .map(|x| (x.item.as_str(), x.a.as_deref(), x.b.as_deref()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("counts.csv", None, Some("c")),
+                (
+                    "seeds/services/01-education.yaml → my-plan/services/01-education.yaml",
+                    Some("e"),
+                    Some("E")
+                ),
+                ("seeds/sources.yaml", Some("s"), Some("s2")),
+            ]
+        );
+    }
 
     fn row(k: i32, a: i64, b: i64) -> Row {
         Row {

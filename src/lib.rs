@@ -7,7 +7,8 @@
 //!
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
 //! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
-//! * [`scenario`]: a named run and its inputs.
+//! * [`scenario`]: a named run and its inputs; [`package`]: a run's plan written out as
+//!   an editable folder (`fendan init`).
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
 //! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
@@ -42,6 +43,7 @@ pub mod money;
 pub mod outlays;
 pub mod output;
 pub mod overrides;
+pub mod package;
 pub mod params;
 pub mod provenance;
 pub mod report;

@@ -9,6 +9,7 @@ mod compare;
 mod compare_years;
 mod engine;
 mod explain;
+mod init;
 mod inputs;
 mod readme;
 mod report;

@@ -4,6 +4,7 @@ mod assumptions;
 mod catalog;
 mod compare;
 mod explain;
+mod init;
 mod merge;
 mod report;
 mod simulate;
@@ -111,6 +112,7 @@ pub fn run(cli: Cli) -> Outcome {
             parquet: format == crate::cli::SweepFormat::Parquet,
         }),
         Command::Merge { dir, quiet } => merge::run(&dir, quiet),
+        Command::Init { dir, from } => init::run(&dir, from.as_deref()),
         Command::Report {
             dir,
             compare,

@@ -101,38 +101,38 @@ pub struct Inputs {
     pub sources: Source,
 }
 
-macro_rules! seed {
-    ($path:literal) => {
-        Source::new(
-            concat!("seeds/", $path),
-            include_str!(concat!("../../seeds/", $path)),
-        )
-    };
+/// The plan package of `seeds/`, embedded by `build.rs`.
+mod seeds {
+    include!(concat!(env!("OUT_DIR"), "/seeds.rs"));
 }
 
 impl Inputs {
-    /// The default data compiled into the binary.
+    /// The default data compiled into the binary: every file of `seeds/` (see
+    /// `build.rs`), each in the place a plan folder's file of that name takes.
     pub fn embedded() -> Inputs {
-        Inputs {
-            units: seed!("units.csv"),
-            cohort_counts: seed!("cohorts.csv"),
+        let empty = || Source::new("", "");
+        let mut inputs = Inputs {
+            units: empty(),
+            cohort_counts: empty(),
             partial_counts: Vec::new(),
-            cohorts: seed!("cohorts.yaml"),
-            splits: seed!("splits.yaml"),
-            services: vec![
-                seed!("services/01-education.yaml"),
-                seed!("services/02-employment.yaml"),
-                seed!("services/03-social_insurance.yaml"),
-                seed!("services/04-health.yaml"),
-                seed!("services/05-social_services.yaml"),
-                seed!("services/06-housing.yaml"),
-                seed!("services/07-culture_sports.yaml"),
-                seed!("services/08-disability.yaml"),
-            ],
-            indicators: seed!("indicators.yaml"),
-            budget_classes: seed!("budget_classes.csv"),
-            sources: seed!("sources.yaml"),
+            cohorts: empty(),
+            splits: empty(),
+            services: Vec::new(),
+            indicators: empty(),
+            budget_classes: empty(),
+            sources: empty(),
+        };
+        for (name, text) in seeds::SEEDS {
+            let src = Source::new(format!("seeds/{name}"), *text);
+            if name.starts_with("services/") {
+                inputs.services.push(src);
+            } else if let Some((stem, ext)) = name.rsplit_once('.')
+                && FOLDER_FILES.contains(&(stem, ext != "yaml"))
+            {
+                *inputs.slot(stem, ext != "yaml") = src;
+            }
         }
+        inputs
     }
 
     pub fn all(&self) -> Vec<&Source> {
