@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "fendan",
     version,
-    about = "Who pays for Handan's basic public services: central, province, city, county (邯政规〔2018〕21号, 2016-2020)"
+    about = fendan::plan::Plan::embedded().about()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -108,9 +108,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Scale::Wan)]
         unit: Scale,
     },
-    /// List the services of the catalog (Annex 1), one row each.
+    /// List the services of the plan (its catalog), one row each.
     Catalog {
-        /// Only this domain (education, employment, social_insurance, health, social_services, housing, culture_sports, disability).
+        /// Only this domain (an id of the plan's domains, as the catalog's domain column shows it).
         #[arg(long)]
         domain: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -128,10 +128,10 @@ pub enum Command {
     Explain {
         /// The scenario file; the embedded baseline when left out.
         scenario: Option<PathBuf>,
-        /// Unit code, e.g. 130402.
+        /// Unit code, as in units.csv.
         #[arg(long)]
         unit: Option<String>,
-        /// Service number (序号 in Annex 1).
+        /// Service number (序号, the id in the services files).
         #[arg(long)]
         service: Option<u32>,
         /// One component of the service; all of them when left out.

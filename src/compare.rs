@@ -20,7 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::engine::{Outcome, Years};
 use crate::error::{Error, Result};
 use crate::folder::Folder;
-use crate::model::{Domain, Level, Model};
+use crate::model::{Level, Model};
 use crate::money::yuan;
 use crate::report::CsvStyle;
 use crate::scenario::Scenario;
@@ -78,8 +78,10 @@ pub struct Run {
     pub years: Years,
     /// (code, name) of every unit, in the run's order.
     pub units: Vec<(String, String)>,
-    /// Service id → (name, domain).
-    pub services: BTreeMap<u32, (String, Domain)>,
+    /// Service id → (name, domain id).
+    pub services: BTreeMap<u32, (String, String)>,
+    /// The plan's domains in its order: (id, Chinese name).
+    pub domains: Vec<(String, String)>,
     /// Input file name → SHA-256.
     pub inputs: BTreeMap<String, String>,
     /// Parameter path → its dated values (see [`crate::report::param_fingerprint`]).
@@ -173,7 +175,16 @@ impl Run {
             services: model
                 .services
                 .iter()
-                .map(|s| (s.id, (s.name.zh.clone(), s.domain)))
+                .map(|s| {
+                    let d = model.plan.domain(s.domain).id.clone();
+                    (s.id, (s.name.zh.clone(), d))
+                })
+                .collect(),
+            domains: model
+                .plan
+                .domains
+                .iter()
+                .map(|d| (d.id.clone(), d.name.zh.clone()))
                 .collect(),
             inputs: model
                 .inputs
@@ -201,7 +212,7 @@ impl Run {
             }
             services
                 .entry(o.service_id)
-                .or_insert_with(|| (o.service_name.to_owned(), o.domain));
+                .or_insert_with(|| (o.service_name.to_owned(), o.domain.to_owned()));
             let e = amounts
                 .entry((o.year, o.unit_code.to_owned(), o.service_id))
                 .or_insert([0; 4]);
@@ -229,6 +240,24 @@ impl Run {
             }
             units = listed;
         }
+        // by_domain.csv names the domains in the plan's order, in Chinese too.
+        let mut domains: Vec<(String, String)> = Vec::new();
+        if let Some(bytes) = folder.file("by_domain.csv") {
+            let file = folder.path("by_domain.csv");
+            let t = crate::outlays::Table::new(&file, bytes, &["domain", "domain_zh"])?;
+            t.each(|f, _| {
+                let d = text(f[0]);
+                if !domains.iter().any(|(k, _)| *k == d) {
+                    domains.push((d, text(f[1])));
+                }
+                Ok(())
+            })?;
+        }
+        for (_, d) in services.values() {
+            if !domains.iter().any(|(k, _)| k == d) {
+                domains.push((d.clone(), d.clone()));
+            }
+        }
         let files = folder.files();
         let m = folder.manifest;
         Ok(Run {
@@ -243,6 +272,7 @@ impl Run {
             },
             units,
             services,
+            domains,
             inputs: m.inputs.into_iter().map(|f| (f.name, f.sha256)).collect(),
             parameters: m.parameters,
             amounts,
@@ -262,7 +292,8 @@ pub enum KeyPart {
     Year(i32),
     /// The unit's place in A's list of units.
     Unit(usize),
-    Domain(Domain),
+    /// The domain's place in the comparison's list of domains (A's, then B's own).
+    Domain(usize),
     Service(u32),
 }
 
@@ -405,6 +436,8 @@ pub struct Comparison {
     pub a: Run,
     pub b: Run,
     unit_index: BTreeMap<String, usize>,
+    /// Every domain of A, then those only B has: (id, Chinese name).
+    domains: Vec<(String, String)>,
 }
 
 /// A list for a message: the first ten, then how many more.
@@ -464,7 +497,32 @@ impl Comparison {
             .enumerate()
             .map(|(i, u)| (u.0.clone(), i))
             .collect();
-        Ok(Comparison { a, b, unit_index })
+        let mut domains = a.domains.clone();
+        for d in &b.domains {
+            if !domains.iter().any(|x| x.0 == d.0) {
+                domains.push(d.clone());
+            }
+        }
+        Ok(Comparison {
+            a,
+            b,
+            unit_index,
+            domains,
+        })
+    }
+
+    /// A domain's place in [`Comparison::domain`]'s list.
+    fn domain_index(&self, id: &str) -> usize {
+        self.domains
+            .iter()
+            .position(|d| d.0 == id)
+            .expect("every service's domain is listed (Comparison::new)")
+    }
+
+    /// The domain of a row key: (id, Chinese name).
+    pub fn domain(&self, d: usize) -> (&str, &str) {
+        let (id, zh) = &self.domains[d];
+        (id, zh)
     }
 
     /// The comparison restricted to `years` (within both runs' years): every total,
@@ -500,7 +558,7 @@ impl Comparison {
         for (side, run) in [(0, &self.a), (1, &self.b)] {
             for ((y, code, id), levels) in &run.amounts {
                 let unit = self.unit_index[code];
-                let domain = run.services[id].1;
+                let domain = self.domain_index(&run.services[id].1);
                 let mut add = |level: Level, amount: i64| {
                     let key = dims
                         .iter()
@@ -545,7 +603,7 @@ impl Comparison {
                     out.push(code.clone());
                     out.push(name.clone());
                 }
-                KeyPart::Domain(d) => out.push(d.key().to_owned()),
+                KeyPart::Domain(d) => out.push(self.domains[*d].0.clone()),
                 KeyPart::Service(id) => {
                     out.push(id.to_string());
                     out.push(self.service_name(*id).to_owned());

@@ -171,7 +171,7 @@ fn fill(
 pub fn shares_in_month(
     model: &Model,
     rule: &SplitRule,
-    class: FiscalClass,
+    class: FiscalClassId,
     y: i32,
     m: u32,
 ) -> [Decimal; 4] {
@@ -187,7 +187,7 @@ pub fn shares_in_month(
 fn shares(
     params: &ParamTree,
     rule: &SplitRule,
-    class: FiscalClass,
+    class: FiscalClassId,
     y: i32,
     m: u32,
 ) -> [Decimal; 4] {
@@ -209,10 +209,10 @@ fn shares(
 /// the money for each level per head, scaled by 12 (divide the sum of months by 12).
 #[derive(Debug, Clone)]
 pub struct ComponentYear {
-    /// `months[class][m][level]`.
-    pub months: [[[Decimal; 4]; 12]; 3],
+    /// `months[class][m][level]`, for each fiscal class of the plan.
+    pub months: Box<[[[Decimal; 4]; 12]]>,
     /// Sum over the 12 months, per class and level.
-    pub full: [[Decimal; 4]; 3],
+    pub full: Box<[[Decimal; 4]]>,
     /// The standard annualised over the year: Σ_m standard_m × k_m / 12 (yuan a year).
     pub standard_annual: Decimal,
     /// The mean coverage over the 12 months.
@@ -268,9 +268,10 @@ pub fn component_year_list(
                 _ => unreachable!("standards are money (checked on load)"),
             };
             let rule = model.rule(c.split);
-            let mut months = [[[Decimal::ZERO; 4]; 12]; 3];
-            let mut full = [[Decimal::ZERO; 4]; 3];
-            for class in FiscalClass::ALL {
+            let n_classes = model.plan.classes.len();
+            let mut months = vec![[[Decimal::ZERO; 4]; 12]; n_classes].into_boxed_slice();
+            let mut full = vec![[Decimal::ZERO; 4]; n_classes].into_boxed_slice();
+            for class in model.plan.class_ids() {
                 for mi in 0..12 {
                     let m = mi as u32 + 1;
                     let amount = std[mi] * cov[mi] * k[mi];

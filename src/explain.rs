@@ -122,7 +122,7 @@ pub fn cell(
         t,
         "{} {} ({}, {}) · {year} · 服务 service {}: {} / {}",
         unit_.name_zh,
-        unit_.kind.key(),
+        model.plan.kind(unit_.kind).id,
         unit_.code,
         unit_.name_en,
         s.id,
@@ -131,15 +131,16 @@ pub fn cell(
     );
     let _ = writeln!(
         t,
-        "财政体制 fiscal class: {} {}{}; 贫困县 poverty status 2016: {}{}",
-        unit_.fiscal_class.zh(),
-        unit_.fiscal_class.key(),
+        "财政体制 fiscal class: {} {}{}; 贫困县 poverty status {}: {}{}",
+        model.plan.class(unit_.fiscal_class).name.zh,
+        model.plan.class(unit_.fiscal_class).id,
         if unit_.fiscal_class_assumed {
             " (assumed 假设)"
         } else {
             ""
         },
-        unit_.poverty.key(),
+        model.plan.years.first,
+        model.plan.poverty_key(unit_.poverty),
         unit_
             .poverty_exit
             .map(|d| format!(", left the list 退出 {d}"))

@@ -6,7 +6,8 @@
 //! The library is the whole engine; the `fendan` binary is a thin command line over it.
 //!
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
-//! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
+//! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load;
+//!   [`plan`]: what differs from one plan to another (`plan.yaml`), as data.
 //! * [`scenario`]: a named run and its inputs; [`package`]: a run's plan written out as
 //!   an editable folder (`fendan init`).
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
@@ -45,6 +46,7 @@ pub mod output;
 pub mod overrides;
 pub mod package;
 pub mod params;
+pub mod plan;
 pub mod provenance;
 pub mod report;
 pub mod scenario;

@@ -101,6 +101,7 @@ pub fn files(
     let i = &scenario.inputs;
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut put = |path: String, text: &str| out.push((path, text.as_bytes().to_vec()));
+    put("plan.yaml".into(), &i.plan.text);
     put("units.csv".into(), &i.units.text);
     put("cohorts.yaml".into(), &i.cohorts.text);
     put("cohorts.csv".into(), &i.cohort_counts.text);
@@ -165,6 +166,7 @@ fn readme(scenario: &Scenario, folder: &str, name: &str, partial: bool) -> Strin
     t.push_str(
         "| file | what to edit there |\n\
          |---|---|\n\
+         | `plan.yaml` | the plan itself: its name and title, domains, fiscal classes, poverty lists, unit kinds, the population cohort, the unit code rule and the default years |\n\
          | `services/*.yaml` | the services: each component's cohort, per-head `standard` (dated values), `coverage` and split rule |\n\
          | `splits.yaml` | who pays: the central share and the local shares by fiscal class, with dated versions |\n\
          | `units.csv` | the units: code, names, kind, poverty status, fiscal class |\n\

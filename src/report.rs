@@ -99,7 +99,7 @@ fn outlays_hashed(
             field(unit.name_zh.as_bytes());
             field(service_ids[c.service as usize].as_bytes());
             field(s.name.zh.as_bytes());
-            field(s.domain.key().as_bytes());
+            field(model.plan.domain(s.domain).id.as_bytes());
             field(comp.id.as_bytes());
             field(s.budget_class.as_bytes());
             field(fig.int(c.headcount));
@@ -115,7 +115,7 @@ fn outlays_hashed(
             field(model.cohort(comp.cohort).id.as_bytes());
             field(fig.int(i64::from(c.months)));
             field(model.rule(comp.split).id.as_bytes());
-            field(unit.fiscal_class.key().as_bytes());
+            field(model.plan.class(unit.fiscal_class).id.as_bytes());
             w.write_record(None::<&[u8]>).expect("writing to memory");
         }
         w.flush().expect("writing to memory");
@@ -258,12 +258,9 @@ pub fn by_level(out: &Outcome) -> Vec<u8> {
     )
 }
 
-/// The resident population of a unit in a year (the `pop_total` cohort).
+/// The resident population of a unit in a year (the plan's population cohort).
 fn population(model: &Model, out: &Outcome, y: i32, u: usize) -> i64 {
-    model
-        .cohort_by_name("pop_total")
-        .map(|c| out.headcounts.get(y, u, c))
-        .unwrap_or(0)
+    out.headcounts.get(y, u, model.population)
 }
 
 /// `by_unit.csv`: year × unit, with population and outlay per head.
@@ -281,8 +278,8 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
             y.to_string(),
             unit.code.clone(),
             unit.name_zh.clone(),
-            unit.kind.key().to_owned(),
-            unit.fiscal_class.key().to_owned(),
+            model.plan.kind(unit.kind).id.clone(),
+            model.plan.class(unit.fiscal_class).id.clone(),
             pop.to_string(),
         ];
         r.extend(level_cells(&l));
@@ -310,9 +307,9 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
 
 /// `by_domain.csv`: year × domain × level.
 pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
-    let mut t: BTreeMap<(i32, Domain), [i64; 4]> = BTreeMap::new();
+    let mut t: BTreeMap<(i32, DomainId), [i64; 4]> = BTreeMap::new();
     for y in out.years.iter() {
-        for d in Domain::ALL {
+        for d in model.plan.domain_ids() {
             t.insert((y, d), [0; 4]);
         }
     }
@@ -330,7 +327,7 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
         add_levels(e, l);
     }
     // Services of a domain that overlap another one, and how the overlap is netted.
-    let overlaps = |d: Domain| -> String {
+    let overlaps = |d: DomainId| -> String {
         model
             .services
             .iter()
@@ -344,7 +341,8 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
             .join("; ")
     };
     let rows = t.into_iter().map(|((y, d), l)| {
-        let mut r = vec![y.to_string(), d.key().to_owned(), d.zh().to_owned()];
+        let domain = model.plan.domain(d);
+        let mut r = vec![y.to_string(), domain.id.clone(), domain.name.zh.clone()];
         r.extend(level_cells(&l));
         r.push(overlaps(d));
         r
@@ -372,7 +370,7 @@ pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
     let urban: Vec<bool> = model
         .units
         .iter()
-        .map(|u| u.kind.is_urban_district())
+        .map(|u| model.plan.kind(u.kind).urban)
         .collect();
     let mut rows = Vec::new();
     for y in out.years.iter() {
@@ -437,6 +435,8 @@ fn hex(digest: &[u8]) -> String {
 struct Manifest<'a> {
     fendan_version: &'a str,
     scenario: ManifestScenario<'a>,
+    /// The plan's title and unit kinds (see [`crate::plan::PlanInfo`]).
+    plan: crate::plan::PlanInfo,
     years: [i32; 2],
     inputs: Vec<ManifestFile>,
     counts: ManifestCounts,
@@ -567,6 +567,7 @@ pub fn render_with(
             file: &scenario.source.name,
             sha256: scenario.source.sha256(),
         },
+        plan: model.plan.info(),
         years: [out.years.first, out.years.last],
         inputs: model
             .inputs

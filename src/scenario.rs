@@ -222,11 +222,8 @@ impl Scenario {
                 ),
             ));
         }
-        let years = match &raw.years {
-            None => parent.as_ref().map(|p| p.years).unwrap_or(Years {
-                first: 2016,
-                last: 2020,
-            }),
+        let given_years = match &raw.years {
+            None => None,
             Some(y) => {
                 if y.value.first > y.value.last || y.value.first < 1900 || y.value.last > 2200 {
                     return Err(Error::input(
@@ -237,10 +234,10 @@ impl Scenario {
                         ),
                     ));
                 }
-                Years {
+                Some(Years {
                     first: y.value.first,
                     last: y.value.last,
-                }
+                })
             }
         };
         let mut inputs = parent
@@ -316,6 +313,16 @@ impl Scenario {
         if let Some(p) = &d.sources {
             inputs.sources = read(p, false)?;
         }
+        // The years: this file's; else, when this file brings its own plan.yaml, the
+        // plan's; else those of the scenario it extends; else the plan's.
+        let own_plan = parent
+            .as_ref()
+            .is_some_and(|p| p.inputs.plan.name != inputs.plan.name);
+        let years = match (given_years, &parent) {
+            (Some(y), _) => y,
+            (None, Some(p)) if !own_plan => p.years,
+            _ => crate::load::load_plan(&inputs.plan)?.years,
+        };
         let (mut overrides, extends) = match parent {
             Some(p) => {
                 let mut chain_names = vec![p.name.clone()];

@@ -20,8 +20,9 @@ use crate::load::{Inputs, Source};
 ///
 /// Copy `k` (1-based) of a unit gets the code `9` + `k` + the last digits of the
 /// original code (e.g. copy 42 of 130402 is `904202`), or the unit's position in
-/// `units.csv` when those digits do not tell the units apart; codes are 6 digits, so
-/// they load, and start with 9, which no GB/T 2260 province code does. Names get ` #k`.
+/// `units.csv` when those digits do not tell the units apart; codes are as long as the
+/// originals (6 digits for Handan's), so they load, and start with 9, which no GB/T
+/// 2260 province code does. Names get ` #k`.
 /// The copies are listed copy by copy, in the original order; the output is a pure
 /// function of the input.
 ///
@@ -37,11 +38,13 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
         let col = column(&units.0, "code", &inputs.units.name);
         units.1.iter().map(|r| r[col].trim()).collect()
     };
+    // New codes are as long as the originals, so they follow the plan's code rule.
+    let width = codes.first().map_or(6, |c| c.len());
     let copy_width = copies.to_string().len();
-    let rest = 5usize.saturating_sub(copy_width);
+    let rest = (width - 1).saturating_sub(copy_width);
     assert!(
         rest > 0 && codes.len() <= 10usize.pow(rest as u32),
-        "cannot number {copies} copies of {} units with 6-digit codes",
+        "cannot number {copies} copies of {} units with {width}-digit codes",
         codes.len()
     );
     // The last `rest` digits of each code, if they tell the units apart; else the position.
@@ -163,7 +166,7 @@ mod tests {
 
     fn city_population(model: &crate::Model, year: i32) -> i64 {
         let hc = headcounts(model, YEARS).unwrap();
-        let pop = model.cohort_by_name("pop_total").unwrap();
+        let pop = model.population;
         (0..model.units.len()).map(|u| hc.get(year, u, pop)).sum()
     }
 

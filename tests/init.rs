@@ -80,6 +80,7 @@ fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
             "cohorts.csv",
             "cohorts.yaml",
             "indicators.yaml",
+            "plan.yaml",
             "scenario.yaml",
             "services/01-education.yaml",
             "services/02-employment.yaml",
@@ -95,7 +96,13 @@ fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
         ]
     );
     // The files are the seeds, byte for byte.
-    for f in ["units.csv", "cohorts.csv", "splits.yaml", "sources.yaml"] {
+    for f in [
+        "plan.yaml",
+        "units.csv",
+        "cohorts.csv",
+        "splits.yaml",
+        "sources.yaml",
+    ] {
         assert!(
             fs::read(d.join("my-plan").join(f)).unwrap()
                 == fs::read(root().join("seeds").join(f)).unwrap(),

@@ -1,9 +1,9 @@
-//! `fendan catalog`: the services of Annex 1 as a table or CSV, one row per service.
+//! `fendan catalog`: the services of the plan (Annex 1 of Handan's) as a table or CSV,
+//! one row per service.
 
 use std::path::Path;
 
 use fendan::Error;
-use fendan::model::Domain;
 
 use super::{Outcome, print, scenario_and_model, table};
 use crate::cli::Format;
@@ -12,8 +12,8 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
     let (_, model) = scenario_and_model(scenario)?;
     let want = match domain {
         None => None,
-        Some(d) => Some(Domain::parse(d).ok_or_else(|| {
-            let names: Vec<&str> = Domain::ALL.iter().map(|d| d.key()).collect();
+        Some(d) => Some(model.plan.parse_domain(d).ok_or_else(|| {
+            let names: Vec<&str> = model.plan.domains.iter().map(|d| d.id.as_str()).collect();
             Error::Usage(format!(
                 "`{d}` is not a domain; use one of {}",
                 names.join(", ")
@@ -57,7 +57,7 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
                 let comps: Vec<&str> = s.components.iter().map(|c| c.id.as_str()).collect();
                 w.write_record([
                     s.id.to_string().as_str(),
-                    s.domain.key(),
+                    model.plan.domain(s.domain).id.as_str(),
                     &s.name.zh,
                     &s.name.en,
                     &s.beneficiaries.zh,
@@ -87,7 +87,7 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
             for s in services {
                 t.add_row(vec![
                     s.id.to_string(),
-                    s.domain.key().to_owned(),
+                    model.plan.domain(s.domain).id.clone(),
                     s.name.zh.clone(),
                     s.name.en.clone(),
                     s.components.len().to_string(),

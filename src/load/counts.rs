@@ -129,6 +129,7 @@ pub(super) fn load_counts(
         }
     }
     Ok(CohortCounts {
+        file: src.name.clone(),
         years,
         rows,
         given: BTreeMap::new(),

@@ -86,6 +86,8 @@ impl Source {
 /// Every input file of a run.
 #[derive(Debug, Clone)]
 pub struct Inputs {
+    /// The plan's identity and lists (`plan.yaml`, see [`crate::plan`]).
+    pub plan: Source,
     pub units: Source,
     /// The full table of data-cohort headcounts (`cohorts.csv`).
     pub cohort_counts: Source,
@@ -107,11 +109,22 @@ mod seeds {
 }
 
 impl Inputs {
+    /// The embedded `plan.yaml` alone (for the help text, and for reading output folders
+    /// whose manifest records no plan).
+    pub fn embedded_plan() -> Source {
+        seeds::SEEDS
+            .iter()
+            .find(|(name, _)| *name == "plan.yaml")
+            .map(|(name, text)| Source::new(format!("seeds/{name}"), *text))
+            .expect("seeds/ holds plan.yaml")
+    }
+
     /// The default data compiled into the binary: every file of `seeds/` (see
     /// `build.rs`), each in the place a plan folder's file of that name takes.
     pub fn embedded() -> Inputs {
         let empty = || Source::new("", "");
         let mut inputs = Inputs {
+            plan: empty(),
             units: empty(),
             cohort_counts: empty(),
             partial_counts: Vec::new(),
@@ -137,6 +150,7 @@ impl Inputs {
 
     pub fn all(&self) -> Vec<&Source> {
         let mut v = vec![
+            &self.plan,
             &self.units,
             &self.cohort_counts,
             &self.cohorts,
@@ -153,7 +167,8 @@ impl Inputs {
 
 /// The single-file inputs of a plan folder, by file name (without extension) and
 /// whether the file is a table (CSV, or a sheet of an `.xlsx` workbook) or YAML.
-const FOLDER_FILES: [(&str, bool); 7] = [
+const FOLDER_FILES: [(&str, bool); 8] = [
+    ("plan", false),
     ("units", true),
     ("cohorts", false),
     ("cohorts", true),
@@ -180,6 +195,7 @@ impl Inputs {
     /// The input this table or YAML file of a plan folder replaces.
     fn slot(&mut self, stem: &str, table: bool) -> &mut Source {
         match (stem, table) {
+            ("plan", _) => &mut self.plan,
             ("units", _) => &mut self.units,
             ("cohorts", true) => &mut self.cohort_counts,
             ("cohorts", false) => &mut self.cohorts,
@@ -190,7 +206,7 @@ impl Inputs {
         }
     }
 
-    /// Replace every input of which the plan folder `dir` holds a file: `units.csv`,
+    /// Replace every input of which the plan folder `dir` holds a file: `plan.yaml`, `units.csv`,
     /// `cohorts.yaml`, `cohorts.csv` (the full table), `splits.yaml`, the YAML files of
     /// `services/` (all of them, in name order), `indicators.yaml`,
     /// `budget_classes.csv`, `sources.yaml`; a table may be an `.xlsx` workbook instead
@@ -263,7 +279,7 @@ impl Inputs {
         }
         if read.is_empty() {
             return Err(refuse(
-                "holds none of the files of a plan (units.csv, cohorts.yaml, cohorts.csv, splits.yaml, services/, indicators.yaml, budget_classes.csv, sources.yaml); `fendan init DIR` writes a complete plan folder to start from".to_owned(),
+                "holds none of the files of a plan (plan.yaml, units.csv, cohorts.yaml, cohorts.csv, splits.yaml, services/, indicators.yaml, budget_classes.csv, sources.yaml); `fendan init DIR` writes a complete plan folder to start from".to_owned(),
             ));
         }
         Ok(read)

@@ -14,6 +14,7 @@
 mod cohorts;
 mod counts;
 mod inputs;
+mod plan;
 mod services;
 mod splits;
 mod table;
@@ -31,6 +32,7 @@ use crate::suggest::did_you_mean;
 use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
 use counts::{apply_partial, load_counts};
 pub use inputs::{Inputs, Source, tidy};
+pub use plan::load_plan;
 use services::{RawServicesFile, build_service, check_service_ids};
 use splits::load_splits;
 use units::{load_budget_classes, load_units};
@@ -45,7 +47,8 @@ struct RawIndicatorsFile {
 /// Load every input, check it, and resolve it into a [`Model`].
 pub fn load(inputs: &Inputs) -> Result<Model> {
     let mut params = ParamTree::default();
-    let units = load_units(&inputs.units)?;
+    let plan = load_plan(&inputs.plan)?;
+    let units = load_units(&inputs.units, &plan)?;
     let budget_classes = load_budget_classes(&inputs.budget_classes)?;
 
     // Cohorts: the shared file, then each domain file's own.
@@ -66,13 +69,14 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     check_service_ids(&service_files)?;
     let cohorts = build_cohorts(&raw_cohorts, &mut params)?;
 
-    let rules = load_splits(&inputs.splits, &mut params)?;
+    let rules = load_splits(&inputs.splits, &plan, &mut params)?;
     let mut services = Vec::new();
     for (src, raw) in service_files {
         for s in raw {
             services.push(build_service(
                 src,
                 s,
+                &plan,
                 &cohorts,
                 &rules,
                 &budget_classes,
@@ -111,7 +115,23 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             sha256: s.sha256(),
         })
         .collect();
+    let population = cohorts
+        .iter()
+        .position(|c| c.id == plan.population)
+        .map(|i| CohortId(i as u32))
+        .ok_or_else(|| {
+            Error::input(
+                plan.population_at.clone(),
+                format!(
+                    "the plan's population cohort is `{}`, which is not a cohort{}",
+                    plan.population,
+                    did_you_mean(&plan.population, cohorts.iter().map(|c| c.id.as_str()))
+                ),
+            )
+        })?;
     let model = Model {
+        plan,
+        population,
         params,
         units,
         cohorts,
@@ -210,13 +230,7 @@ pub fn check_years(model: &Model, first: i32, last: i32) -> Result<()> {
         for y in first..=last {
             if !model.counts.years.contains(&y) {
                 return Err(Error::input(
-                    Location::file(
-                        model
-                            .inputs
-                            .get(1)
-                            .map(|i| i.name.as_str())
-                            .unwrap_or("cohorts.csv"),
-                    ),
+                    Location::file(&model.counts.file),
                     format!(
                         "the cohort counts have no rows for {y}; the run covers {first}-{last}"
                     ),

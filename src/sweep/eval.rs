@@ -50,7 +50,7 @@ struct Touch {
     comps: Vec<usize>,
     /// Cohorts whose headcounts change (empty if none).
     cohorts: Vec<bool>,
-    /// Whether the population (`pop_total`) changes.
+    /// Whether the population (the plan's population cohort) changes.
     pop: bool,
 }
 
@@ -141,7 +141,7 @@ impl Evaluator {
             acc_len += ny * n_units;
             acc_len - ny * n_units
         });
-        let pop = model.cohort_by_name("pop_total");
+        let pop = Some(model.population);
         let mut base_acc = vec![0i64; acc_len];
         let per_year = n_units * comps.len();
         for (i, c) in base.cells.iter().enumerate() {
@@ -164,7 +164,7 @@ impl Evaluator {
         let urban = model
             .units
             .iter()
-            .map(|u| u.kind.is_urban_district())
+            .map(|u| model.plan.kind(u.kind).urban)
             .collect();
         let mut columns = Vec::new();
         for m in &spec.metrics {
