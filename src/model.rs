@@ -227,9 +227,11 @@ pub struct Indicator {
     pub domain: String,
     pub name: Text,
     pub unit: String,
-    #[serde(default)]
+    /// The value at the start of the plan (`base_2015` in Handan's; `base` in any plan).
+    #[serde(default, alias = "base")]
     pub base_2015: Option<crate::params::Dec>,
-    #[serde(default)]
+    /// The target at its end (`target_2020`; `target` in any plan).
+    #[serde(default, alias = "target")]
     pub target_2020: Option<crate::params::Dec>,
     #[serde(default)]
     pub cumulative: Option<crate::params::Dec>,

@@ -11,6 +11,7 @@ mod engine;
 mod explain;
 mod init;
 mod inputs;
+mod plans;
 mod readme;
 mod report;
 mod scenarios;
