@@ -10,10 +10,12 @@
 //! handle. No more than [`crate::limits::max_input_bytes`] bytes are read from it, so
 //! a mistaken path cannot fill memory.
 //!
-//! Text is decoded here too ([`decode`]): fendan's inputs are UTF-8. Bytes that are
-//! not are reported with their line and column, and when the whole file reads as
-//! GB18030 (GBK, the encoding Chinese Windows saves in by default) the message says so
-//! and how to save the file as UTF-8.
+//! Text is decoded here too, in one place ([`decode`]): YAML and JSON are UTF-8, and a
+//! CSV file is UTF-8 or GBK (GB18030, what Excel and WPS save as "CSV" on Chinese
+//! Windows), detected. Bytes that are neither are reported with their line and column,
+//! never decoded by guess; for a YAML file that reads as GBK the message says how to
+//! save it as UTF-8. The bytes of an `.xlsx` workbook are read here too ([`read`]) and
+//! handed to [`crate::sheet`].
 
 use std::fs::{self, File};
 use std::io::Read;

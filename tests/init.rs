@@ -6,17 +6,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = fendan(dir, args);
-    assert!(
-        o.status.success(),
-        "fendan {args:?} failed: {}{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
-
 /// Every table of two output folders is the same, byte for byte; the manifests differ
 /// only in the scenario and the input names (and, unless `same_bytes`, their hashes).
 fn same_tables(a: &Path, b: &Path, same_bytes: bool) {
@@ -65,7 +54,7 @@ fn same_tables(a: &Path, b: &Path, same_bytes: bool) {
 fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let said = ok(d, &["init", "my-plan"]);
+    let said = fendan_ok(d, &["init", "my-plan"]);
     assert!(
         said.contains("fendan simulate my-plan/scenario.yaml"),
         "{said}"
@@ -109,10 +98,10 @@ fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
             "{f}"
         );
     }
-    ok(d, &["simulate", "-q"]);
-    ok(d, &["simulate", "-q", "my-plan/scenario.yaml"]);
+    fendan_ok(d, &["simulate", "-q"]);
+    fendan_ok(d, &["simulate", "-q", "my-plan/scenario.yaml"]);
     same_tables(&d.join("output/baseline"), &d.join("output/my-plan"), true);
-    let cmp = ok(d, &["compare", "baseline", "output/my-plan"]);
+    let cmp = fendan_ok(d, &["compare", "baseline", "output/my-plan"]);
     assert!(
         cmp.contains("A and B are the same to the fen.") && cmp.contains("files: none"),
         "{cmp}"
@@ -148,7 +137,7 @@ fn init_refuses_a_folder_that_is_not_empty_and_writes_nothing() {
     assert_eq!(walk(&d.join("mine")), ["notes.txt"]);
     // An empty folder is fine.
     fs::create_dir(d.join("empty")).unwrap();
-    ok(d, &["init", "empty"]);
+    fendan_ok(d, &["init", "empty"]);
     assert!(d.join("empty/services/01-education.yaml").exists());
 }
 
@@ -177,7 +166,7 @@ fn init_from_a_scenario_keeps_its_data_replacements() {
         "name: ours\ntitle: ours\ndata:\n  units: units.csv\n  cohort_counts: counts.csv\n",
     )
     .unwrap();
-    ok(d, &["init", "pkg", "--from", "ours.yaml"]);
+    fendan_ok(d, &["init", "pkg", "--from", "ours.yaml"]);
     assert_eq!(fs::read_to_string(d.join("pkg/units.csv")).unwrap(), units);
     assert_eq!(
         fs::read_to_string(d.join("pkg/partial_counts.csv")).unwrap(),
@@ -188,8 +177,8 @@ fn init_from_a_scenario_keeps_its_data_replacements() {
         yaml.contains("data: {plan: ./, cohort_counts: partial_counts.csv}"),
         "{yaml}"
     );
-    ok(d, &["simulate", "-q", "ours.yaml"]);
-    ok(d, &["simulate", "-q", "pkg/scenario.yaml"]);
+    fendan_ok(d, &["simulate", "-q", "ours.yaml"]);
+    fendan_ok(d, &["simulate", "-q", "pkg/scenario.yaml"]);
     // why: units.csv was GBK and is now UTF-8; the partial file is rewritten as one.
     same_tables(&d.join("output/ours"), &d.join("output/pkg"), false);
 }

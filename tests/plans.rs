@@ -69,17 +69,6 @@ fn minicity() -> PathBuf {
     root().join("tests/data/plans/minicity")
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = fendan(dir, args);
-    assert!(
-        o.status.success(),
-        "fendan {args:?} failed: {}{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
-
 /// Rows of `file` whose first columns are `key`, as fields.
 fn rows_with(file: &Path, key: &[&str]) -> Vec<Vec<String>> {
     let (_, rows) = read_csv(file);
@@ -93,9 +82,9 @@ fn a_second_plan_runs_simulate_with_its_own_lists() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let scenario = minicity().join("scenario.yaml");
-    let said = ok(d, &["validate", scenario.to_str().unwrap()]);
+    let said = fendan_ok(d, &["validate", scenario.to_str().unwrap()]);
     assert!(said.contains("years        2021-2025"), "{said}");
-    ok(d, &["simulate", "-q", scenario.to_str().unwrap()]);
+    fendan_ok(d, &["simulate", "-q", scenario.to_str().unwrap()]);
     let out = d.join("output/minicity");
     let (head, rows) = read_csv(&out.join("outlays.csv"));
     assert_eq!(
@@ -173,7 +162,7 @@ fn a_second_plan_runs_explain_compare_and_sweep() {
     let d = dir.path();
     let m = minicity();
     let base = m.join("scenario.yaml");
-    let text = ok(
+    let text = fendan_ok(
         d,
         &[
             "explain",
@@ -197,7 +186,7 @@ fn a_second_plan_runs_explain_compare_and_sweep() {
         text.contains("合计        total               91872.00"),
         "{text}"
     );
-    let text = ok(
+    let text = fendan_ok(
         d,
         &[
             "explain",
@@ -212,10 +201,10 @@ fn a_second_plan_runs_explain_compare_and_sweep() {
     );
     // compare: two scenarios of the plan, by domain.
     let higher = m.join("higher_allowance.yaml");
-    ok(d, &["simulate", "-q", base.to_str().unwrap()]);
-    ok(d, &["simulate", "-q", higher.to_str().unwrap()]);
+    fendan_ok(d, &["simulate", "-q", base.to_str().unwrap()]);
+    fendan_ok(d, &["simulate", "-q", higher.to_str().unwrap()]);
     let csv = d.join("diff.csv");
-    ok(
+    fendan_ok(
         d,
         &[
             "compare",
@@ -238,7 +227,7 @@ fn a_second_plan_runs_explain_compare_and_sweep() {
         "the allowance rose: {care:?}"
     );
     // sweep: 3 × 2 points; the base point equals simulate.
-    ok(
+    fendan_ok(
         d,
         &["sweep", "--quiet", m.join("sweep.yaml").to_str().unwrap()],
     );
@@ -262,15 +251,15 @@ fn a_second_plan_runs_the_other_commands() {
     let d = dir.path();
     let base = minicity().join("scenario.yaml");
     let s = base.to_str().unwrap();
-    let text = ok(d, &["assumptions", s, "--format", "csv"]);
+    let text = fendan_ok(d, &["assumptions", s, "--format", "csv"]);
     // why: the two labelled assumptions and the one assumed fiscal class (West Town, a
     // town that may keep its own budget).
     assert_eq!(text.lines().count(), 1 + 3, "{text}");
     assert!(text.contains("units.999001102.fiscal_class"), "{text}");
     assert!(text.contains("pooled or own"), "{text}");
-    let text = ok(d, &["sources", s, "--format", "csv"]);
+    let text = fendan_ok(d, &["sources", s, "--format", "csv"]);
     assert!(text.contains("示政发〔2021〕1号"), "{text}");
-    let text = ok(
+    let text = fendan_ok(
         d,
         &[
             "catalog",
@@ -291,13 +280,13 @@ fn a_second_plan_runs_the_other_commands() {
         stderr(&o)
     );
     // init --from the plan, then simulate: the same tables.
-    ok(d, &["init", "copy", "--from", s]);
+    fendan_ok(d, &["init", "copy", "--from", s]);
     assert!(
         fs::read(d.join("copy/plan.yaml")).unwrap()
             == fs::read(minicity().join("plan.yaml")).unwrap()
     );
-    ok(d, &["simulate", "-q", s]);
-    ok(d, &["simulate", "-q", "copy/scenario.yaml"]);
+    fendan_ok(d, &["simulate", "-q", s]);
+    fendan_ok(d, &["simulate", "-q", "copy/scenario.yaml"]);
     for f in ["outlays.csv", "by_unit.csv", "equalization.csv"] {
         assert!(
             fs::read(d.join("output/minicity").join(f)).unwrap()
@@ -307,7 +296,7 @@ fn a_second_plan_runs_the_other_commands() {
     }
     #[cfg(feature = "report")]
     {
-        ok(d, &["report", "output/minicity", "--out", "r.html"]);
+        fendan_ok(d, &["report", "output/minicity", "--out", "r.html"]);
         let html = fs::read_to_string(d.join("r.html")).unwrap();
         assert!(
             html.contains("<h1>示例县基本公共服务支出分担"),

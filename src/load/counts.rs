@@ -27,20 +27,24 @@ use crate::error::{Error, Location, Result};
 use crate::model::*;
 use crate::suggest::did_you_mean;
 
-pub(super) fn load_counts(
-    src: &Source,
-    units: &[Unit],
-    cohorts: &[Cohort],
-) -> Result<CohortCounts> {
-    let t = Table::read(src, &["year", "unit_code", "cohort", "headcount"])?;
+/// One row of a counts table, read and resolved: (line or sheet row, year, unit index,
+/// cohort index, headcount).
+type Row = (usize, i32, usize, usize, i64);
+
+/// The columns every counts table has.
+const COLUMNS: [&str; 4] = ["year", "unit_code", "cohort", "headcount"];
+
+/// Read every row of a counts table: a year, a unit of the units file (and, where the
+/// table has a `unit_name` column and the cell is not empty, its name), a cohort and a
+/// headcount, each refused at its cell.
+fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> {
     let (cy, cu, cc, ch) = (
         t.col("year"),
         t.col("unit_code"),
         t.col("cohort"),
         t.col("headcount"),
     );
-    let mut parsed: Vec<(usize, i32, usize, usize, i64)> = Vec::with_capacity(t.rows.len());
-    let mut years = std::collections::BTreeSet::new();
+    let cn = t.header.iter().position(|h| h == "unit_name");
     let unit_pos: HashMap<&str, usize> = units
         .iter()
         .enumerate()
@@ -51,6 +55,7 @@ pub(super) fn load_counts(
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
+    let mut parsed = Vec::with_capacity(t.rows.len());
     for (line, r) in &t.rows {
         let year: i32 = t
             .cell(r, cy)
@@ -67,9 +72,15 @@ pub(super) fn load_counts(
         let unit = *unit_pos.get(code).ok_or_else(|| {
             Error::input(
                 t.loc(*line, cu),
-                format!("`{code}` is not a unit in units.csv{}", String::new()),
+                format!(
+                    "`{code}` is not a unit in the units file{}",
+                    did_you_mean(code, units.iter().map(|u| u.code.as_str()))
+                ),
             )
         })?;
+        if let Some(cn) = cn {
+            check_name(t, *line, cn, r, &units[unit], units)?;
+        }
         let name = t.cell(r, cc);
         let cohort = *cohort_pos.get(name).ok_or_else(|| {
             Error::input(
@@ -87,9 +98,46 @@ pub(super) fn load_counts(
                 format!("`{text}` is not a headcount; expected a whole number 0 or more"),
             )
         })?;
-        years.insert(year);
         parsed.push((*line, year, unit, cohort, headcount));
     }
+    Ok(parsed)
+}
+
+/// A `unit_name` cell must name the unit of the row's code (in Chinese or English).
+fn check_name(
+    t: &Table,
+    line: usize,
+    cn: usize,
+    r: &csv::StringRecord,
+    u: &Unit,
+    units: &[Unit],
+) -> Result<()> {
+    let name = t.cell(r, cn);
+    if name.is_empty() || name == u.name_zh || name == u.name_en {
+        return Ok(());
+    }
+    let hint = units
+        .iter()
+        .find(|x| x.name_zh == name || x.name_en == name)
+        .map(|x| format!(" (`{name}` is {})", x.code))
+        .unwrap_or_default();
+    Err(Error::input(
+        t.loc(line, cn),
+        format!(
+            "the unit {} is {} ({}), not `{name}`{hint}; check the code and the name",
+            u.code, u.name_zh, u.name_en
+        ),
+    ))
+}
+
+pub(super) fn load_counts(
+    src: &Source,
+    units: &[Unit],
+    cohorts: &[Cohort],
+) -> Result<CohortCounts> {
+    let t = Table::read(src, &COLUMNS)?;
+    let parsed = read_rows(&t, units, cohorts)?;
+    let years: std::collections::BTreeSet<i32> = parsed.iter().map(|r| r.1).collect();
     let years: Vec<i32> = years.into_iter().collect();
     let mut rows: HashMap<CohortId, Array2<i64>> = HashMap::new();
     let mut filled: HashMap<CohortId, Array2<bool>> = HashMap::new();
@@ -136,9 +184,6 @@ pub(super) fn load_counts(
     })
 }
 
-/// The columns of a partial file; `unit_name` is optional.
-const PARTIAL: [&str; 4] = ["year", "unit_code", "cohort", "headcount"];
-
 /// Apply the partial file `src` over `counts` (see the module doc).
 pub(super) fn apply_partial(
     src: &Source,
@@ -146,86 +191,27 @@ pub(super) fn apply_partial(
     units: &[Unit],
     cohorts: &[Cohort],
 ) -> Result<()> {
-    let t = Table::read(src, &PARTIAL)?;
-    let (cy, cu, cc, ch) = (
-        t.col("year"),
-        t.col("unit_code"),
-        t.col("cohort"),
-        t.col("headcount"),
-    );
-    let cn = t.header.iter().position(|h| h == "unit_name");
-    let unit_pos: HashMap<&str, usize> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.code.as_str(), i))
-        .collect();
+    let t = Table::read(src, &COLUMNS)?;
+    let (cy, ch) = (t.col("year"), t.col("headcount"));
     let years_text = match (counts.years.first(), counts.years.last()) {
         (Some(a), Some(b)) if a == b => a.to_string(),
         (Some(a), Some(b)) => format!("{a}-{b}"),
         _ => "no years".to_owned(),
     };
     let mut seen: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
-    for (line, r) in &t.rows {
-        let text = t.cell(r, cy);
-        let year: i32 = text
-            .parse()
-            .map_err(|_| Error::input(t.loc(*line, cy), format!("`{text}` is not a year")))?;
+    for (line, year, unit, cohort, headcount) in read_rows(&t, units, cohorts)? {
         let y = counts.years.binary_search(&year).map_err(|_| {
             Error::input(
-                t.loc(*line, cy),
+                t.loc(line, cy),
                 format!(
                     "{year} is not a year of the cohort counts, which cover {years_text}; a partial file changes cells of the full table only"
                 ),
             )
         })?;
-        let code = t.cell(r, cu);
-        let unit = *unit_pos.get(code).ok_or_else(|| {
-            Error::input(
-                t.loc(*line, cu),
-                format!(
-                    "`{code}` is not a unit in the units file{}",
-                    did_you_mean(code, units.iter().map(|u| u.code.as_str()))
-                ),
-            )
-        })?;
-        if let Some(cn) = cn {
-            let name = t.cell(r, cn);
-            let u = &units[unit];
-            if !name.is_empty() && name != u.name_zh && name != u.name_en {
-                let hint = units
-                    .iter()
-                    .find(|x| x.name_zh == name || x.name_en == name)
-                    .map(|x| format!(" (`{name}` is {})", x.code))
-                    .unwrap_or_default();
-                return Err(Error::input(
-                    t.loc(*line, cn),
-                    format!(
-                        "the unit {code} is {} ({}), not `{name}`{hint}; check the code and the name",
-                        u.name_zh, u.name_en
-                    ),
-                ));
-            }
-        }
-        let name = t.cell(r, cc);
-        let cohort = cohorts.iter().position(|c| c.id == name).ok_or_else(|| {
-            Error::input(
-                t.loc(*line, cc),
-                format!(
-                    "`{name}` is not a cohort{}",
-                    did_you_mean(name, cohorts.iter().map(|c| c.id.as_str()))
-                ),
-            )
-        })?;
-        let text = t.cell(r, ch);
-        let headcount: i64 = text.parse().ok().filter(|h| *h >= 0).ok_or_else(|| {
-            Error::input(
-                t.loc(*line, ch),
-                format!("`{text}` is not a headcount; expected a whole number 0 or more"),
-            )
-        })?;
-        if let Some(first) = seen.insert((y, unit, cohort), *line) {
+        let (code, name) = (&units[unit].code, &cohorts[cohort].id);
+        if let Some(first) = seen.insert((y, unit, cohort), line) {
             return Err(Error::input(
-                t.loc(*line, 0),
+                t.loc(line, 0),
                 format!(
                     "{year} / {code} / {name} is given twice in this file (first on {} {first}); give each year, unit and cohort once",
                     if src.sheet.is_some() { "row" } else { "line" }
@@ -240,7 +226,7 @@ pub(super) fn apply_partial(
             (id, y, unit),
             Given {
                 headcount,
-                at: t.loc(*line, ch),
+                at: t.loc(line, ch),
             },
         );
     }

@@ -42,11 +42,16 @@ impl Source {
         Source::read_from(path, Whence::Arg)
     }
 
-    /// Read a file named by `whence`: a file, UTF-8, within the input size cap.
+    /// Read a file named by `whence`: a file, UTF-8 (or GBK for CSV), within the input
+    /// size cap; its kind of text by its extension.
     pub fn read_from(path: &Path, whence: Whence) -> Result<Source> {
+        Source::read_as(path, whence, Text::of(path))
+    }
+
+    fn read_as(path: &Path, whence: Whence, kind: Text) -> Result<Source> {
         let bytes = crate::input::read(path, whence)?;
         let digest = crate::input::sha256_hex(&bytes);
-        let text = crate::input::decode(&path.display().to_string(), bytes, Text::of(path))?;
+        let text = crate::input::decode(&path.display().to_string(), bytes, kind)?;
         Ok(Source {
             name: path.display().to_string(),
             text,
@@ -61,7 +66,8 @@ impl Source {
     /// (`counts.xlsx#Sheet2`).
     pub fn read_table(path: &Path, whence: Whence) -> Result<Source> {
         let Some((file, sheet)) = crate::input::workbook_path(path) else {
-            return Source::read_from(path, whence);
+            // A table is CSV whatever its file is called (`counts.txt`).
+            return Source::read_as(path, whence, Text::Csv);
         };
         let bytes = crate::input::read(&file, whence)?;
         let digest = crate::input::sha256_hex(&bytes);
