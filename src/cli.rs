@@ -26,14 +26,18 @@ pub enum Format {
     Csv,
 }
 
-/// The unit amounts are displayed in (files stay in yuan).
+/// The money unit amounts are displayed in (`--money`; files stay in yuan). The
+/// Chinese names are accepted too: `--money 万元`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scale {
     /// 元
+    #[value(alias = "元")]
     Yuan,
     /// 万元, 10,000 yuan
+    #[value(alias = "万元")]
     Wan,
     /// 亿元, 100 million yuan
+    #[value(alias = "亿元")]
     Yi,
 }
 
@@ -45,6 +49,22 @@ impl Scale {
             Scale::Yi => fendan::money::Scale::Yi,
         }
     }
+}
+
+/// One row per service or per component (`catalog --by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogRows {
+    Service,
+    Component,
+}
+
+/// The file formats `fendan schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// A scenario file (`fendan simulate SCENARIO`).
+    Scenario,
+    /// A sweep spec (`fendan sweep SPEC`).
+    Sweep,
 }
 
 /// How `sweep` writes its points.
@@ -81,7 +101,7 @@ impl By {
 pub enum Command {
     /// Run a scenario and write its tables (outlays, by level, unit, domain, equalization).
     Simulate {
-        /// The scenario file; the embedded baseline when left out.
+        /// The scenario: a file, or the name of a shipped scenario (`fendan scenarios`); the embedded baseline when left out.
         scenario: Option<PathBuf>,
         /// Output folder [default: output/<scenario name>].
         #[arg(long)]
@@ -104,31 +124,73 @@ pub enum Command {
         /// Add the detail sheet 明细 (one row per year, unit, service and component) to the workbook; it makes the workbook slow to open.
         #[arg(long, requires = "xlsx")]
         xlsx_detail: bool,
-        /// Unit of the printed summary and of the workbook's 报告 sheet: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
-        #[arg(long, value_enum, default_value_t = Scale::Wan)]
-        unit: Scale,
+        /// Money unit of the printed summary and of the workbook's 报告 sheet: yuan (元), wan (万元) or yi (亿元); files stay in yuan [default: wan].
+        #[arg(long, value_enum, value_name = "yuan|wan|yi")]
+        money: Option<Scale>,
+        /// Deprecated spelling of --money (`--unit` means a unit code, as in `explain`).
+        #[arg(
+            long = "unit",
+            value_enum,
+            value_name = "yuan|wan|yi",
+            hide = true,
+            conflicts_with = "money"
+        )]
+        unit_deprecated: Option<Scale>,
+        /// Also write at_stake.csv: the money each assumption moves over its plausible range (as `fendan assumptions`), which `fendan report` ranks; for the baseline it adds about 0.4 s of CPU to a 0.06 s run.
+        #[arg(long)]
+        stake: bool,
     },
-    /// List the services of the plan (its catalog), one row each.
+    /// List the services of the plan (its catalog), one row each (or one row per component with its parameter paths: `--by component`).
     Catalog {
         /// Only this domain (an id of the plan's domains, as the catalog's domain column shows it).
         #[arg(long)]
         domain: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Read the data a scenario names instead of the embedded seeds.
+        /// One row per service, or per component (its cohort, split rule and parameter paths).
+        #[arg(long, value_enum, default_value_t = CatalogRows::Service)]
+        by: CatalogRows,
+        /// Read the data a scenario names instead of the embedded seeds (a file or a shipped scenario's name).
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
+    /// List every parameter path (or those under PREFIX) with its unit, its value in each year of the run, and its source or assumption.
+    Params {
+        /// Only the paths under this prefix, e.g. `services.48` or `splits.compulsory_edu`.
+        prefix: Option<String>,
+        /// Only the parameters whose path, meaning (Chinese label), source or assumption contains TEXT (case-insensitive).
+        #[arg(long, value_name = "TEXT")]
+        grep: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// The scenario whose values are listed (a file or a shipped scenario's name) [default: the embedded baseline].
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// Write a JSON Schema (draft-07) of scenario or sweep files to standard output, every parameter path enumerated, for editors (VS Code's YAML extension).
+    Schema {
+        /// Which file format: scenario or sweep.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+        /// Take the parameter paths from this scenario's data (a file or a shipped scenario's name) [default: the embedded seeds].
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// List the scenarios shipped inside fendan, which run by name from any folder (`fendan simulate pre_reform_shares`).
+    Scenarios {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Load and check every input; print what was loaded.
     Validate {
-        /// The scenario file; the embedded baseline when left out.
+        /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
     },
     /// Show where a cell's amount comes from (headcount × coverage × standard, split), or a parameter's dated values.
     Explain {
-        /// The scenario file; the embedded baseline when left out.
+        /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
-        /// Unit code, as in units.csv.
+        /// A unit's code, as in units.csv, e.g. 130402 (the money unit is `--money` in simulate and compare).
         #[arg(long)]
         unit: Option<String>,
         /// Service number (序号, the id in the services files).
@@ -139,29 +201,29 @@ pub enum Command {
         component: Option<String>,
         #[arg(long)]
         year: Option<i32>,
-        /// A parameter path, e.g. services.48.urban_allowance.standard.
+        /// A parameter path, e.g. services.48.urban_allowance.standard, or a prefix of paths (services.48, splits.compulsory_edu), which lists the paths under it.
         #[arg(long, conflicts_with_all = ["unit", "service", "component", "year"])]
         param: Option<String>,
     },
     /// List every assumption with its confidence grade and the money at stake, largest first.
     Assumptions {
-        /// The scenario file; the embedded baseline when left out.
+        /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// List the bibliography: every document the inputs cite, and how many parameters cite each.
     Sources {
-        /// The scenario file; the embedded baseline when left out.
+        /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Compare two runs (output folders of `simulate`, or scenario files run now): B − A by level, year, unit, domain or service.
+    /// Compare two runs (output folders of `simulate`, or scenario files or shipped scenarios run now): B − A by level, year, unit, domain or service.
     Compare {
-        /// The first run: an output folder, a scenario file, or `baseline`.
+        /// The first run: an output folder, a scenario file, or the name of a shipped scenario (`baseline`, …).
         a: PathBuf,
-        /// The second run, compared with the first.
+        /// The second run, compared with the first (the same kinds as A).
         b: PathBuf,
         /// Break the difference down by these, in this order [default: year level].
         #[arg(long, value_enum, num_args = 1.., value_delimiter = ',')]
@@ -178,9 +240,18 @@ pub enum Command {
         /// Only these years, e.g. 2019-2020: every total covers them alone.
         #[arg(long, value_name = "A-B")]
         years: Option<String>,
-        /// Unit of the printed table: yuan (元), wan (万元) or yi (亿元); files stay in yuan.
-        #[arg(long, value_enum, default_value_t = Scale::Wan)]
-        unit: Scale,
+        /// Money unit of the printed table: yuan (元), wan (万元) or yi (亿元); files stay in yuan [default: wan].
+        #[arg(long, value_enum, value_name = "yuan|wan|yi")]
+        money: Option<Scale>,
+        /// Deprecated spelling of --money (`--unit` means a unit code, as in `explain`).
+        #[arg(
+            long = "unit",
+            value_enum,
+            value_name = "yuan|wan|yi",
+            hide = true,
+            conflicts_with = "money"
+        )]
+        unit_deprecated: Option<Scale>,
         /// Start the CSV file with a UTF-8 byte-order mark, for Excel and WPS on Chinese Windows.
         #[arg(long, requires = "out")]
         bom: bool,

@@ -17,11 +17,11 @@ use std::path::Path;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::engine::{Outcome, Years};
-use crate::error::{Error, Result};
+use crate::engine::{Cell, Outcome, Years};
+use crate::error::{Error, Location, Result};
 use crate::folder::Folder;
 use crate::model::{Level, Model};
-use crate::money::yuan;
+use crate::money::{self, yuan};
 use crate::report::CsvStyle;
 use crate::scenario::Scenario;
 
@@ -99,7 +99,8 @@ fn text(b: &[u8]) -> String {
 
 impl Run {
     /// Open what the user named: an output folder of `fendan simulate` (or a file in
-    /// one), a scenario file (run now), or `baseline` for the embedded baseline.
+    /// one), a scenario file (run now), or the name of a shipped scenario (`baseline`,
+    /// `pre_reform_shares`, …) when nothing on disk has that name.
     pub fn open(path: &Path) -> Result<Run> {
         if path.is_dir() {
             return Run::from_dir(path);
@@ -121,12 +122,14 @@ impl Run {
             let scenario = Scenario::from_path(path)?;
             return Run::from_scenario(&path.display().to_string(), &scenario);
         }
-        if path == Path::new("baseline") {
-            return Run::from_scenario("baseline (embedded)", &Scenario::baseline());
+        if let Some(s) = crate::shipped::find(&path.to_string_lossy()) {
+            return Run::from_scenario(&format!("{} (embedded)", s.name), &s.scenario()?);
         }
         Err(Error::Usage(format!(
-            "`{}` does not exist; give an output folder of `fendan simulate`, a scenario file, or `baseline`",
-            path.display()
+            "`{}` does not exist; give an output folder of `fendan simulate`, a scenario file, or the name of a shipped scenario{} ({})",
+            path.display(),
+            crate::shipped::suggestion(&path.to_string_lossy()),
+            crate::shipped::names()
         )))
     }
 
@@ -134,11 +137,16 @@ impl Run {
     pub fn from_scenario(label: &str, scenario: &Scenario) -> Result<Run> {
         let model = scenario.model()?;
         let out = crate::engine::run(&model, scenario.years)?;
-        Ok(Run::from_outcome(label, scenario, &model, &out))
+        Run::from_outcome(label, scenario, &model, &out)
     }
 
     /// The table of a run already computed.
-    pub fn from_outcome(label: &str, scenario: &Scenario, model: &Model, out: &Outcome) -> Run {
+    pub fn from_outcome(
+        label: &str,
+        scenario: &Scenario,
+        model: &Model,
+        out: &Outcome,
+    ) -> Result<Run> {
         let (nu, ns) = (model.units.len(), model.services.len());
         // Summed in a dense grid (year, unit, service), then keyed.
         let mut grid = vec![None::<[i64; 4]>; out.years.len() * nu * ns];
@@ -146,9 +154,14 @@ impl Run {
             let i = ((c.year - out.years.first) as usize * nu + c.unit as usize) * ns
                 + c.service as usize;
             let e = grid[i].get_or_insert([0; 4]);
-            for (a, b) in e.iter_mut().zip(c.levels) {
-                *a += b;
-            }
+            money::add_levels(e, &c.levels).map_err(|_| {
+                let same = |x: &&Cell| (x.year, x.unit, x.service) == (c.year, c.unit, c.service);
+                crate::engine::sum_overflow(
+                    model,
+                    out.cells.iter().filter(same),
+                    "a service's total",
+                )
+            })?;
         }
         let mut amounts = BTreeMap::new();
         for (i, levels) in grid.into_iter().enumerate() {
@@ -161,7 +174,7 @@ impl Run {
                 );
             }
         }
-        Run {
+        Ok(Run {
             label: label.to_owned(),
             scenario: scenario.name.clone(),
             title: scenario.title.clone(),
@@ -194,7 +207,7 @@ impl Run {
             parameters: crate::report::parameter_fingerprints(model),
             amounts,
             files: scenario.files.clone(),
-        }
+        })
     }
 
     /// Read an output folder of `fendan simulate`, verified (see [`crate::folder`]):
@@ -203,10 +216,24 @@ impl Run {
         let folder = Folder::open(dir)?;
         let outlays = folder.file("outlays.csv").unwrap_or_default();
         let mut amounts: BTreeMap<(i32, String, u32), [i64; 4]> = BTreeMap::new();
+        let mut grand = 0i64;
         let mut services = BTreeMap::new();
         let mut units: Vec<(String, String)> = Vec::new();
         let mut seen_units = BTreeSet::new();
-        crate::outlays::read(&folder.path("outlays.csv"), outlays, |o| {
+        let file = folder.path("outlays.csv");
+        // Amounts are 0 or more (checked as each row is read), so when the grand total
+        // fits, every sum of them a comparison makes fits too.
+        let too_large = |cell: &crate::outlays::Cells| {
+            cell.error(
+                6,
+                format!(
+                    "with this row, the amounts of {file} add up to more than fendan can hold ({} yuan); rerun `fendan simulate` for a folder that can be compared",
+                    money::yuan(i64::MAX)
+                ),
+            )
+        };
+        crate::outlays::read(&file, outlays, |o, cell| {
+            grand = money::checked_add(grand, o.total).map_err(|_| too_large(cell))?;
             if seen_units.insert(o.unit_code.to_owned()) {
                 units.push((o.unit_code.to_owned(), o.unit_name.to_owned()));
             }
@@ -216,9 +243,7 @@ impl Run {
             let e = amounts
                 .entry((o.year, o.unit_code.to_owned(), o.service_id))
                 .or_insert([0; 4]);
-            for (a, b) in e.iter_mut().zip(o.levels) {
-                *a += b;
-            }
+            money::add_levels(e, &o.levels).map_err(|_| too_large(cell))?;
             Ok(())
         })?;
         // by_unit.csv lists every unit, also one without a single outlay row.
@@ -280,8 +305,22 @@ impl Run {
     }
 
     /// Total outlay of every level, all years, whole fen.
-    pub fn total(&self) -> i64 {
-        self.amounts.values().flatten().sum()
+    pub fn total(&self) -> Result<i64> {
+        money::checked_sum(self.amounts.values().flatten().copied())
+            .map_err(|_| self.overflow("the total"))
+    }
+
+    /// The error for a sum of this run's amounts that does not fit — unreachable, since
+    /// every run's amounts are 0 or more and their grand total was checked when read.
+    fn overflow(&self, what: &str) -> Error {
+        Error::overflow(
+            Location::file(&self.label),
+            format!(
+                "{what} of {} is more than fendan can hold ({} yuan)",
+                self.label,
+                money::yuan(i64::MAX)
+            ),
+        )
     }
 }
 
@@ -552,10 +591,11 @@ impl Comparison {
 
     /// A and B added up by `dims` (in that order; at least one), sorted by key. Without
     /// [`Dim::Level`] a row holds all levels together.
-    pub fn rows(&self, dims: &[Dim]) -> Vec<Row> {
+    pub fn rows(&self, dims: &[Dim]) -> Result<Vec<Row>> {
         let by_level = dims.contains(&Dim::Level);
         let mut sums: BTreeMap<Vec<KeyPart>, (i64, i64)> = BTreeMap::new();
         for (side, run) in [(0, &self.a), (1, &self.b)] {
+            let overflow = |_| run.overflow("a total of the comparison");
             for ((y, code, id), levels) in &run.amounts {
                 let unit = self.unit_index[code];
                 let domain = self.domain_index(&run.services[id].1);
@@ -571,24 +611,24 @@ impl Comparison {
                         })
                         .collect();
                     let e = sums.entry(key).or_default();
-                    if side == 0 {
-                        e.0 += amount;
-                    } else {
-                        e.1 += amount;
-                    }
+                    let side = if side == 0 { &mut e.0 } else { &mut e.1 };
+                    *side = money::checked_add(*side, amount)?;
+                    Ok::<(), money::Overflow>(())
                 };
                 if by_level {
                     for (l, amount) in Level::ALL.into_iter().zip(levels) {
-                        add(l, *amount);
+                        add(l, *amount).map_err(overflow)?;
                     }
                 } else {
-                    add(Level::Central, levels.iter().sum());
+                    let all = money::checked_sum(levels.iter().copied()).map_err(overflow)?;
+                    add(Level::Central, all).map_err(overflow)?;
                 }
             }
         }
-        sums.into_iter()
+        Ok(sums
+            .into_iter()
             .map(|(key, (a, b))| Row { key, a, b })
-            .collect()
+            .collect())
     }
 
     /// The CSV fields that name a row: a unit by code and name, a service by number and name.
@@ -677,12 +717,23 @@ pub fn years_text(years: Years) -> String {
 }
 
 /// The sum of `rows`: A, B and so the difference of the whole breakdown.
-pub fn total(rows: &[Row]) -> Row {
-    Row {
+pub fn total(rows: &[Row]) -> Result<Row> {
+    let sum = |side: fn(&Row) -> i64| {
+        money::checked_sum(rows.iter().map(side)).map_err(|_| {
+            Error::overflow(
+                Location::file("(comparison)"),
+                format!(
+                    "the total of the comparison is more than fendan can hold ({} yuan)",
+                    money::yuan(i64::MAX)
+                ),
+            )
+        })
+    };
+    Ok(Row {
         key: Vec::new(),
-        a: rows.iter().map(|r| r.a).sum(),
-        b: rows.iter().map(|r| r.b).sum(),
-    }
+        a: sum(|r| r.a)?,
+        b: sum(|r| r.b)?,
+    })
 }
 
 /// The `n` rows with the largest |B − A|, largest first; equal ones in key order.

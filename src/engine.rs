@@ -10,26 +10,35 @@
 //! standard's time unit into a yearly rate (1 for yuan a year, 12 for yuan a month,
 //! the day count for yuan a day). Each month's money goes to the levels by the split
 //! rule in force that month for the unit's fiscal class, so a standard or a rule that
-//! changes mid-year is prorated by month. The exact level amounts are summed, the cell
-//! is rounded once to the fen and the level shares are allocated by largest remainder
-//! ([`crate::money::allocate`]).
+//! changes mid-year is prorated by month. The level amounts are exact rationals
+//! ([`crate::exact`]): every month's money per head, for each level, is an integer
+//! numerator over one denominator per (component, year, fiscal class). A cell is the
+//! headcount times the sum of its eligible months, rounded once to the fen, and the
+//! level shares are allocated by largest remainder on the exact remainders
+//! ([`crate::money::allocate`]), so a tie is seen as a tie.
 //!
-//! Everything that does not depend on the unit — the twelve monthly level rates of
-//! each (component, year, fiscal class) — is computed once; the per-cell work is a few
-//! multiplications, run in parallel with rayon, each cell written to its fixed place in
-//! the output (year, unit, service, component), so the output does not depend on the
-//! thread count.
+//! Everything that does not depend on the unit — the twelve monthly level amounts per
+//! head of each (component, year, fiscal class) — is computed once; the per-cell work is
+//! a few integer multiplications and divisions, run in parallel with rayon, each cell
+//! written to its fixed place in the output (year, unit, service, component), so the
+//! output does not depend on the thread count.
+//!
+//! Amounts are checked: a cell, a headcount or the run's total that does not fit is an
+//! [`Error::Overflow`] naming the cell and the parameter that made it so.
 
 use ndarray::Array3;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, Exact};
 use crate::model::*;
-use crate::money;
-use crate::params::{ParamTree, Unit as PUnit};
+use crate::money::{self, Overflow};
+use crate::params::{Param, ParamId};
+
+mod factors;
+pub use factors::{Amounts, Factors, LevelAmounts, RuleFactors, SplitFactors};
 
 /// The years a run covers, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +53,7 @@ impl Years {
     }
 
     pub fn len(self) -> usize {
-        (self.last - self.first + 1).max(0) as usize
+        (i64::from(self.last) - i64::from(self.first) + 1).max(0) as usize
     }
 
     pub fn is_empty(self) -> bool {
@@ -110,17 +119,12 @@ fn fill(
     let cohort = &model.cohorts[c];
     let value = |pid, y: i32| {
         let p = model.params.get(pid);
-        p.for_year(y).ok_or_else(|| {
+        p.exact_for_year(y).ok_or_else(|| {
             Error::input(
                 p.origin.clone(),
                 format!("`{}` has no value for {y}", p.path),
             )
         })
-    };
-    let round = |x: Decimal| {
-        x.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-            .to_i64()
-            .unwrap_or(i64::MAX)
     };
     if let Some(grid) = model.counts.rows.get(&id) {
         for (yi, y) in years.iter().enumerate() {
@@ -133,10 +137,11 @@ fn fill(
             let adjust = value(cohort.adjust, y)?;
             for u in 0..model.units.len() {
                 let h = grid[(src, u)];
-                hc.data[(yi, u, c)] = if adjust == Decimal::ONE {
-                    h
+                hc.data[(yi, u, c)] = if adjust == Exact::ONE {
+                    data_headcount(model, c, u, y, h)?
                 } else {
-                    round(Decimal::from(h) * adjust)
+                    let x = exact::mul_round(h, &[adjust]);
+                    bounded_headcount(model, c, None, u, y, h, x)?
                 };
             }
         }
@@ -144,20 +149,22 @@ fn fill(
     } else if let Some((from, ratio)) = cohort.derived {
         fill(model, years, from.0 as usize, hc, done)?;
         for (yi, y) in years.iter().enumerate() {
-            let factor = value(ratio, y)? * value(cohort.adjust, y)?;
+            let factors = [value(ratio, y)?, value(cohort.adjust, y)?];
             for u in 0..model.units.len() {
-                hc.data[(yi, u, c)] =
-                    round(Decimal::from(hc.data[(yi, u, from.0 as usize)]) * factor);
+                let h = hc.data[(yi, u, from.0 as usize)];
+                let x = exact::mul_round(h, &factors);
+                hc.data[(yi, u, c)] = bounded_headcount(model, c, Some(ratio), u, y, h, x)?;
             }
         }
         // A cell a partial file gives replaces the derivation there (see load::counts).
         for (y, u, h) in model.counts.given_for(id) {
             if (years.first..=years.last).contains(&y) {
                 let adjust = value(cohort.adjust, y)?;
-                hc.data[((y - years.first) as usize, u, c)] = if adjust == Decimal::ONE {
-                    h
+                hc.data[((y - years.first) as usize, u, c)] = if adjust == Exact::ONE {
+                    data_headcount(model, c, u, y, h)?
                 } else {
-                    round(Decimal::from(h) * adjust)
+                    let x = exact::mul_round(h, &[adjust]);
+                    bounded_headcount(model, c, None, u, y, h, x)?
                 };
             }
         }
@@ -166,56 +173,127 @@ fn fill(
     Ok(())
 }
 
-/// The four level shares of `rule` in force in month `m` of `y` for a fiscal class.
-/// For a base + top-up rule, the shares of the base rule (the top-up is shown apart).
+/// A headcount as the cohort counts give it, if it is within [`money::MAX_HEADCOUNT`];
+/// the error points at the row of the partial file that gave it, else at the full table.
+fn data_headcount(model: &Model, c: usize, u: usize, y: i32, h: i64) -> Result<i64> {
+    money::check_headcount(h).map(|()| h).map_err(|e| {
+        let at = model
+            .counts
+            .given(CohortId(c as u32), y, u)
+            .map_or_else(|| Location::file(&model.counts.file), |g| g.at.clone());
+        Error::overflow(
+            at,
+            format!(
+                "the cohort counts for `{}` in {} {} in {y}: {e}",
+                model.cohorts[c].id, model.units[u].code, model.units[u].name_zh
+            ),
+        )
+    })
+}
+
+/// A derived or adjusted headcount `x` (`None`: past `i64`) if it is within
+/// [`money::MAX_HEADCOUNT`], else an overflow naming the cohort, the unit, the year and
+/// the ratio or adjustment that made it (the one a scenario changed, if any).
+fn bounded_headcount(
+    model: &Model,
+    c: usize,
+    ratio: Option<ParamId>,
+    u: usize,
+    y: i32,
+    base: i64,
+    x: Option<i64>,
+) -> Result<i64> {
+    if let Some(h) = x
+        && money::check_headcount(h).is_ok()
+    {
+        return Ok(h);
+    }
+    let cohort = &model.cohorts[c];
+    let mut factors: Vec<&Param> = ratio.iter().map(|r| model.params.get(*r)).collect();
+    factors.push(model.params.get(cohort.adjust));
+    // Blame the factor a scenario changed last, else the first (the ratio).
+    let culprit = factors
+        .iter()
+        .rev()
+        .find(|p| p.last_override.is_some())
+        .unwrap_or(&factors[0]);
+    let product: String = factors
+        .iter()
+        .map(|p| {
+            let v = p.exact_for_year(y).map(|v| v.to_string());
+            format!(" × {} `{}`", v.unwrap_or_default(), p.path)
+        })
+        .collect();
+    let value = x.map_or_else(|| "more than fendan can hold".to_owned(), |h| h.to_string());
+    Err(Error::overflow(
+        set_at(culprit),
+        format!(
+            "the headcount of `{}` in {} {} in {y} would be {value} ({base}{product}), above the largest headcount fendan accepts ({}); lower `{}` ({})",
+            cohort.id,
+            model.units[u].code,
+            model.units[u].name_zh,
+            money::MAX_HEADCOUNT,
+            culprit.path,
+            set_by(culprit, Date::new(y, 7, 1))
+        ),
+    ))
+}
+
+/// Where the values of `p` were last set: the scenario override, or the seed.
+fn set_at(p: &Param) -> Location {
+    p.last_override.clone().unwrap_or_else(|| p.origin.clone())
+}
+
+/// "set by the scenario at FILE:LINE" or "from the seed at FILE:LINE", for the value of
+/// `p` in force on `date`.
+fn set_by(p: &Param, date: Date) -> String {
+    match p.effective(date).and_then(|d| p.overridden.get(&d)) {
+        Some(at) => format!("set by the scenario at {at}"),
+        None => format!("from {}:{}", p.origin.file, p.origin.line),
+    }
+}
+
+/// The four level shares of `rule` in force in month `m` of `y` for a fiscal class,
+/// exactly: central `c`, then `(1 − c) × local` for province, city and county. For a
+/// base + top-up rule, the shares of the base rule (the top-up is shown apart).
 pub fn shares_in_month(
     model: &Model,
     rule: &SplitRule,
     class: FiscalClassId,
     y: i32,
     m: u32,
-) -> [Decimal; 4] {
-    match &rule.kind {
-        SplitKind::Shares { .. } => shares(&model.params, rule, class, y, m),
-        SplitKind::BaseTopup { base_rule, .. } => {
-            shares(&model.params, model.rule(*base_rule), class, y, m)
-        }
-    }
+) -> [num_rational::BigRational; 4] {
+    let rule = match &rule.kind {
+        SplitKind::Shares { .. } => rule,
+        SplitKind::BaseTopup { base_rule, .. } => model.rule(*base_rule),
+    };
+    let SplitKind::Shares { central, local } = &rule.kind else {
+        unreachable!("base_topup rules refer to share rules only (checked on load)")
+    };
+    let v = |id: ParamId| {
+        model
+            .params
+            .get(id)
+            .exact_in_month(y, m)
+            .map(|e| e.big())
+            .unwrap_or_default()
+    };
+    let c = v(*central);
+    let rest = num_rational::BigRational::from_integer(1.into()) - &c;
+    let l = local[class.index()];
+    [c, &rest * v(l[0]), &rest * v(l[1]), &rest * v(l[2])]
 }
 
-/// The four level shares in force in a month for a fiscal class, from a share rule.
-fn shares(
-    params: &ParamTree,
-    rule: &SplitRule,
-    class: FiscalClassId,
-    y: i32,
-    m: u32,
-) -> [Decimal; 4] {
-    match &rule.kind {
-        SplitKind::Shares { central, local } => {
-            let v = |id| params.get(id).in_month(y, m).unwrap_or(Decimal::ZERO);
-            let c = v(*central);
-            let rest = Decimal::ONE - c;
-            let l = local[class.index()];
-            [c, rest * v(l[0]), rest * v(l[1]), rest * v(l[2])]
-        }
-        SplitKind::BaseTopup { .. } => {
-            unreachable!("base_topup rules refer to share rules only (checked on load)")
-        }
-    }
-}
-
-/// The unit-independent part of one (component, year): per fiscal class and month,
-/// the money for each level per head, scaled by 12 (divide the sum of months by 12).
+/// The unit-independent part of one (component, year).
 #[derive(Debug, Clone)]
 pub struct ComponentYear {
-    /// `months[class][m][level]`, for each fiscal class of the plan.
-    pub months: Box<[[[Decimal; 4]; 12]]>,
-    /// Sum over the 12 months, per class and level.
-    pub full: Box<[[Decimal; 4]]>,
-    /// The standard annualised over the year: Σ_m standard_m × k_m / 12 (yuan a year).
+    /// Per fiscal class of the plan: the fen per head of each level in each month.
+    pub amounts: Box<[Amounts]>,
+    /// The standard annualised over the year, Σ_m standard_m × k_m / 12 yuan a year,
+    /// rounded half away from zero to the fen (for display).
     pub standard_annual: Decimal,
-    /// The mean coverage over the 12 months.
+    /// The mean coverage over the 12 months, rounded half away from zero to 4 decimals
+    /// (for display).
     pub coverage: Decimal,
 }
 
@@ -237,76 +315,28 @@ pub fn component_year_list(
     si: usize,
     ci: usize,
 ) -> Result<Vec<ComponentYear>> {
-    let p = &model.params;
-    let twelve = Decimal::from(12);
-    let c = &model.services[si].components[ci];
+    let mut f = Factors::blank(model, si, ci);
     years
         .iter()
         .map(|y| {
-            let missing = |path: &str| {
-                Error::input(
-                    c.origin.clone(),
+            f.fill(model, si, ci, y)?;
+            let (amounts, display) = f.all_amounts();
+            let (standard_annual, coverage) = display.ok_or_else(|| {
+                let c = &model.services[si].components[ci];
+                let p = model.params.get(c.standard);
+                Error::overflow(
+                    set_at(p),
                     format!(
-                        "`{path}` has no value for {y}; give a value dated on or before {y}-01-01"
+                        "`{}` in {y} is more than fendan can hold ({} yuan a year); lower it",
+                        p.path,
+                        money::yuan(i64::MAX)
                     ),
                 )
-            };
-            let std_p = p.get(c.standard);
-            let std = std_p.months(y).ok_or_else(|| missing(&std_p.path))?;
-            let cov_p = p.get(c.coverage);
-            let cov = cov_p.months(y).ok_or_else(|| missing(&cov_p.path))?;
-            let k: [Decimal; 12] = match std_p.unit {
-                PUnit::YuanPerYear => [Decimal::ONE; 12],
-                PUnit::YuanPerMonth => [twelve; 12],
-                PUnit::YuanPerDay => {
-                    let dp = p.get(
-                        c.days
-                            .expect("per-day standards have days (checked on load)"),
-                    );
-                    dp.months(y).ok_or_else(|| missing(&dp.path))?
-                }
-                _ => unreachable!("standards are money (checked on load)"),
-            };
-            let rule = model.rule(c.split);
-            let n_classes = model.plan.classes.len();
-            let mut months = vec![[[Decimal::ZERO; 4]; 12]; n_classes].into_boxed_slice();
-            let mut full = vec![[Decimal::ZERO; 4]; n_classes].into_boxed_slice();
-            for class in model.plan.class_ids() {
-                for mi in 0..12 {
-                    let m = mi as u32 + 1;
-                    let amount = std[mi] * cov[mi] * k[mi];
-                    let levels = match &rule.kind {
-                        SplitKind::Shares { .. } => {
-                            let sh = shares(p, rule, class, y, m);
-                            sh.map(|x| amount * x)
-                        }
-                        SplitKind::BaseTopup {
-                            base,
-                            base_rule,
-                            topup_rule,
-                        } => {
-                            let bp = p.get(*base);
-                            let b = bp.in_month(y, m).ok_or_else(|| missing(&bp.path))?;
-                            let base_amount = std[mi].min(b) * cov[mi] * k[mi];
-                            let top = amount - base_amount;
-                            let sb = shares(p, model.rule(*base_rule), class, y, m);
-                            let st = shares(p, model.rule(*topup_rule), class, y, m);
-                            [0, 1, 2, 3].map(|l| base_amount * sb[l] + top * st[l])
-                        }
-                    };
-                    months[class.index()][mi] = levels;
-                    for l in 0..4 {
-                        full[class.index()][l] += levels[l];
-                    }
-                }
-            }
-            let std_sum: Decimal = (0..12).map(|i| std[i] * k[i]).sum();
-            let cov_sum: Decimal = cov.iter().sum();
+            })?;
             Ok(ComponentYear {
-                months,
-                full,
-                standard_annual: std_sum / twelve,
-                coverage: cov_sum / twelve,
+                amounts,
+                standard_annual,
+                coverage,
             })
         })
         .collect()
@@ -345,8 +375,15 @@ fn cell(
     u: usize,
     si: usize,
     ci: usize,
-) -> Cell {
+) -> Result<Cell> {
     component_cell(model, &cys[si][ci], hc, y, u, si, ci)
+}
+
+/// The months of `y` in which `unit` is paid component `c` (`None`: all twelve, the
+/// component has no restriction).
+pub fn eligible_months(c: &Component, unit: &Unit, y: i32) -> Option<[bool; 12]> {
+    (!c.eligible.is_unrestricted())
+        .then(|| std::array::from_fn(|m| c.eligible.admits(unit, Date::first_of(y, m as u32 + 1))))
 }
 
 /// One cell of component `ci` of service `si` for unit `u` in year `y`, from that
@@ -360,33 +397,18 @@ pub fn component_cell(
     u: usize,
     si: usize,
     ci: usize,
-) -> Cell {
+) -> Result<Cell> {
     let unit = &model.units[u];
-    let class = unit.fiscal_class.index();
     let yi = (y - hc.years.first) as usize;
     let c = &model.services[si].components[ci];
     let cy = &cys[yi];
     let headcount = hc.get(y, u, c.cohort);
-    let (sums, months) = if c.eligible.is_unrestricted() {
-        (cy.full[class], 12u8)
-    } else {
-        let mut sums = [Decimal::ZERO; 4];
-        let mut n = 0u8;
-        for m in 0..12 {
-            if c.eligible.admits(unit, Date::first_of(y, m as u32 + 1)) {
-                n += 1;
-                for (s, x) in sums.iter_mut().zip(&cy.months[class][m]) {
-                    *s += x;
-                }
-            }
-        }
-        (sums, n)
-    };
-    let h = Decimal::from(headcount);
-    let twelve = Decimal::from(12);
-    let exact = sums.map(|s| h * s / twelve);
-    let (total, levels) = money::allocate(exact);
-    Cell {
+    let mask = eligible_months(c, unit, y);
+    let months = mask.map_or(12, |m| m.iter().filter(|x| **x).count() as u8);
+    let fen = cy.amounts[unit.fiscal_class.index()].cell(mask.as_ref(), headcount);
+    let (total, levels) =
+        fen.map_err(|Overflow| overflow_at(model, y, u, si, ci, headcount, None))?;
+    Ok(Cell {
         year: y,
         unit: u as u16,
         service: si as u16,
@@ -395,6 +417,74 @@ pub fn component_cell(
         months,
         total,
         levels,
+    })
+}
+
+/// An overflow located where the standard of the cell (year `y`, unit `u`, component
+/// `ci` of service `si`) was set: the amount of that cell, or `sum` (a sum the cell is
+/// the largest part of), is more than fendan can hold.
+pub fn overflow_at(
+    model: &Model,
+    y: i32,
+    u: usize,
+    si: usize,
+    ci: usize,
+    headcount: i64,
+    sum: Option<&str>,
+) -> Error {
+    let unit = &model.units[u];
+    let s = &model.services[si];
+    let c = &s.components[ci];
+    let p = model.params.get(c.standard);
+    // The largest value of the standard in the year, and the month it holds from.
+    let (m, v) = (1..=12)
+        .filter_map(|m| p.exact_in_month(y, m).map(|v| (m, v)))
+        .max_by(|a, b| a.1.big().cmp(&b.1.big()).then(b.0.cmp(&a.0)))
+        .unwrap_or((1, Exact::Decimal(Decimal::ZERO)));
+    let cell = format!(
+        "the cell {} {} · service {} `{}` · {y}",
+        unit.code, unit.name_zh, s.id, c.id
+    );
+    let max = money::yuan(i64::MAX);
+    let head = match sum {
+        None => format!("the amount of {cell} is more than fendan can hold ({max} yuan)"),
+        Some(what) => {
+            format!("{what} is more than fendan can hold ({max} yuan); its largest part is {cell}")
+        }
+    };
+    Error::overflow(
+        set_at(p),
+        format!(
+            "{head}: {headcount} `{}` × `{}` {v} ({}, {}); lower the standard or the headcount",
+            model.cohort(c.cohort).id,
+            p.path,
+            p.unit.name(),
+            set_by(p, Date::first_of(y, m)),
+        ),
+    )
+}
+
+/// The overflow of a sum of `cells` (`what`, e.g. "the 2016 total of by_level.csv"),
+/// located at the largest of them.
+pub fn sum_overflow<'a>(
+    model: &Model,
+    cells: impl IntoIterator<Item = &'a Cell>,
+    what: &str,
+) -> Error {
+    match cells.into_iter().max_by_key(|c| c.total) {
+        Some(c) => overflow_at(
+            model,
+            c.year,
+            c.unit as usize,
+            c.service as usize,
+            c.component as usize,
+            c.headcount,
+            Some(what),
+        ),
+        None => Error::overflow(
+            Location::file("(run)"),
+            format!("{what} is more than fendan can hold"),
+        ),
     }
 }
 
@@ -408,15 +498,23 @@ pub fn run(model: &Model, years: Years) -> Result<Outcome> {
     let components: Vec<(usize, usize)> = model.component_pairs();
     let n_units = model.units.len();
     let per_year = n_units * components.len();
-    let cells: Vec<Cell> = (0..years.len() * per_year)
-        .into_par_iter()
-        .map(|i| {
-            let y = years.first + (i / per_year) as i32;
-            let u = i % per_year / components.len();
-            let (si, ci) = components[i % components.len()];
-            cell(model, &cys, &hc, y, u, si, ci)
-        })
-        .collect();
+    let at = |i: usize| {
+        let y = years.first + (i / per_year) as i32;
+        let u = i % per_year / components.len();
+        let (si, ci) = components[i % components.len()];
+        cell(model, &cys, &hc, y, u, si, ci)
+    };
+    let n = years.len() * per_year;
+    let cells: Vec<Cell> = match (0..n).into_par_iter().map(at).collect() {
+        Ok(cells) => cells,
+        // Which failing cell a parallel run meets first depends on the threads: report
+        // the first in the output order, so that the message does not.
+        Err(_) => return Err((0..n).find_map(|i| at(i).err()).expect("a cell failed")),
+    };
+    // Every amount is 0 or more, so when the grand total fits, so does every sum of
+    // cells a table publishes (by year, unit, domain, level).
+    money::checked_sum(cells.iter().map(|c| c.total))
+        .map_err(|Overflow| sum_overflow(model, &cells, "the total of the run (all its cells)"))?;
     Ok(Outcome {
         years,
         cells,

@@ -97,6 +97,18 @@ pub enum Error {
     /// The output directory already holds another scenario's results.
     #[error("{0}")]
     Refused(String),
+
+    /// An amount or a headcount too large to hold exactly: the message names the cell
+    /// (unit, service, year) or the sum, the parameter whose value made it so, and the
+    /// largest value fendan holds; the location is where that value was set.
+    #[error("{message}\n{location}")]
+    Overflow { message: String, location: Location },
+
+    /// Two computations of the same figure disagree: a bug in fendan, not in the inputs.
+    #[error(
+        "internal error (a bug in fendan, please report it with the command that showed it): {0}"
+    )]
+    Internal(String),
 }
 
 impl Error {
@@ -108,12 +120,25 @@ impl Error {
         }
     }
 
+    /// An overflow located where the value that caused it was set.
+    pub fn overflow(location: Location, message: impl Into<String>) -> Error {
+        Error::Overflow {
+            message: message.into(),
+            location,
+        }
+    }
+
     /// The process exit code for this error: 2 for anything the user can fix in the
-    /// inputs or the command line, 1 for failures of the environment.
+    /// inputs or the command line, 1 for failures of the environment (and for a bug
+    /// fendan caught in itself).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input { .. } | Error::Read { .. } | Error::Usage(_) | Error::Refused(_) => 2,
-            Error::Write { .. } => 1,
+            Error::Input { .. }
+            | Error::Read { .. }
+            | Error::Usage(_)
+            | Error::Refused(_)
+            | Error::Overflow { .. } => 2,
+            Error::Write { .. } | Error::Internal(_) => 1,
         }
     }
 }

@@ -9,13 +9,19 @@
 
 use std::fmt::Write;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
+use rust_decimal::Decimal;
 
 use crate::date::Date;
-use crate::engine::{Outcome, shares_in_month};
+use crate::engine::{
+    Factors, Outcome, RuleFactors, SplitFactors, eligible_months, shares_in_month,
+};
 use crate::error::{Error, Result};
+use crate::exact::{self, Exact};
 use crate::model::*;
-use crate::money::yuan;
+use crate::money::{self, yuan};
 use crate::params::{Param, ParamId};
 
 fn num(x: Decimal) -> String {
@@ -26,13 +32,6 @@ fn num(x: Decimal) -> String {
 fn pad(text: &str, width: usize) -> String {
     let w = unicode_width::UnicodeWidthStr::width(text);
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-fn round2(x: Decimal) -> String {
-    format!(
-        "{:.2}",
-        x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-    )
 }
 
 /// One line of provenance for the value of `p` in force on `date`.
@@ -72,6 +71,313 @@ fn months_label(a: u32, b: u32) -> String {
         format!("month {a} ({a}月)")
     } else {
         format!("months {a}-{b} ({a}-{b}月)")
+    }
+}
+
+/// An exact number as explain prints it: a decimal when it is one (`0.375`), else a
+/// whole part and a fraction (`856666 2/3`, `2/3`), so that it can be read back exactly.
+fn show(r: &BigRational) -> String {
+    if let Some(d) = exact::terminating(r) {
+        return d.normalize().to_string();
+    }
+    let whole = r.trunc();
+    if whole.is_zero() {
+        return r.to_string();
+    }
+    let frac = (r - &whole).abs();
+    format!("{} {}", whole.to_integer(), frac)
+}
+
+fn big(n: i64) -> BigRational {
+    BigRational::from_integer(BigInt::from(n))
+}
+
+/// A run of eligible months in which every factor stays the same.
+struct Term {
+    first: u32,
+    last: u32,
+    coverage: Exact,
+    standard: Exact,
+    k: Exact,
+    /// Base + top-up rules: the national base in force.
+    base: Option<Exact>,
+    /// The level shares of the whole amount (or of the part up to the base) …
+    shares: [BigRational; 4],
+    /// … and of the part above the base.
+    topup: Option<[BigRational; 4]>,
+}
+
+impl Term {
+    fn months(&self) -> u32 {
+        self.last - self.first + 1
+    }
+
+    /// headcount × months/12 × coverage × `standard` × k.
+    fn amount(&self, h: i64, standard: &BigRational) -> BigRational {
+        big(h)
+            * BigRational::new(self.months().into(), 12.into())
+            * self.coverage.big()
+            * standard
+            * self.k.big()
+    }
+
+    /// The whole amount, and for a base + top-up rule its part up to the base.
+    fn parts(&self, h: i64) -> (BigRational, Option<BigRational>) {
+        let std = self.standard.big();
+        let whole = self.amount(h, &std);
+        let below = self.base.map(|b| self.amount(h, &std.clone().min(b.big())));
+        (whole, below)
+    }
+}
+
+/// The amount of one cell as explain prints it — headcount × months/12 × coverage ×
+/// standard × k over runs of eligible months, and each level's share of it — evaluated
+/// by explain itself, exactly, from the values it prints.
+struct Formula {
+    headcount: i64,
+    terms: Vec<Term>,
+}
+
+impl Formula {
+    fn new(f: &Factors, class: FiscalClassId, eligible: &[bool; 12], headcount: i64) -> Formula {
+        let shares = |rule: &RuleFactors, m: usize| -> [BigRational; 4] {
+            let c = rule.central[m].big();
+            let rest = big(1) - &c;
+            let l = &rule.local[class.index()];
+            [
+                c,
+                &rest * l[0][m].big(),
+                &rest * l[1][m].big(),
+                &rest * l[2][m].big(),
+            ]
+        };
+        let mut terms: Vec<Term> = Vec::new();
+        for m in (0..12).filter(|m| eligible[*m]) {
+            let (base, sh, topup) = match &f.split {
+                SplitFactors::Shares(rule) => (None, shares(rule, m), None),
+                SplitFactors::BaseTopup {
+                    base,
+                    base_rule,
+                    topup_rule,
+                } => (
+                    Some(base[m]),
+                    shares(base_rule, m),
+                    Some(shares(topup_rule, m)),
+                ),
+            };
+            let term = Term {
+                first: m as u32 + 1,
+                last: m as u32 + 1,
+                coverage: f.coverage[m],
+                standard: f.standard[m],
+                k: f.k[m],
+                base,
+                shares: sh,
+                topup,
+            };
+            match terms.last_mut() {
+                Some(t)
+                    if t.last == term.first - 1
+                        && (t.coverage, t.standard, t.k, t.base)
+                            == (term.coverage, term.standard, term.k, term.base)
+                        && (&t.shares, &t.topup) == (&term.shares, &term.topup) =>
+                {
+                    t.last = term.last
+                }
+                _ => terms.push(term),
+            }
+        }
+        Formula { headcount, terms }
+    }
+
+    /// The whole amount, and for a base + top-up rule its part up to the base.
+    fn sums(&self) -> (BigRational, Option<BigRational>) {
+        let mut whole = BigRational::zero();
+        let mut below: Option<BigRational> = None;
+        for t in &self.terms {
+            let (w, b) = t.parts(self.headcount);
+            whole += w;
+            if let Some(b) = b {
+                *below.get_or_insert_with(BigRational::zero) += b;
+            }
+        }
+        (whole, below)
+    }
+
+    /// The exact amount of each level, in yuan.
+    fn levels(&self) -> [BigRational; 4] {
+        let mut out: [BigRational; 4] = std::array::from_fn(|_| BigRational::zero());
+        for t in &self.terms {
+            let (whole, below) = t.parts(self.headcount);
+            for (l, o) in out.iter_mut().enumerate() {
+                *o += match (&below, &t.topup) {
+                    (Some(b), Some(top)) => b * &t.shares[l] + (&whole - b) * &top[l],
+                    _ => &whole * &t.shares[l],
+                };
+            }
+        }
+        out
+    }
+
+    /// The published figures: the total rounded once to the fen, the levels allocated
+    /// by largest remainder, from [`Formula::levels`].
+    fn fen(&self) -> Result<(i64, [i64; 4]), money::Overflow> {
+        let fen = self.levels().map(|x| x * big(100));
+        let den = fen.iter().fold(BigInt::from(1), |d, x| {
+            num_integer::Integer::lcm(&d, x.denom())
+        });
+        let parts = fen.map(|x| x.numer() * (&den / x.denom()));
+        money::allocate(&parts, &den)
+    }
+
+    fn write_amount(&self, t: &mut String, unit: crate::params::Unit) {
+        use crate::params::Unit as U;
+        let (k_head, k_of) = match unit {
+            U::YuanPerMonth => (" × 12 (months a year)", true),
+            U::YuanPerDay => (" × days (a year)", true),
+            _ => ("", false),
+        };
+        let _ = writeln!(
+            t,
+            "  金额 amount      headcount × months/12 × coverage × standard{k_head}, exactly 精确:"
+        );
+        let k = |x: &Term| {
+            if k_of {
+                format!(" × {}", x.k)
+            } else {
+                String::new()
+            }
+        };
+        let mut sums = Vec::new();
+        let mut total = BigRational::zero();
+        for x in &self.terms {
+            let (whole, below) = x.parts(self.headcount);
+            let _ = writeln!(
+                t,
+                "                   {}: {} × {}/12 × {} × {}{} = {}",
+                months_label(x.first, x.last),
+                self.headcount,
+                x.months(),
+                x.coverage,
+                x.standard,
+                k(x),
+                show(&whole)
+            );
+            if let (Some(b), Some(base)) = (&below, x.base) {
+                let under = if x.standard.big() <= base.big() {
+                    x.standard
+                } else {
+                    base
+                };
+                let _ = writeln!(
+                    t,
+                    "                     up to the national base 国家基础标准 {base}: {} × {}/12 × {} × {under}{} = {}; the rest 超出部分 {}",
+                    self.headcount,
+                    x.months(),
+                    x.coverage,
+                    k(x),
+                    show(b),
+                    show(&(&whole - b))
+                );
+            }
+            sums.push(show(&whole));
+            total += whole;
+        }
+        if self.terms.is_empty() {
+            let _ = writeln!(t, "                   no eligible month 无符合条件的月份");
+        }
+        let joined = if sums.len() > 1 {
+            format!("{} = ", sums.join(" + "))
+        } else {
+            String::new()
+        };
+        let parts = match self.sums() {
+            (whole, Some(b)) => format!(
+                " (up to the national base 国家基础标准部分 {}, the rest 超出部分 {})",
+                show(&b),
+                show(&(whole - &b))
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            t,
+            "                   sum 合计 {joined}{} yuan 元{parts}",
+            show(&total)
+        );
+    }
+
+    fn write_levels(&self, t: &mut String, fen: &[i64; 4], total: i64) {
+        let exact = self.levels();
+        // When the shares hold all year, each level is one product (two with a top-up).
+        let same = self
+            .terms
+            .windows(2)
+            .all(|w| (&w[0].shares, &w[0].topup) == (&w[1].shares, &w[1].topup));
+        let (whole, below) = self.sums();
+        let mut floors = 0i64;
+        for (l, level) in Level::ALL.iter().enumerate() {
+            let products: Vec<String> = if same && self.terms.len() > 1 {
+                let x = &self.terms[0];
+                match (&below, &x.topup) {
+                    (Some(b), Some(top)) => vec![format!(
+                        "{} × {} + {} × {}",
+                        show(b),
+                        show(&x.shares[l]),
+                        show(&(&whole - b)),
+                        show(&top[l])
+                    )],
+                    _ => vec![format!("{} × {}", show(&whole), show(&x.shares[l]))],
+                }
+            } else {
+                self.terms
+                    .iter()
+                    .map(|x| match (x.parts(self.headcount), &x.topup) {
+                        ((whole, Some(b)), Some(top)) => format!(
+                            "{} × {} + {} × {}",
+                            show(&b),
+                            show(&x.shares[l]),
+                            show(&(whole - &b)),
+                            show(&top[l])
+                        ),
+                        ((whole, _), _) => format!("{} × {}", show(&whole), show(&x.shares[l])),
+                    })
+                    .collect()
+            };
+            let expr = if products.is_empty() {
+                "0".to_owned()
+            } else {
+                products.join(" + ")
+            };
+            floors += (&exact[l] * big(100))
+                .floor()
+                .to_integer()
+                .to_i64()
+                .unwrap_or(fen[l]);
+            let _ = writeln!(
+                t,
+                "    {} {:<9} {expr} = {} → {}",
+                pad(level.zh(), 11),
+                level.key(),
+                show(&exact[l]),
+                yuan(fen[l])
+            );
+        }
+        let sum: BigRational = exact.iter().sum();
+        let _ = writeln!(
+            t,
+            "    {} {:<9} {} → {} (rounded once to the fen 分, half away from zero)",
+            pad("合计", 11),
+            "total",
+            show(&sum),
+            yuan(total)
+        );
+        let left = total - floors;
+        if left > 0 {
+            let _ = writeln!(
+                t,
+                "    (each level gets the fen below its exact amount; the {left} fen left go to the largest remainders 最大余额法, ties to central, province, city, county)"
+            );
+        }
     }
 }
 
@@ -179,15 +485,29 @@ pub fn cell(
             cohort.id,
             cohort.name.en
         );
+        let adjust = |co: &Cohort| p.get(co.adjust).exact_for_year(year).unwrap_or(Exact::ONE);
         let adjusted = |co: &Cohort| {
             let a = p.get(co.adjust);
-            match a.for_year(year) {
-                Some(x) if x != Decimal::ONE => format!(
-                    " × adjust {} ({})",
-                    num(x),
-                    provenance(a, Date::new(year, 7, 1))
-                ),
+            match adjust(co) {
+                x if x != Exact::ONE => {
+                    format!(" × adjust {x} ({})", provenance(a, Date::new(year, 7, 1)))
+                }
                 _ => String::new(),
+            }
+        };
+        // A derived or adjusted headcount, recomputed from the printed factors.
+        let check = |co: &Cohort, h: i64, base: i64, factors: &[Exact]| -> Result<()> {
+            let x = factors
+                .iter()
+                .fold(big(base), |acc, f| acc * f.big())
+                .round();
+            if x == big(h) {
+                Ok(())
+            } else {
+                Err(Error::Internal(format!(
+                    "the headcount of `{}` in {unit} in {year} is {h}, but explain's recomputation from the printed factors gives {x}",
+                    co.id
+                )))
             }
         };
         let mut chain = c.cohort;
@@ -211,13 +531,13 @@ pub fn cell(
             match (out.headcounts.from_data[chain.0 as usize], co.derived) {
                 (false, Some((from, ratio))) => {
                     let rp = p.get(ratio);
-                    let r = rp.for_year(year).unwrap_or_default();
+                    let r = rp.exact_for_year(year).unwrap_or(Exact::ONE);
                     let fh = out.headcounts.get(year, u, from);
+                    check(co, h, fh, &[r, adjust(co)])?;
                     lines.push(format!(
-                        "{} {h} = round({} {fh} × {}{}) — {}",
+                        "{} {h} = round({} {fh} × {r}{}) — {}",
                         co.id,
                         model.cohort(from).id,
-                        num(r),
                         adjusted(co),
                         provenance(rp, Date::new(year, 7, 1))
                     ));
@@ -229,7 +549,21 @@ pub fn cell(
                     } else {
                         co.source.as_str()
                     };
-                    lines.push(format!("{} {h}: data 数据{} ({src})", co.id, adjusted(co)));
+                    let raw = model.counts.rows.get(&chain).and_then(|grid| {
+                        let yi = model.counts.years.binary_search(&year).ok()?;
+                        Some(grid[(yi, u)])
+                    });
+                    match raw {
+                        Some(raw) if adjust(co) != Exact::ONE => {
+                            check(co, h, raw, &[adjust(co)])?;
+                            lines.push(format!(
+                                "{} {h} = round(data 数据 {raw}{}) ({src})",
+                                co.id,
+                                adjusted(co)
+                            ));
+                        }
+                        _ => lines.push(format!("{} {h}: data 数据 ({src})", co.id)),
+                    }
                     break;
                 }
             }
@@ -244,7 +578,7 @@ pub fn cell(
         let _ = writeln!(
             t,
             "  覆盖率 coverage  {} on average over the year — {}",
-            num(cy.coverage.round_dp(6)),
+            num(cy.coverage),
             provenance(cov_p, Date::new(year, 12, 1))
         );
         let unit_word = match std_p.unit {
@@ -252,29 +586,25 @@ pub fn cell(
             crate::params::Unit::YuanPerDay => "yuan a day 元/天",
             _ => "yuan a year 元/年",
         };
-        for (a, b, v) in month_runs(|m| std_p.in_month(year, m)) {
+        for (a, b, v) in month_runs(|m| std_p.exact_in_month(year, m)) {
             let date = Date::first_of(year, a);
             let days = c
                 .days
-                .map(|d| {
-                    format!(
-                        " × {} days 天",
-                        num(p.get(d).in_month(year, a).unwrap_or_default())
-                    )
-                })
+                .and_then(|d| p.get(d).exact_in_month(year, a))
+                .map(|d| format!(" × {d} days 天"))
                 .unwrap_or_default();
             let _ = writeln!(
                 t,
                 "  标准 standard    {} {unit_word}{days}, {} — {}",
-                num(v.unwrap_or_default()),
+                v.map(|v| v.to_string()).unwrap_or_default(),
                 months_label(a, b),
                 provenance(std_p, date)
             );
         }
         let _ = writeln!(
             t,
-            "                   → {} yuan a year per head 每人每年 (annualised 年化)",
-            round2(cy.standard_annual)
+            "                   → {:.2} yuan a year per head 每人每年 (annualised 年化, rounded for display)",
+            cy.standard_annual
         );
         if cell.months < 12 {
             let _ = writeln!(
@@ -283,46 +613,69 @@ pub fn cell(
                 cell.months
             );
         }
-        let per_head = if cell.headcount > 0 {
-            Decimal::from(cell.total) / Decimal::from(100 * cell.headcount)
-        } else {
-            Decimal::ZERO
-        };
-        let _ = writeln!(
-            t,
-            "  金额 amount      {} × {} × {} ≈ {} → {} yuan 元 (rounded once to the fen 分)",
-            cell.headcount,
-            num(cy.coverage.round_dp(4)),
-            round2(cy.standard_annual),
-            round2(per_head * Decimal::from(cell.headcount)),
-            yuan(cell.total)
-        );
+        let factors = Factors::of(model, si, ci, year)?;
+        let eligible = eligible_months(c, unit_, year).unwrap_or([true; 12]);
+        let formula = Formula::new(&factors, unit_.fiscal_class, &eligible, cell.headcount);
+        formula.write_amount(&mut t, std_p.unit);
         let rule = model.rule(c.split);
         let _ = writeln!(
             t,
             "  分担 split       {} {} / {}",
             rule.id, rule.name.zh, rule.name.en
         );
-        for (a, b, sh) in month_runs(|m| shares_in_month(model, rule, unit_.fiscal_class, year, m))
-        {
-            let shares: Vec<String> = Level::ALL
-                .iter()
-                .zip(sh.iter())
-                .map(|(l, x)| format!("{} {}", l.key(), num(*x)))
-                .collect();
-            let _ = writeln!(
-                t,
-                "                   {}: {}",
-                months_label(a, b),
-                shares.join(", ")
-            );
+        let topup = match &rule.kind {
+            SplitKind::BaseTopup { topup_rule, .. } => Some(model.rule(*topup_rule)),
+            SplitKind::Shares { .. } => None,
+        };
+        let class = unit_.fiscal_class;
+        for (a, b, (sh, top)) in month_runs(|m| {
+            (
+                shares_in_month(model, rule, class, year, m),
+                topup.map(|r| shares_in_month(model, r, class, year, m)),
+            )
+        }) {
+            let list = |sh: &[BigRational; 4]| -> String {
+                let v: Vec<String> = Level::ALL
+                    .iter()
+                    .zip(sh.iter())
+                    .map(|(l, x)| format!("{} {}", l.key(), show(x)))
+                    .collect();
+                v.join(", ")
+            };
+            match &top {
+                None => {
+                    let _ = writeln!(
+                        t,
+                        "                   {}: {}",
+                        months_label(a, b),
+                        list(&sh)
+                    );
+                }
+                Some(top) => {
+                    let _ = writeln!(
+                        t,
+                        "                   {}: up to the base 基础部分 {}; the rest 超出部分 {}",
+                        months_label(a, b),
+                        list(&sh),
+                        list(top)
+                    );
+                }
+            }
             match &rule.kind {
-                SplitKind::Shares { central, .. } => {
+                SplitKind::Shares { central, local } => {
                     let _ = writeln!(
                         t,
                         "                   rule 规则: {}",
                         provenance(p.get(*central), Date::first_of(year, a))
                     );
+                    if let Some(n) = crate::overrides::shift::local_note(
+                        model,
+                        local,
+                        unit_.fiscal_class,
+                        Date::first_of(year, a),
+                    ) {
+                        let _ = writeln!(t, "                   local 地方: {n}");
+                    }
                 }
                 SplitKind::BaseTopup {
                     base,
@@ -333,7 +686,9 @@ pub fn cell(
                     let _ = writeln!(
                         t,
                         "                   national base 国家基础标准 {} ({}), paid by `{}`; the part above it by `{}`",
-                        num(bp.in_month(year, a).unwrap_or_default()),
+                        bp.exact_in_month(year, a)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
                         provenance(bp, Date::first_of(year, a)),
                         model.rule(*base_rule).id,
                         model.rule(*topup_rule).id
@@ -351,20 +706,27 @@ pub fn cell(
                 }
             }
         }
-        for (l, f) in Level::ALL.iter().zip(cell.levels) {
-            let _ = writeln!(t, "    {} {:<9} {:>18}", pad(l.zh(), 11), l.key(), yuan(f));
+        // explain's own result, from the factors it printed, must be the published one.
+        let (total, levels) = formula.fen().map_err(|_| {
+            Error::Internal(format!(
+                "explain cannot hold the amount of {unit} · service {service} `{}` · {year} in fen",
+                c.id
+            ))
+        })?;
+        if (total, levels) != (cell.total, cell.levels) {
+            return Err(Error::Internal(format!(
+                "for {unit} · service {service} `{}` · {year}, explain's recomputation from the printed factors gives {} ({}) but the engine gives {} ({})",
+                c.id,
+                yuan(total),
+                levels.map(yuan).join(", "),
+                yuan(cell.total),
+                cell.levels.map(yuan).join(", ")
+            )));
         }
-        let _ = writeln!(
-            t,
-            "    {} {:<9} {:>18}",
-            pad("合计", 11),
-            "total",
-            yuan(cell.total)
-        );
-        for (i, f) in cell.levels.iter().enumerate() {
-            sum[i] += f;
-        }
-        sum[4] += cell.total;
+        formula.write_levels(&mut t, &levels, total);
+        let [central, province, city, county] = cell.levels;
+        money::add_levels(&mut sum, &[central, province, city, county, cell.total])
+            .map_err(|_| crate::engine::sum_overflow(model, [cell], "the service total"))?;
     }
     if component.is_none() && s.components.len() > 1 {
         let _ = writeln!(

@@ -8,8 +8,9 @@
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
 //! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load;
 //!   [`plan`]: what differs from one plan to another (`plan.yaml`), as data.
-//! * [`scenario`]: a named run and its inputs; [`package`]: a run's plan written out as
-//!   an editable folder (`fendan init`).
+//! * [`scenario`]: a named run and its inputs; [`shipped`]: the scenarios compiled in,
+//!   run by name from any folder; [`package`]: a run's plan written out as an editable
+//!   folder (`fendan init`).
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
 //! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
@@ -20,6 +21,9 @@
 //!   [`limits`]: the caps and the variables that move them.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service; output
 //!   folders are verified against their manifests first ([`folder`]).
+//! * [`catalog`]: every parameter path and what it holds (`fendan params`), a rule's
+//!   shares of the whole cost, a component's paths.
+//! * [`schema`]: JSON Schemas of the scenario and sweep files, for editors.
 //! * [`stats`]: dispersion (CV, Theil); [`suggest`]: "did you mean".
 //! * [`sweep`]: grids, Latin hypercubes and Monte Carlo samples over any parameter,
 //!   evaluated incrementally, sharded for clusters.
@@ -27,10 +31,12 @@
 //!   assumption can be trusted; [`stake`]: the money each assumption moves.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
 
+pub mod catalog;
 pub mod compare;
 pub mod date;
 pub mod engine;
 pub mod error;
+pub mod exact;
 pub mod explain;
 pub mod folder;
 pub mod grade;
@@ -50,7 +56,9 @@ pub mod plan;
 pub mod provenance;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod sheet;
+pub mod shipped;
 pub mod sources;
 pub mod stake;
 pub mod stats;

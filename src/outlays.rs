@@ -69,8 +69,13 @@ pub struct Outlay<'r> {
 }
 
 /// Read every row of `bytes` (the text of `file`, an `outlays.csv`), checked, and hand
-/// each to `each` in file order.
-pub fn read(file: &str, bytes: &[u8], mut each: impl FnMut(&Outlay) -> Result<()>) -> Result<()> {
+/// each to `each` in file order, with its cells so that an error `each` finds names
+/// the row.
+pub fn read(
+    file: &str,
+    bytes: &[u8],
+    mut each: impl FnMut(&Outlay, &Cells) -> Result<()>,
+) -> Result<()> {
     Table::new(file, bytes, &READ)?.each(|f, cell| {
         let text = |k: usize| {
             std::str::from_utf8(f[k]).map_err(|_| cell.error(k, "text in UTF-8".into()))
@@ -81,7 +86,9 @@ pub fn read(file: &str, bytes: &[u8], mut each: impl FnMut(&Outlay) -> Result<()
         };
         let amount = |k: usize| {
             text(k).and_then(|t| {
-                parse_yuan(t).ok_or_else(|| not(k, "an amount in yuan with at most two decimals"))
+                parse_yuan(t)
+                    .filter(|v| *v >= 0)
+                    .ok_or_else(|| not(k, "an amount in yuan, 0 or more, with at most two decimals"))
             })
         };
         let mut levels = [0i64; 4];
@@ -110,7 +117,7 @@ pub fn read(file: &str, bytes: &[u8], mut each: impl FnMut(&Outlay) -> Result<()
             total,
             levels,
         };
-        each(&outlay)
+        each(&outlay, cell)
     })
 }
 
@@ -227,7 +234,7 @@ impl<'b> Table<'b> {
 /// The first row of `bytes` that does not read back or does not add up, as an error;
 /// `None` when every row is sound.
 pub fn first_broken_row(file: &str, bytes: &[u8]) -> Option<Error> {
-    read(file, bytes, |_| Ok(())).err()
+    read(file, bytes, |_, _| Ok(())).err()
 }
 
 #[cfg(test)]
@@ -241,7 +248,7 @@ mod tests {
         let text =
             format!("{HEAD}2016,130402,邯山区,1,公用经费,education,10.05,5.00,2.01,1.04,2.00\n");
         let mut seen = Vec::new();
-        read("outlays.csv", text.as_bytes(), |o| {
+        read("outlays.csv", text.as_bytes(), |o, _| {
             seen.push((o.year, o.unit_code.to_owned(), o.total, o.levels));
             Ok(())
         })

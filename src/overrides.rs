@@ -8,17 +8,20 @@
 //! unknown paths (with a suggestion), values out of range, dates outside the run, and
 //! split shares that no longer add up to one are all reported at the override's line.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::engine::Years;
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, NotDecimal};
 use crate::load::Source;
 use crate::model::{Model, SplitKind};
 use crate::params::{DatedValues, Dec, span_location};
 use crate::suggest::did_you_mean;
+
+pub mod shift;
 
 /// An override as written in a scenario file.
 #[derive(Debug, Deserialize)]
@@ -37,6 +40,9 @@ pub struct RawOverride {
     pub values: Option<Spanned<DatedValues>>,
     #[serde(default)]
     pub index: Option<Spanned<RawIndex>>,
+    /// Move a share of a split rule between levels (see [`shift`]).
+    #[serde(default)]
+    pub shift: Option<Spanned<shift::RawShift>>,
     /// Why: shown by `explain --param`.
     #[serde(default)]
     pub note: Option<String>,
@@ -84,12 +90,15 @@ enum Change {
 /// Apply `overrides` in order to `model` for a run over `years`.
 pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<()> {
     let run_start = Date::first_of(years.first, 1);
-    let run_end = Date::new(years.last, 12, 31);
     for ov in overrides {
         let r = &ov.raw.value;
         let path = r.path.value.as_str();
         if path.starts_with("units.") {
             apply_unit(model, ov)?;
+            continue;
+        }
+        if r.shift.is_some() || shift::is_rule_path(model, path) {
+            shift::apply(model, ov, years)?;
             continue;
         }
         let Some(id) = model.params.lookup(path) else {
@@ -108,32 +117,8 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                 ),
             ));
         };
-        let date = |s: &Spanned<String>| -> Result<Date> {
-            let d = Date::parse_date_or_year(&s.value)
-                .map_err(|e| Error::input(ov.at(&s.referenced), e))?;
-            if d < run_start || d > run_end {
-                return Err(Error::input(
-                    ov.at(&s.referenced),
-                    format!(
-                        "{d} is outside the run ({}-{}); give a date between {run_start} and {run_end}",
-                        years.first, years.last
-                    ),
-                ));
-            }
-            Ok(d)
-        };
-        let from = r.from.as_ref().map(date).transpose()?;
-        let until = r.until.as_ref().map(date).transpose()?;
-        if let (Some(f), Some(u)) = (from, until)
-            && u < f
-        {
-            return Err(Error::input(
-                ov.at(&r.until.as_ref().expect("checked").referenced),
-                format!(
-                    "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
-                ),
-            ));
-        }
+        let date = |s: &Spanned<String>| run_date(ov, s, years);
+        let (from, until) = window(ov, years)?;
         let unit = model.params.get(id).unit;
         let kinds = [
             r.set.is_some(),
@@ -236,6 +221,15 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     ),
                 ));
             }
+            if ix.rounding > 28 {
+                return Err(Error::input(
+                    ov.at(&r.index.as_ref().expect("one kind is set").referenced),
+                    format!(
+                        "`{path}`: `rounding: {}` asks for more decimals than fendan holds (28 at most)",
+                        ix.rounding
+                    ),
+                ));
+            }
             Change::Index {
                 rate: ix.rate.0,
                 rounding: ix.rounding,
@@ -254,7 +248,36 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
             }
         };
         let p = model.params.get_mut(id);
-        p.to_steps(years.first, years.last);
+        p.to_steps(years.first, years.last).map_err(|(y, v)| {
+            Error::input(
+                ov.here(),
+                format!(
+                    "`{path}` lies on a straight line whose {y} value is {v}, not a decimal, so it cannot be kept exactly as the dated steps an override changes; give all of its values with `values:`"
+                ),
+            )
+        })?;
+        // A value a scale or an index makes, exactly, or an error naming the date and
+        // what does not fit (the unit's bound is checked on every new value below).
+        let kind_at = match (&r.scale, &r.index) {
+            (Some(x), _) => ov.at(&x.referenced),
+            (_, Some(x)) => ov.at(&x.referenced),
+            _ => ov.here(),
+        };
+        let not_decimal = |d: Date, what: String, e: NotDecimal| {
+            Error::input(
+                kind_at.clone(),
+                match e {
+                    NotDecimal::TooLarge => format!(
+                        "`{path}` on {d} after this override: {what} is above {}, the largest {} value fendan accepts",
+                        unit.max(),
+                        unit.name()
+                    ),
+                    NotDecimal::TooManyDigits(exact) => format!(
+                        "`{path}` on {d} after this override: {what} is {exact}, more digits than fendan holds exactly (28); round the factor"
+                    ),
+                },
+            )
+        };
         let first = p.values.first().map(|v| v.0).unwrap_or(run_start);
         let from = from.unwrap_or(first.min(run_start));
         let old = p.values.clone();
@@ -275,9 +298,16 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     let i = old.partition_point(|(x, _)| *x <= d);
                     (i > 0).then(|| old[i - 1].1)
                 };
-                let apply = |x: Decimal| if scale { x * v } else { v };
+                let apply = |d: Date, x: Decimal| -> Result<Decimal> {
+                    if scale {
+                        exact::mul_decimal(x, v)
+                            .map_err(|e| not_decimal(d, format!("{x} × {}", v.normalize()), e))
+                    } else {
+                        Ok(v)
+                    }
+                };
                 if let Some(x) = at(from).or(if scale { None } else { Some(v) }) {
-                    new.push((from, apply(x)));
+                    new.push((from, apply(from, x)?));
                     mark.push(from);
                 }
                 for (d, x) in old
@@ -286,7 +316,7 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                     .filter(|(d, _)| *d > from && after.is_none_or(|a| *d < a))
                 {
                     if scale {
-                        new.push((d, apply(x)));
+                        new.push((d, apply(d, x)?));
                         mark.push(d);
                     }
                 }
@@ -330,8 +360,20 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
                         .find(|(x, _)| *x < d)
                         .map(|v| v.1)
                         .unwrap_or_default();
-                    let v = (prev * (Decimal::ONE + rate))
-                        .round_dp_with_strategy(rounding, RoundingStrategy::MidpointAwayFromZero);
+                    let growth = Decimal::ONE.checked_add(rate).ok_or(NotDecimal::TooLarge);
+                    let v = growth
+                        .and_then(|g| exact::mul_round_decimal(prev, g, rounding))
+                        .map_err(|e| {
+                            let g = format!("(1 + {})", rate.normalize());
+                            not_decimal(d, format!("{} × {g}", prev.normalize()), e)
+                        })?;
+                    // Stop at the first value out of range, before compounding further.
+                    unit.check(v).map_err(|e| {
+                        Error::input(
+                            kind_at.clone(),
+                            format!("`{path}` on {d} after this override: {e}"),
+                        )
+                    })?;
                     new.push((d, v));
                     mark.push(d);
                 }
@@ -361,6 +403,43 @@ pub fn apply(model: &mut Model, overrides: &[Override], years: Years) -> Result<
         p.last_override = Some(ov.here());
     }
     check_split_sums(model)
+}
+
+/// A date of an override (`from`, `until`, a key of `values`), which must lie in the run.
+fn run_date(ov: &Override, s: &Spanned<String>, years: Years) -> Result<Date> {
+    let run_start = Date::first_of(years.first, 1);
+    let run_end = Date::new(years.last, 12, 31);
+    let d =
+        Date::parse_date_or_year(&s.value).map_err(|e| Error::input(ov.at(&s.referenced), e))?;
+    if d < run_start || d > run_end {
+        return Err(Error::input(
+            ov.at(&s.referenced),
+            format!(
+                "{d} is outside the run ({}-{}); give a date between {run_start} and {run_end}",
+                years.first, years.last
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// An override's `from` and `until`, each in the run, `until` not before `from`.
+fn window(ov: &Override, years: Years) -> Result<(Option<Date>, Option<Date>)> {
+    let r = &ov.raw.value;
+    let date = |s: &Spanned<String>| run_date(ov, s, years);
+    let from = r.from.as_ref().map(date).transpose()?;
+    let until = r.until.as_ref().map(date).transpose()?;
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        return Err(Error::input(
+            ov.at(&r.until.as_ref().expect("checked").referenced),
+            format!(
+                "`until` {u} is before `from` {f}; the change holds from `from` through `until`, so give an `until` on or after {f}"
+            ),
+        ));
+    }
+    Ok((from, until))
 }
 
 fn unit_paths(model: &Model) -> Vec<String> {

@@ -19,6 +19,7 @@ use serde_saphyr::Spanned;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
+use crate::exact::Exact;
 use crate::grade::{Grade, RawGrades, RawRange};
 
 /// A decimal read from the text of a YAML scalar, never through a float.
@@ -37,31 +38,91 @@ impl<'de> Deserialize<'de> for Dec {
                 parse_decimal(text).map(Dec).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                parse_decimal(&v.to_string()).map(Dec).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                parse_decimal(&v.to_string()).map(Dec).map_err(E::custom)
             }
         }
         deserializer.deserialize_str(DecVisitor)
     }
 }
 
-/// Parse a plain decimal (`685`, `-0.5`, `0.375`); exponents and words are refused.
+/// The largest number, in magnitude, that fendan reads from a YAML input: 10¹⁸. Each
+/// parameter unit has a smaller bound ([`Unit::max`]); this one keeps sums of a few raw
+/// values (shares checked to add up to one, say) far from what a decimal holds.
+pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
+/// Parse a plain decimal (`685`, `-0.5`, `0.375`) exactly; exponents and words are
+/// refused, and so is a literal with more significant digits than a decimal holds
+/// (28 or 29), which would otherwise be rounded without a word.
 pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let t = text.trim();
     let plain = !t.is_empty()
         && t.chars()
             .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')))
+        && t.chars().filter(|c| *c == '.').count() <= 1
+        && t.chars().any(|c| c.is_ascii_digit());
     if !plain {
         return Err(format!(
             "`{text}` is not a plain decimal number (write e.g. 685 or 0.375)"
         ));
     }
-    t.trim_start_matches('+')
-        .parse::<Decimal>()
-        .map_err(|_| format!("`{text}` is not a decimal number fendan can hold exactly"))
+    let negative = t.starts_with('-');
+    let body = t.trim_start_matches(['+', '-']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
+    let significant = if int.is_empty() {
+        frac.trim_start_matches('0').len()
+    } else {
+        int.len() + frac.len()
+    };
+    let too_many = || {
+        if frac.len() > 28 {
+            format!(
+                "`{text}` has {} digits after the point; a number fendan holds exactly has at most 28, so round it",
+                frac.len()
+            )
+        } else {
+            format!(
+                "`{text}` has {significant} significant digits; a number fendan holds exactly has at most 28 (29 below 7.9×10²⁸), so round it"
+            )
+        }
+    };
+    if frac.len() > 28 || significant > 29 {
+        return Err(too_many());
+    }
+    // The literal as written, or (when the decimal parser does not take that form, e.g.
+    // many leading zeros) without its redundant zeros.
+    let value: Decimal = body
+        .parse()
+        .or_else(|_| {
+            let canonical = match (int.is_empty(), frac.is_empty()) {
+                (true, true) => "0".to_owned(),
+                (false, true) => int.to_owned(),
+                (true, false) => format!("0.{frac}"),
+                (false, false) => format!("{int}.{frac}"),
+            };
+            canonical.parse()
+        })
+        .map_err(|_| too_many())?;
+    // `parse` rounds what it cannot hold (a 29-digit literal past about 7.9×10²⁸)
+    // instead of refusing it, dropping digits after the point: check that the value
+    // kept every decimal written.
+    if value.normalize().scale() as usize != frac.len() {
+        return Err(too_many());
+    }
+    if value > MAX_NUMBER {
+        return Err(format!(
+            "`{text}` is larger than any number fendan reads ({MAX_NUMBER} at most; each kind of parameter has a smaller bound)"
+        ));
+    }
+    Ok(if negative && !value.is_zero() {
+        -value
+    } else {
+        value
+    })
 }
 
 /// What a parameter's values measure. The unit decides the allowed range and how a
@@ -107,6 +168,19 @@ impl Unit {
         )
     }
 
+    /// The largest value a parameter in this unit may take. A standard above 10⁹ yuan a
+    /// head (a year, a month or a day) or a ratio above 1000 is a typing error, not a
+    /// policy; refusing it where it is written keeps every cell amount far inside what
+    /// the engine holds (see [`crate::money`]).
+    pub fn max(self) -> Decimal {
+        match self {
+            Unit::YuanPerYear | Unit::YuanPerMonth | Unit::YuanPerDay => MAX_STANDARD,
+            Unit::Share => Decimal::ONE,
+            Unit::Ratio => MAX_RATIO,
+            Unit::DaysPerYear => Decimal::from(366),
+        }
+    }
+
     /// Check a value against the unit's range; the message says what is allowed.
     pub fn check(self, value: Decimal) -> std::result::Result<(), String> {
         if value.is_sign_negative() && !value.is_zero() {
@@ -115,17 +189,28 @@ impl Unit {
                 self.name()
             ));
         }
-        match self {
-            Unit::Share if value > Decimal::ONE => Err(format!(
-                "{value} is above 1; a share must lie between 0 and 1 (write 60% as 0.6)"
-            )),
-            Unit::DaysPerYear if value > Decimal::from(366) => {
-                Err(format!("{value} days is more than a year holds"))
-            }
-            _ => Ok(()),
+        if value <= self.max() {
+            return Ok(());
         }
+        Err(match self {
+            Unit::Share => {
+                format!("{value} is above 1; a share must lie between 0 and 1 (write 60% as 0.6)")
+            }
+            Unit::DaysPerYear => format!("{value} days is more than a year holds"),
+            Unit::Ratio => format!(
+                "{value} is above {MAX_RATIO}, the largest ratio fendan accepts (a cohort ratio or adjustment multiplies a headcount)"
+            ),
+            _ => format!(
+                "{value} is above {MAX_STANDARD}, the largest standard fendan accepts ({MAX_STANDARD} yuan a head a year, a month or a day)"
+            ),
+        })
     }
 }
+
+/// The largest standard, in yuan a head a year, a month or a day: 10⁹.
+pub const MAX_STANDARD: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+/// The largest cohort ratio or adjustment: 1000.
+pub const MAX_RATIO: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 
 /// Index of a parameter in the [`ParamTree`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -202,10 +287,12 @@ impl Param {
     }
 
     /// Replace a straight-line parameter by its yearly steps over `first..=last`, so that
-    /// an override can change part of it. The values the engine sees do not change.
-    pub fn to_steps(&mut self, first: i32, last: i32) {
+    /// an override can change part of it. The values the engine sees do not change; if
+    /// one of them is not a decimal (a third of the way between two values), nothing
+    /// changes and that year and value are returned, since a step holds a decimal.
+    pub fn to_steps(&mut self, first: i32, last: i32) -> std::result::Result<(), (i32, Exact)> {
         if !self.interpolate {
-            return;
+            return Ok(());
         }
         let mut steps: Vec<(Date, Decimal)> = self
             .values
@@ -214,25 +301,66 @@ impl Param {
             .filter(|(d, _)| d.year < first)
             .collect();
         for y in first..=last {
-            if let Some(v) = self.in_year_linear(y) {
-                steps.push((Date::new(y, 1, 1), v));
+            if let Some(v) = self.exact_linear(y) {
+                let d = v.as_decimal().ok_or((y, v))?;
+                steps.push((Date::new(y, 1, 1), d));
             }
         }
         self.values = steps;
         self.interpolate = false;
+        Ok(())
     }
 
     /// The value used once per year (cohort ratios): in force on 1 July, or the
     /// year's point on the line.
     pub fn for_year(&self, year: i32) -> Option<Decimal> {
+        self.exact_for_year(year).map(|e| e.to_decimal())
+    }
+
+    /// The exact value for month `month` (1-12) of `year` (see [`Param::in_month`]).
+    pub fn exact_in_month(&self, year: i32, month: u32) -> Option<Exact> {
         if self.interpolate {
-            self.in_year_linear(year)
+            self.exact_linear(year)
         } else {
-            self.at(Date::new(year, 7, 1))
+            self.at(Date::first_of(year, month)).map(Exact::Decimal)
+        }
+    }
+
+    /// The exact values of the twelve months of `year` into `out` (what
+    /// [`Param::exact_in_month`] gives for each, in one pass); `None` if a month has none.
+    pub fn exact_months(&self, year: i32, out: &mut [Exact; 12]) -> Option<()> {
+        if self.interpolate {
+            *out = [self.exact_linear(year)?; 12];
+            return Some(());
+        }
+        let mut i = self
+            .values
+            .partition_point(|(d, _)| *d <= Date::first_of(year, 1));
+        for (m, slot) in (1..=12).zip(out.iter_mut()) {
+            let first = Date::first_of(year, m);
+            while i < self.values.len() && self.values[i].0 <= first {
+                i += 1;
+            }
+            *slot = Exact::Decimal(self.values.get(i.checked_sub(1)?)?.1);
+        }
+        Some(())
+    }
+
+    /// The exact value used once per year (see [`Param::for_year`]).
+    pub fn exact_for_year(&self, year: i32) -> Option<Exact> {
+        if self.interpolate {
+            self.exact_linear(year)
+        } else {
+            self.at(Date::new(year, 7, 1)).map(Exact::Decimal)
         }
     }
 
     fn in_year_linear(&self, year: i32) -> Option<Decimal> {
+        self.exact_linear(year).map(|e| e.to_decimal())
+    }
+
+    /// The year's point on the line between the dated values around it, exactly.
+    fn exact_linear(&self, year: i32) -> Option<Exact> {
         let first = self.values.first()?;
         if year < first.0.year {
             return None;
@@ -240,11 +368,13 @@ impl Param {
         let i = self.values.partition_point(|(d, _)| d.year <= year);
         let (y0, v0) = (self.values[i - 1].0.year, self.values[i - 1].1);
         match self.values.get(i) {
-            None => Some(v0),
-            Some(&(d1, v1)) => {
-                let span = Decimal::from(d1.year - y0);
-                Some(v0 + (v1 - v0) * Decimal::from(year - y0) / span)
-            }
+            Some(&(d1, v1)) if year > y0 => Some(Exact::Line {
+                from: v0,
+                to: v1,
+                step: i64::from(year - y0),
+                steps: i64::from(d1.year - y0),
+            }),
+            _ => Some(Exact::Decimal(v0)),
         }
     }
 
@@ -593,6 +723,32 @@ mod tests {
     }
 
     #[test]
+    fn the_months_of_a_year_are_looked_up_in_one_pass_as_one_by_one() {
+        let p = param(
+            &[
+                ("2016-01-01", "560"),
+                ("2016-01-15", "570"),
+                ("2017-03-01", "600"),
+                ("2017-03-02", "610"),
+                ("2017-12-01", "620"),
+                ("2019-07-01", "702"),
+            ],
+            false,
+        );
+        for y in 2015..=2020 {
+            let mut out = [Exact::ONE; 12];
+            let one_by_one: Option<Vec<Exact>> = (1..=12).map(|m| p.exact_in_month(y, m)).collect();
+            match one_by_one {
+                Some(v) => {
+                    assert_eq!(p.exact_months(y, &mut out), Some(()));
+                    assert_eq!(out.to_vec(), v, "{y}");
+                }
+                None => assert_eq!(p.exact_months(y, &mut out), None, "{y}"),
+            }
+        }
+    }
+
+    #[test]
     fn linear_ramp_goes_year_by_year() {
         let p = param(&[("2015-01-01", "0.13"), ("2020-01-01", "0.80")], true);
         assert_eq!(p.for_year(2016).unwrap(), d("0.264"));
@@ -610,5 +766,96 @@ mod tests {
         );
         assert!(parse_decimal("1e-3").is_err());
         assert!(parse_decimal("twenty").is_err());
+        for bad in ["", ".", "-", "1.2.3", "--1", "0x10", "1_000"] {
+            assert!(parse_decimal(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn literals_a_decimal_cannot_hold_are_refused_not_rounded() {
+        // rust_decimal itself rounds these without a word.
+        for bad in [
+            "9.0000000000000000000000000001",
+            "0.00000000000000000000000000001",
+            "1.00000000000000000000000000001",
+            "0.12345678901234567890123456789",
+            "79228162514264337593543950336",
+            "123456789012345678901234567890",
+            "9234567890.1234567890123456789",
+        ] {
+            let e = parse_decimal(bad).unwrap_err();
+            assert!(e.contains("round it"), "{bad}: {e}");
+        }
+        // Redundant zeros are not digits that would be lost.
+        for (good, value) in [
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("0000000000000000000000000000000000000001.5", "1.5"),
+            (
+                "9.000000000000000000000000001",
+                "9.000000000000000000000000001",
+            ),
+            ("0.1000000000000000000000000000000", "0.1"),
+            ("000685.50", "685.5"),
+            ("-0", "0"),
+            ("+12", "12"),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
+            ("1000000000000000000", "1000000000000000000"),
+        ] {
+            assert_eq!(parse_decimal(good).unwrap(), d(value), "{good}");
+        }
+        assert!(
+            parse_decimal("1000000000000000001")
+                .unwrap_err()
+                .contains("larger than any number")
+        );
+        assert!(
+            parse_decimal("-1000000000000000001")
+                .unwrap_err()
+                .contains("larger than any number")
+        );
+    }
+
+    #[test]
+    fn yaml_numbers_reach_dec_as_text() {
+        // serde-saphyr hands a plain scalar to `Dec` as its text, whatever its size, so
+        // nothing is rounded through an integer or a float on the way.
+        #[derive(Deserialize)]
+        struct T {
+            a: Dec,
+        }
+        let read = |v: &str| serde_saphyr::from_str::<T>(&format!("a: {v}\n")).map(|t| t.a.0);
+        assert!(
+            read("18446744073709551616")
+                .unwrap_err()
+                .to_string()
+                .contains("larger than any number")
+        );
+        assert!(read("0.12345678901234567890123456789012").is_err());
+        assert!(read("1.5e3").is_err());
+        assert!(read(".inf").is_err());
+        assert_eq!(read("'0.5'").unwrap(), d("0.5"));
+        assert_eq!(
+            read("12345678901234567.89").unwrap(),
+            d("12345678901234567.89")
+        );
+    }
+
+    #[test]
+    fn each_unit_has_an_upper_bound() {
+        assert!(Unit::YuanPerDay.check(MAX_STANDARD).is_ok());
+        assert!(
+            Unit::YuanPerYear
+                .check(MAX_STANDARD + Decimal::new(1, 2))
+                .is_err()
+        );
+        assert!(Unit::Ratio.check(MAX_RATIO).is_ok());
+        assert!(Unit::Ratio.check(MAX_RATIO + Decimal::ONE).is_err());
+        assert!(Unit::Share.check(Decimal::ONE).is_ok());
+        assert!(Unit::DaysPerYear.check(Decimal::from(367)).is_err());
+        assert_eq!(MAX_NUMBER, Decimal::from(1_000_000_000_000_000_000i64));
     }
 }

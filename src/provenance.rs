@@ -56,6 +56,9 @@ impl AtStake {
     }
 }
 
+/// The name of the money-at-stake file in a run's folder.
+pub const AT_STAKE: &str = "at_stake.csv";
+
 /// `at_stake.csv`, the file a run carries when its money at stake is known:
 /// `path, label, level, low, high`, one row per assumption and level (yuan, two
 /// decimals, change from the run's total over its years), assumptions in the order
@@ -211,6 +214,16 @@ pub fn label(model: &Model, path: &str) -> String {
                 ))
             })
         }
+        // The three local shares of a class, moved together (the money at stake).
+        ["splits", rule, "local", class] => {
+            model.rules.iter().find(|r| r.id == *rule).and_then(|r| {
+                Some(format!(
+                    "分担 {} · {} · 地方分担",
+                    r.name.zh,
+                    model.plan.class(model.plan.parse_class(class)?).name.zh
+                ))
+            })
+        }
         ["cohorts", id, f] => model
             .cohort_by_name(id)
             .map(|c| format!("人群 {} · {}", model.cohort(c).name.zh, field(f))),
@@ -241,6 +254,10 @@ mod tests {
         );
         let l = label(&m, "splits.compulsory_edu.local.managed.county");
         assert!(l.contains("市管县") && l.ends_with("县(市、区)"), "{l}");
+        assert_eq!(
+            label(&m, "splits.compulsory_edu.local.managed"),
+            "分担 义务教育公用经费分担 · 市管县 · 地方分担"
+        );
         assert_eq!(
             label(&m, "units.130402.fiscal_class"),
             "邯山区 · 财政体制类别"

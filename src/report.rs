@@ -209,53 +209,73 @@ impl Figure {
 }
 
 /// Totals per year and level, whole fen: `[year][central, province, city, county]`.
-pub fn level_totals(out: &Outcome) -> BTreeMap<i32, [i64; 4]> {
+pub fn level_totals(model: &Model, out: &Outcome) -> Result<BTreeMap<i32, [i64; 4]>> {
     let mut t = vec![[0i64; 4]; out.years.len()];
     for c in &out.cells {
-        add_levels(&mut t[(c.year - out.years.first) as usize], &c.levels);
+        add_levels(&mut t[(c.year - out.years.first) as usize], &c.levels).map_err(|_| {
+            overflow(model, out, "a total by year and level", |x| {
+                x.year == c.year
+            })
+        })?;
     }
-    out.years.iter().zip(t).collect()
+    Ok(out.years.iter().zip(t).collect())
 }
 
 /// Totals per (year, unit), whole fen.
-pub fn unit_totals(model: &Model, out: &Outcome) -> BTreeMap<(i32, usize), [i64; 4]> {
+pub fn unit_totals(model: &Model, out: &Outcome) -> Result<BTreeMap<(i32, usize), [i64; 4]>> {
     let n = model.units.len();
     // Summed in a dense grid (year-major, like the cells), then keyed.
     let mut t = vec![[0i64; 4]; out.years.len() * n];
     for c in &out.cells {
         let i = (c.year - out.years.first) as usize * n + c.unit as usize;
-        add_levels(&mut t[i], &c.levels);
+        add_levels(&mut t[i], &c.levels).map_err(|_| {
+            overflow(model, out, "a total by year and unit", |x| {
+                (x.year, x.unit) == (c.year, c.unit)
+            })
+        })?;
     }
-    out.years
+    Ok(out
+        .years
         .iter()
         .flat_map(|y| (0..n).map(move |u| (y, u)))
         .zip(t)
-        .collect()
+        .collect())
 }
 
-fn add_levels(into: &mut [i64; 4], levels: &[i64; 4]) {
-    for (a, b) in into.iter_mut().zip(levels) {
-        *a += b;
-    }
+use crate::money::{Overflow, add_levels, checked_sum};
+
+/// The overflow of a sum of the cells that `pick` selects (`what`), located at the
+/// largest of them. Unreachable after [`crate::engine::run`], which checks that the
+/// sum of all cells fits, but checked all the same.
+fn overflow(
+    model: &Model,
+    out: &Outcome,
+    what: &str,
+    pick: impl Fn(&Cell) -> bool,
+) -> crate::Error {
+    crate::engine::sum_overflow(model, out.cells.iter().filter(|c| pick(c)), what)
 }
 
-fn level_cells(levels: &[i64; 4]) -> Vec<String> {
+fn level_cells(levels: &[i64; 4]) -> std::result::Result<Vec<String>, Overflow> {
     let mut v: Vec<String> = levels.iter().map(|f| yuan(*f)).collect();
-    v.push(yuan(levels.iter().sum()));
-    v
+    v.push(yuan(checked_sum(levels.iter().copied())?));
+    Ok(v)
 }
 
 /// `by_level.csv`: year × level, with the year's total.
-pub fn by_level(out: &Outcome) -> Vec<u8> {
-    let rows = level_totals(out).into_iter().map(|(y, l)| {
+pub fn by_level(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
+    let mut rows = Vec::new();
+    for (y, l) in level_totals(model, out)? {
         let mut r = vec![y.to_string()];
-        r.extend(level_cells(&l));
-        r
-    });
-    csv_bytes(
+        r.extend(
+            level_cells(&l).map_err(|_| overflow(model, out, "a year's total", |c| c.year == y))?,
+        );
+        rows.push(r);
+    }
+    Ok(csv_bytes(
         &["year", "central", "province", "city", "county", "total"],
         rows,
-    )
+    ))
 }
 
 /// The resident population of a unit in a year (the plan's population cohort).
@@ -264,13 +284,17 @@ fn population(model: &Model, out: &Outcome, y: i32, u: usize) -> i64 {
 }
 
 /// `by_unit.csv`: year × unit, with population and outlay per head.
-pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
-    let rows = unit_totals(model, out).into_iter().map(|((y, u), l)| {
+pub fn by_unit(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
+    let mut rows = Vec::new();
+    for ((y, u), l) in unit_totals(model, out)? {
+        let of_unit = |c: &Cell| (c.year, c.unit as usize) == (y, u);
+        let unit_overflow = |_| overflow(model, out, "a unit's total", of_unit);
         let unit = &model.units[u];
         let pop = population(model, out, y, u);
-        let total: i64 = l.iter().sum();
+        let total: i64 = checked_sum(l.iter().copied()).map_err(unit_overflow)?;
         let per_capita = if pop > 0 {
-            dec(Decimal::from(total) / Decimal::from(100 * pop), 2)
+            let fen_pop = crate::money::checked_mul(100, pop).map_err(unit_overflow)?;
+            dec(Decimal::from(total) / Decimal::from(fen_pop), 2)
         } else {
             String::new()
         };
@@ -282,11 +306,11 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
             model.plan.class(unit.fiscal_class).id.clone(),
             pop.to_string(),
         ];
-        r.extend(level_cells(&l));
+        r.extend(level_cells(&l).map_err(unit_overflow)?);
         r.push(per_capita);
-        r
-    });
-    csv_bytes(
+        rows.push(r);
+    }
+    Ok(csv_bytes(
         &[
             "year",
             "unit_code",
@@ -302,11 +326,11 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Vec<u8> {
             "per_capita",
         ],
         rows,
-    )
+    ))
 }
 
 /// `by_domain.csv`: year × domain × level.
-pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
+pub fn by_domain(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
     let mut t: BTreeMap<(i32, DomainId), [i64; 4]> = BTreeMap::new();
     for y in out.years.iter() {
         for d in model.plan.domain_ids() {
@@ -316,15 +340,21 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
     // Summed per (year, service) first, then per domain.
     let n = model.services.len();
     let mut per_service = vec![[0i64; 4]; out.years.len() * n];
+    let domain_overflow = |y: i32, d: DomainId| {
+        overflow(model, out, "a total by year and domain", move |c| {
+            c.year == y && model.services[c.service as usize].domain == d
+        })
+    };
     for c in &out.cells {
         let i = (c.year - out.years.first) as usize * n + c.service as usize;
-        add_levels(&mut per_service[i], &c.levels);
+        add_levels(&mut per_service[i], &c.levels)
+            .map_err(|_| domain_overflow(c.year, model.services[c.service as usize].domain))?;
     }
     for (i, l) in per_service.iter().enumerate() {
         let y = out.years.first + (i / n) as i32;
         let d = model.services[i % n].domain;
         let e = t.get_mut(&(y, d)).expect("all domains present");
-        add_levels(e, l);
+        add_levels(e, l).map_err(|_| domain_overflow(y, d))?;
     }
     // Services of a domain that overlap another one, and how the overlap is netted.
     let overlaps = |d: DomainId| -> String {
@@ -340,14 +370,15 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let rows = t.into_iter().map(|((y, d), l)| {
+    let mut rows = Vec::new();
+    for ((y, d), l) in t {
         let domain = model.plan.domain(d);
         let mut r = vec![y.to_string(), domain.id.clone(), domain.name.zh.clone()];
-        r.extend(level_cells(&l));
+        r.extend(level_cells(&l).map_err(|_| domain_overflow(y, d))?);
         r.push(overlaps(d));
-        r
-    });
-    csv_bytes(
+        rows.push(r);
+    }
+    Ok(csv_bytes(
         &[
             "year",
             "domain",
@@ -360,13 +391,13 @@ pub fn by_domain(model: &Model, out: &Outcome) -> Vec<u8> {
             "overlaps",
         ],
         rows,
-    )
+    ))
 }
 
 /// `equalization.csv`: per year, how evenly outlay per head is spread across units,
 /// for the whole outlay and for the part the county level pays.
-pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
-    let totals = unit_totals(model, out);
+pub fn equalization(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
+    let totals = unit_totals(model, out)?;
     let urban: Vec<bool> = model
         .units
         .iter()
@@ -382,11 +413,15 @@ pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
                 .map(|u| {
                     let l = totals[&(y, u)];
                     match pick {
-                        None => l.iter().sum(),
-                        Some(i) => l[i],
+                        None => checked_sum(l.iter().copied()).map_err(|_| {
+                            overflow(model, out, "a unit's total", |c| {
+                                (c.year, c.unit as usize) == (y, u)
+                            })
+                        }),
+                        Some(i) => Ok(l[i]),
                     }
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let Some(d) = dispersion(&amounts, &pops, &urban) else {
                 continue;
             };
@@ -409,7 +444,7 @@ pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
             ]);
         }
     }
-    csv_bytes(
+    Ok(csv_bytes(
         &[
             "year",
             "measure",
@@ -424,7 +459,7 @@ pub fn equalization(model: &Model, out: &Outcome) -> Vec<u8> {
             "counties_to_districts",
         ],
         rows,
-    )
+    ))
 }
 
 fn hex(digest: &[u8]) -> String {
@@ -531,6 +566,18 @@ pub fn render_with(
     scenario: &Scenario,
     style: CsvStyle,
 ) -> Result<Vec<(String, Vec<u8>)>> {
+    render_extra(model, out, scenario, style, Vec::new())
+}
+
+/// [`render_with`], plus `extra` files rendered elsewhere (the money at stake of
+/// `simulate --stake`), listed in the manifest like the others.
+pub fn render_extra(
+    model: &Model,
+    out: &Outcome,
+    scenario: &Scenario,
+    style: CsvStyle,
+    extra: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let sha = |b: &[u8]| hex(&Sha256::digest(b));
     // What `style` puts before a file's bytes; the outlays are built after it in place.
     let prefix = style.apply(Vec::new());
@@ -542,22 +589,27 @@ pub fn render_with(
         },
         || {
             [
-                ("by_level.csv", by_level(out)),
+                ("by_level.csv", by_level(model, out)),
                 ("by_unit.csv", by_unit(model, out)),
                 ("by_domain.csv", by_domain(model, out)),
                 ("equalization.csv", equalization(model, out)),
             ]
             .map(|(name, bytes)| {
-                let bytes = style.apply(bytes);
-                (name.to_owned(), sha(&bytes), bytes)
+                let bytes = style.apply(bytes?);
+                Ok((name.to_owned(), sha(&bytes), bytes))
             })
         },
     );
+    let small = small.into_iter().collect::<Result<Vec<_>>>()?;
     let mut files = vec![("outlays.csv".to_owned(), outlays.0)];
     let mut shas = vec![outlays.1];
     for (name, hash, bytes) in small {
         files.push((name, bytes));
         shas.push(hash);
+    }
+    for (name, bytes) in extra {
+        shas.push(sha(&bytes));
+        files.push((name, bytes));
     }
     let manifest = Manifest {
         fendan_version: env!("CARGO_PKG_VERSION"),

@@ -3,7 +3,8 @@
 //! A scenario file names the run, says which question it answers, which years it
 //! covers, which data it uses (any input left out is the embedded seed) and which
 //! parameters it changes (see [`crate::overrides`]). A scenario may `extends:` another
-//! — `baseline` for the embedded one, or a file path — and inherits its years, data and
+//! — a file path, or the name of a shipped scenario such as `baseline` (a file that
+//! exists comes first, see [`crate::shipped`]) — and inherits its years, data and
 //! overrides, then adds its own. Paths are relative to the scenario file, so a bureau
 //! can keep its scenario next to its data.
 
@@ -162,26 +163,34 @@ impl Scenario {
             None => None,
             Some(e) => {
                 let here = span_location(&src.name, &src.text, &e.referenced);
-                let (parent_key, load): (String, Box<LoadParent>) = if e.value == "baseline" {
+                // A file next to this one comes first; else a shipped scenario's name
+                // (see crate::shipped). A shipped scenario only extends shipped ones.
+                let p = base.join(&e.value);
+                let on_disk =
+                    !crate::shipped::is_embedded_base(base) && crate::shipped::is_file_like(&p);
+                let shipped = crate::shipped::find(&e.value).filter(|_| !on_disk);
+                let (parent_key, load): (String, Box<LoadParent>) = if let Some(s) = shipped {
                     (
-                        "scenarios/baseline.yaml (embedded)".to_owned(),
-                        Box::new(|c: &mut Vec<String>| {
+                        s.source_name(),
+                        Box::new(move |c: &mut Vec<String>| {
                             Scenario::parse_within(
-                                Source::new("scenarios/baseline.yaml (embedded)", BASELINE),
-                                Path::new("."),
+                                Source::new(s.source_name(), s.text),
+                                Path::new(crate::shipped::EMBEDDED_BASE),
                                 c,
                             )
                         }),
                     )
                 } else {
-                    let p = base.join(&e.value);
-                    if !p.exists() {
+                    // A folder is refused by the input layer, by name.
+                    if crate::shipped::is_embedded_base(base) || !p.exists() {
                         return Err(Error::input(
                             here,
                             format!(
-                                "`{}` extends `{}`, which does not exist (paths are relative to this file's folder; `baseline` is the embedded baseline)",
+                                "`{}` extends `{}`, which does not exist (paths are relative to this file's folder) and is not a shipped scenario{}; the shipped ones are {}",
                                 src.name,
-                                p.display()
+                                e.value,
+                                crate::shipped::suggestion(&e.value),
+                                crate::shipped::names()
                             ),
                         ));
                     }
@@ -258,6 +267,7 @@ impl Scenario {
                     &src.text,
                     &raw.data.as_ref().expect("matched").referenced,
                 );
+                crate::shipped::no_data_folder(base, dir, &at)?;
                 let dir = crate::load::tidy(&base.join(dir));
                 files.extend(inputs.read_folder(&dir, &at)?);
                 &no_data
@@ -265,12 +275,16 @@ impl Scenario {
         };
         if let Some(p) = &d.plan {
             let at = span_location(&src.name, &src.text, &p.referenced);
+            crate::shipped::no_data_folder(base, &p.value, &at)?;
             let dir = crate::load::tidy(&base.join(&p.value));
             files.extend(inputs.read_folder(&dir, &at)?);
         }
         let mut read = |p: &Spanned<String>, table: bool| -> Result<Source> {
             let full: PathBuf = crate::load::tidy(&base.join(&p.value));
             let at = span_location(&src.name, &src.text, &p.referenced);
+            if let Some(shipped) = crate::shipped::data_file(base, &p.value, &at) {
+                return shipped;
+            }
             let source = if table {
                 Source::read_table(&full, Whence::Key(&at))?
             } else {

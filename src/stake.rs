@@ -16,7 +16,7 @@
 //! (the city's when the province has none) and the county's part absorbs the change
 //! (the city's, where the county's is too small).
 
-use std::path::{Path, PathBuf};
+pub mod reload;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -342,9 +342,9 @@ fn merge_same(plans: Vec<Plan>) -> Vec<Plan> {
     out
 }
 
-fn spec_text(base: &str, plans: &[Plan]) -> String {
-    let mut t = String::from("name: assumptions\ntitle: money at stake behind each assumption\n");
-    t.push_str(&format!("base: \"{}\"\naxes:\n", base.replace('"', "\\\"")));
+fn spec_text(plans: &[Plan]) -> String {
+    let mut t =
+        String::from("name: assumptions\ntitle: money at stake behind each assumption\naxes:\n");
     let mut n = 0;
     for plan in plans {
         for a in &plan.axes {
@@ -367,14 +367,14 @@ fn spec_text(base: &str, plans: &[Plan]) -> String {
     t
 }
 
-/// Every assumption of the scenario (the embedded baseline when `scenario` is `None`),
-/// with the money it moves, largest first (equal ones by path and date).
-pub fn assumptions(scenario: Option<&Path>) -> Result<Vec<Assumption>> {
-    let base = match scenario {
-        Some(p) => Scenario::from_path(p)?,
-        None => Scenario::baseline(),
-    };
-    let model = base.model()?;
+/// Every assumption of the scenario `base`, with the money it moves, largest first
+/// (equal ones by path and date).
+pub fn assumptions(base: &Scenario) -> Result<Vec<Assumption>> {
+    assumptions_on(base, &base.model()?)
+}
+
+/// [`assumptions`], with the scenario's model already loaded.
+fn assumptions_on(base: &Scenario, model: &Model) -> Result<Vec<Assumption>> {
     let years = base.years;
     let mut plans = Vec::new();
     for (_, p) in model.params.iter() {
@@ -383,20 +383,13 @@ pub fn assumptions(scenario: Option<&Path>) -> Result<Vec<Assumption>> {
         }
         plan_param(p, years, &mut plans);
     }
-    plan_local(&model, years, &mut plans);
+    plan_local(model, years, &mut plans);
     let plans = merge_same(plans);
 
     let mut rows: Vec<Assumption> = Vec::new();
     if !plans.is_empty() {
-        let base_ref = match scenario {
-            None => "baseline".to_owned(),
-            Some(p) => std::fs::canonicalize(p)
-                .unwrap_or_else(|_| PathBuf::from(p))
-                .display()
-                .to_string(),
-        };
-        let text = spec_text(&base_ref, &plans);
-        let spec = Spec::parse(Source::new("(assumptions)", text), Path::new("/"))?;
+        let text = spec_text(&plans);
+        let spec = Spec::parse_on(Source::new("(assumptions)", text), base.clone())?;
         let ev = Evaluator::new(&spec)?;
         let mut scratch = ev.scratch();
         let mut out = vec![0i64; ev.acc_len];
@@ -422,7 +415,7 @@ pub fn assumptions(scenario: Option<&Path>) -> Result<Vec<Assumption>> {
             rows.push(row);
         }
     }
-    rows.extend(fiscal_classes(&model, years)?);
+    rows.extend(fiscal_classes(model, years)?);
     rows.sort_by(|a, b| {
         b.stake()
             .cmp(&a.stake())
@@ -430,6 +423,25 @@ pub fn assumptions(scenario: Option<&Path>) -> Result<Vec<Assumption>> {
             .then_with(|| a.from.cmp(&b.from))
     });
     Ok(rows)
+}
+
+/// The money at stake of every assumption of `base`, as a run's `at_stake.csv` holds
+/// it (see [`crate::provenance::at_stake_csv`]): the change of each level's total at
+/// the low and at the high end of the assumption's range, largest first.
+pub fn at_stake(base: &Scenario) -> Result<Vec<crate::provenance::AtStake>> {
+    let model = base.model()?;
+    Ok(assumptions_on(base, &model)?
+        .into_iter()
+        .map(|a| crate::provenance::AtStake {
+            label: match a.also.len() {
+                0 => crate::provenance::label(&model, &a.path),
+                n => format!("{} (+{n} more)", crate::provenance::label(&model, &a.path)),
+            },
+            path: a.path,
+            low: [a.low[0], a.low[1], a.low[2], a.low[3]],
+            high: [a.high[0], a.high[1], a.high[2], a.high[3]],
+        })
+        .collect())
 }
 
 /// Each unit's assumed fiscal class, switched to the plausible other class (a county to

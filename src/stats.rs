@@ -21,41 +21,53 @@ pub struct Dispersion {
 
 /// Population-weighted dispersion of `amounts` (fen) over `pops` (persons).
 /// `urban[i]` marks districts and zones, compared with counties and county-level cities.
+///
+/// `None` when a unit has no residents, or when a statistic does not fit a decimal
+/// (per-head amounts of more than about 10^14 yuan, far beyond the value bounds): the
+/// arithmetic is checked, never wrapped or panicking.
 pub fn dispersion(amounts: &[i64], pops: &[i64], urban: &[bool]) -> Option<Dispersion> {
-    let pop: i64 = pops.iter().sum();
+    let pop = checked_sum(pops.iter().copied())?;
     if pop <= 0 || pops.iter().any(|p| *p <= 0) {
         return None;
     }
-    let per = |a: i64, p: i64| Decimal::from(a) / Decimal::from(100 * p);
-    let xs: Vec<Decimal> = amounts.iter().zip(pops).map(|(a, p)| per(*a, *p)).collect();
-    let mu = per(amounts.iter().sum(), pop);
+    let per = |a: i64, p: i64| {
+        Decimal::from(a).checked_div(Decimal::from(100).checked_mul(Decimal::from(p))?)
+    };
+    let xs: Vec<Decimal> = amounts
+        .iter()
+        .zip(pops)
+        .map(|(a, p)| per(*a, *p))
+        .collect::<Option<_>>()?;
+    let mu = per(checked_sum(amounts.iter().copied())?, pop)?;
     let min = *xs.iter().min()?;
     let max = *xs.iter().max()?;
     let big_p = Decimal::from(pop);
     let mut var = Decimal::ZERO;
     let mut theil = Decimal::ZERO;
     for (x, p) in xs.iter().zip(pops) {
-        let w = Decimal::from(*p) / big_p;
-        var += w * (*x - mu) * (*x - mu);
+        let w = Decimal::from(*p).checked_div(big_p)?;
+        let d = x.checked_sub(mu)?;
+        var = var.checked_add(w.checked_mul(d)?.checked_mul(d)?)?;
         if !x.is_zero() && !mu.is_zero() {
-            let r = *x / mu;
-            theil += w * r * r.ln();
+            let r = x.checked_div(mu)?;
+            theil = theil.checked_add(w.checked_mul(r)?.checked_mul(r.checked_ln()?)?)?;
         }
     }
-    let group = |want: bool| {
-        let a: i64 = amounts
-            .iter()
-            .zip(urban)
-            .filter(|(_, u)| **u == want)
-            .map(|(a, _)| *a)
-            .sum();
-        let p: i64 = pops
-            .iter()
-            .zip(urban)
-            .filter(|(_, u)| **u == want)
-            .map(|(p, _)| *p)
-            .sum();
-        if p > 0 { per(a, p) } else { Decimal::ZERO }
+    let group = |want: bool| -> Option<Decimal> {
+        let pick = |v: &[i64]| {
+            checked_sum(
+                v.iter()
+                    .zip(urban)
+                    .filter(|(_, u)| **u == want)
+                    .map(|(x, _)| *x),
+            )
+        };
+        let (a, p) = (pick(amounts)?, pick(pops)?);
+        if p > 0 {
+            per(a, p)
+        } else {
+            Some(Decimal::ZERO)
+        }
     };
     Some(Dispersion {
         min,
@@ -63,15 +75,19 @@ pub fn dispersion(amounts: &[i64], pops: &[i64], urban: &[bool]) -> Option<Dispe
         max_min_ratio: if min.is_zero() {
             Decimal::ZERO
         } else {
-            max / min
+            max.checked_div(min)?
         },
         cv: if mu.is_zero() {
             Decimal::ZERO
         } else {
-            var.sqrt().unwrap_or_default() / mu
+            var.sqrt().unwrap_or_default().checked_div(mu)?
         },
         theil,
-        districts: group(true),
-        counties: group(false),
+        districts: group(true)?,
+        counties: group(false)?,
     })
+}
+
+fn checked_sum(mut xs: impl Iterator<Item = i64>) -> Option<i64> {
+    xs.try_fold(0i64, |a, b| a.checked_add(b))
 }

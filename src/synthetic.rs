@@ -193,8 +193,8 @@ mod tests {
         let original = Inputs::embedded();
         let base = crate::load(&original).unwrap();
         let model = crate::load(&replicate(&original, 2)).unwrap();
-        let a = crate::report::level_totals(&crate::run(&base, YEARS).unwrap());
-        let b = crate::report::level_totals(&crate::run(&model, YEARS).unwrap());
+        let a = crate::report::level_totals(&base, &crate::run(&base, YEARS).unwrap()).unwrap();
+        let b = crate::report::level_totals(&model, &crate::run(&model, YEARS).unwrap()).unwrap();
         for (y, l) in a {
             assert_eq!(b[&y], l.map(|x| 2 * x), "{y}");
         }

@@ -132,7 +132,7 @@ fn the_screen_groups_thousands() {
     let screen = ok(
         &root(),
         &[
-            "compare", "baseline", "baseline", "--by", "level", "--unit", "yuan",
+            "compare", "baseline", "baseline", "--by", "level", "--money", "yuan",
         ],
     );
     let csv = ok(

@@ -3,19 +3,26 @@
 mod common;
 
 mod boundaries;
+mod bounds;
 mod cases;
 mod catalog;
 mod compare;
 mod compare_years;
 mod engine;
+mod exact;
 mod explain;
 mod init;
 mod inputs;
+mod params;
 mod plans;
 mod readme;
 mod report;
 mod scenarios;
+mod schema;
+mod shift;
+mod shipped;
 mod sources;
+mod stake;
 mod sweep;
 mod validation;
 mod workbook;

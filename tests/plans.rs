@@ -183,7 +183,7 @@ fn a_second_plan_runs_explain_compare_and_sweep() {
     );
     assert!(text.contains("资格 eligible    6 of 12 months"), "{text}");
     assert!(
-        text.contains("合计        total               91872.00"),
+        text.contains("合计        total     91872 → 91872.00"),
         "{text}"
     );
     let text = fendan_ok(
@@ -320,4 +320,74 @@ fn the_readme_commands_for_the_second_plan_run() {
         let o = sh(dir.path(), &line);
         assert!(o.status.success(), "`{line}` failed: {}", stderr(&o));
     }
+}
+
+#[test]
+fn a_second_plan_takes_params_schema_shift_and_stake_with_its_own_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = minicity().join("scenario.yaml");
+    let s = base.to_str().unwrap();
+    // params lists a unit's fiscal class by the plan's ids.
+    let text = fendan_ok(
+        d,
+        &[
+            "params",
+            "units.999001101",
+            "--scenario",
+            s,
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        text.contains("units.999001101.fiscal_class,fiscal_class,东镇 · 财政体制类别,pooled,pooled,pooled,pooled,pooled"),
+        "{text}"
+    );
+    // The schema offers the plan's classes and poverty lists, nothing of Handan's.
+    let schema: serde_json::Value =
+        serde_json::from_str(&fendan_ok(d, &["schema", "scenario", "--scenario", s])).unwrap();
+    let shift = &schema["definitions"]["override"]["properties"]["shift"];
+    assert_eq!(
+        shift["properties"]["classes"]["items"]["enum"],
+        serde_json::json!(["pooled", "own"])
+    );
+    let text = schema.to_string();
+    assert!(text.contains("[\"relocation\",\"none\"]"), "poverty lists");
+    assert!(!text.contains("managed"), "no class of Handan's plan");
+    // shift limited to one class of this plan: the `own` towns' county share of the rest
+    // (0.6) halves from 2023 and the province's (0.4) takes it; `pooled` keeps 0.4/0.2/0.4.
+    let shifted = format!(
+        "name: mc_shift\ntitle: shift\nextends: {s}\noverrides:\n  - {{path: splits.school_funds, shift: {{from: county, to: province, share: 0.5, classes: [own]}}, from: 2023-01-01}}\n"
+    );
+    fs::write(d.join("shift.yaml"), shifted).unwrap();
+    let text = fendan_ok(
+        d,
+        &["explain", "shift.yaml", "--param", "splits.school_funds"],
+    );
+    // why: own: central 0.5, the rest 0.5 × (0.4 + 0.3, 0, 0.3) = 0.35, 0, 0.15.
+    assert!(
+        text.contains("own       0.5      0.35     0        0.15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pooled    0.5      0.2      0.1      0.2"),
+        "{text}"
+    );
+    let wrong = "name: x\ntitle: x\noverrides:\n  - {path: splits.school_funds, shift: {from: county, to: city, share: 0.5, classes: [managed]}}\n";
+    fs::write(d.join("wrong.yaml"), format!("extends: {s}\n{wrong}")).unwrap();
+    let o = fendan(d, &["validate", "wrong.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`managed` is not a fiscal class; use pooled or own"),
+        "{}",
+        stderr(&o)
+    );
+    // simulate --stake ranks this plan's assumptions, its assumed town class among them.
+    fendan_ok(d, &["simulate", "-q", "--stake", s]);
+    let at_stake = fs::read_to_string(d.join("output/minicity/at_stake.csv")).unwrap();
+    assert!(
+        at_stake.contains("units.999001102.fiscal_class"),
+        "{at_stake}"
+    );
 }

@@ -91,19 +91,19 @@ fn simulate_with(
     let model = scenario.model().unwrap();
     let out = fendan::run(&model, scenario.years).unwrap();
     let mut got = BTreeMap::new();
-    for (y, l) in fendan::report::level_totals(&out) {
+    for (y, l) in fendan::report::level_totals(&model, &out).unwrap() {
         for (name, v) in ["central", "province", "city", "county"].iter().zip(l) {
             got.insert(format!("{name}_{y}"), fendan::money::yuan(v));
         }
         got.insert(format!("total_{y}"), fendan::money::yuan(l.iter().sum()));
     }
-    for ((y, u), l) in fendan::report::unit_totals(&model, &out) {
+    for ((y, u), l) in fendan::report::unit_totals(&model, &out).unwrap() {
         got.insert(
             format!("unit_{}_{y}", model.units[u].code),
             fendan::money::yuan(l.iter().sum()),
         );
     }
-    let eq = String::from_utf8(fendan::report::equalization(&model, &out)).unwrap();
+    let eq = String::from_utf8(fendan::report::equalization(&model, &out).unwrap()).unwrap();
     let mut lines = eq.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |n: &str| header.iter().position(|h| *h == n).unwrap();

@@ -67,7 +67,7 @@ fn the_first_sheet_holds_the_totals_in_the_chosen_unit() {
         let book = tmp.path().join(format!("{zh}.xlsx"));
         let mut extra = vec!["--xlsx", s(&book)];
         if let Some(u) = unit {
-            extra.extend(["--unit", u]);
+            extra.extend(["--money", u]);
         }
         simulate(&dir, &extra);
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();

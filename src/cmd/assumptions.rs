@@ -25,7 +25,7 @@ fn fen(x: i64) -> String {
 }
 
 pub fn run(scenario: Option<&Path>, format: Format) -> Outcome {
-    let rows = fendan::stake::assumptions(scenario)?;
+    let rows = fendan::stake::assumptions(&super::open_scenario(scenario)?)?;
     match format {
         Format::Csv => {
             let mut w = csv::WriterBuilder::new()

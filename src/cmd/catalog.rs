@@ -1,14 +1,21 @@
-//! `fendan catalog`: the services of the plan (Annex 1 of Handan's) as a table or CSV,
-//! one row per service.
+//! `fendan catalog`: the services of the plan (Annex 1 of Handan's) as a table or CSV, one
+//! row per service, or one row per component with the parameter paths that move its amount
+//! (`--by component`).
 
 use std::path::Path;
 
 use fendan::Error;
+use fendan::model::DomainId;
 
-use super::{Outcome, print, scenario_and_model, table};
-use crate::cli::Format;
+use super::{Outcome, print, print_csv, scenario_and_model, table};
+use crate::cli::{CatalogRows, Format};
 
-pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Outcome {
+pub fn run(
+    scenario: Option<&Path>,
+    domain: Option<&str>,
+    format: Format,
+    by: CatalogRows,
+) -> Outcome {
     let (_, model) = scenario_and_model(scenario)?;
     let want = match domain {
         None => None,
@@ -20,6 +27,9 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
             ))
         })?),
     };
+    if by == CatalogRows::Component {
+        return components(&model, want, format);
+    }
     let services: Vec<_> = model
         .services
         .iter()
@@ -44,6 +54,7 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
                 "responsibility_zh",
                 "responsibility_en",
                 "source",
+                "parameters",
             ];
             w.write_record(header)
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -55,6 +66,14 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
                     .collect();
                 rules.dedup();
                 let comps: Vec<&str> = s.components.iter().map(|c| c.id.as_str()).collect();
+                let own = format!("services.{}.", s.id);
+                let mut paths: Vec<&str> = model
+                    .params
+                    .paths()
+                    .into_iter()
+                    .filter(|p| p.starts_with(&own))
+                    .collect();
+                paths.sort_unstable();
                 w.write_record([
                     s.id.to_string().as_str(),
                     model.plan.domain(s.domain).id.as_str(),
@@ -69,6 +88,7 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
                     &s.responsibility.zh,
                     &s.responsibility.en,
                     &s.source,
+                    &paths.join(";"),
                 ])
                 .map_err(|e| Error::Usage(e.to_string()))?;
             }
@@ -99,6 +119,64 @@ pub fn run(scenario: Option<&Path>, domain: Option<&str>, format: Format) -> Out
                 ]);
             }
             print(&format!("{t}\n"))
+        }
+    }
+}
+
+/// One row per component: its service, names, cohort, split rule and every parameter
+/// path that moves its amount (see [`fendan::catalog::components`]).
+fn components(model: &fendan::Model, want: Option<DomainId>, format: Format) -> Outcome {
+    let rows = fendan::catalog::components(model, |d| want.is_none_or(|w| w == d));
+    match format {
+        Format::Csv => print_csv(
+            &[
+                "service_id",
+                "domain",
+                "service_name_zh",
+                "component",
+                "name_zh",
+                "name_en",
+                "cohort",
+                "split_rule",
+                "parameters",
+            ],
+            rows.iter().map(|r| {
+                [
+                    r.service.to_string(),
+                    model.plan.domain(r.domain).id.clone(),
+                    r.service_zh.clone(),
+                    r.component.clone(),
+                    r.name_zh.clone(),
+                    r.name_en.clone(),
+                    r.cohort.clone(),
+                    r.split_rule.clone(),
+                    r.paths.join(";"),
+                ]
+            }),
+        ),
+        Format::Table => {
+            let mut t = table(vec![
+                "序号",
+                "component",
+                "名称 name",
+                "cohort",
+                "split rule",
+                "parameter paths 参数路径",
+            ]);
+            for r in &rows {
+                t.add_row(vec![
+                    r.service.to_string(),
+                    r.component.clone(),
+                    format!("{}\n{}", r.name_zh, r.name_en),
+                    r.cohort.clone(),
+                    r.split_rule.clone(),
+                    r.paths.join("\n"),
+                ]);
+            }
+            print(&format!(
+                "{t}\n{} components; `fendan params PREFIX` shows the values behind a path\n",
+                rows.len()
+            ))
         }
     }
 }

@@ -55,6 +55,17 @@ pub fn years(year: Option<i32>, years: Option<&str>) -> Result<Option<Years>, Er
 const SHOWN: usize = 20;
 
 pub fn run(req: Request) -> Outcome {
+    let both = if req.a == req.b { 1 } else { 2 };
+    for path in [req.a, req.b].into_iter().take(both) {
+        let what = if path.is_dir() {
+            "output folder"
+        } else {
+            "file"
+        };
+        if let Some(note) = fendan::shipped::ambiguity(path, what) {
+            let _ = writeln!(std::io::stderr(), "note: {note}");
+        }
+    }
     let (a, b) = rayon::join(|| Run::open(req.a), || Run::open(req.b));
     let mut cmp = Comparison::new(a?, b?)?;
     if let Some(years) = req.years {
@@ -69,8 +80,8 @@ pub fn run(req: Request) -> Outcome {
     if dims.is_empty() {
         dims = vec![Dim::Year, Dim::Level];
     }
-    let all = cmp.rows(&dims);
-    let total = compare::total(&all);
+    let all = cmp.rows(&dims)?;
+    let total = compare::total(&all)?;
     let count = all.len();
     let rows = match req.top {
         Some(n) => compare::top(all, n),

@@ -6,7 +6,10 @@ mod compare;
 mod explain;
 mod init;
 mod merge;
+mod params;
 mod report;
+mod scenarios;
+mod schema;
 mod simulate;
 mod sources;
 mod sweep;
@@ -16,6 +19,8 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use fendan::{Error, Model, Scenario};
+
+use clap::ValueEnum;
 
 use crate::cli::{Cli, Command};
 
@@ -58,25 +63,42 @@ pub fn run(cli: Cli) -> Outcome {
             bom,
             xlsx,
             xlsx_detail,
-            unit,
+            money,
+            unit_deprecated,
+            stake,
         } => simulate::run(
             scenario.as_deref(),
             out.as_deref(),
             threads,
             force,
             quiet,
+            stake,
             simulate::Excel {
                 bom,
                 xlsx: xlsx.as_deref(),
                 detail: xlsx_detail,
-                scale: unit.scale(),
+                scale: money_scale(money, unit_deprecated),
             },
         ),
         Command::Catalog {
             domain,
             format,
+            by,
             scenario,
-        } => catalog::run(scenario.as_deref(), domain.as_deref(), format),
+        } => catalog::run(scenario.as_deref(), domain.as_deref(), format, by),
+        Command::Params {
+            prefix,
+            grep,
+            format,
+            scenario,
+        } => params::run(
+            scenario.as_deref(),
+            prefix.as_deref(),
+            grep.as_deref(),
+            format,
+        ),
+        Command::Schema { kind, scenario } => schema::run(kind, scenario.as_deref()),
+        Command::Scenarios { format } => scenarios::run(format),
         Command::Explain {
             scenario,
             unit,
@@ -131,7 +153,8 @@ pub fn run(cli: Cli) -> Outcome {
             out,
             year,
             years,
-            unit,
+            money,
+            unit_deprecated,
             bom,
             xlsx,
             force,
@@ -142,7 +165,7 @@ pub fn run(cli: Cli) -> Outcome {
             top,
             out: out.as_deref(),
             years: compare::years(year, years.as_deref())?,
-            scale: unit.scale(),
+            scale: money_scale(money, unit_deprecated),
             bom,
             xlsx: xlsx.as_deref(),
             force,
@@ -150,12 +173,44 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
+/// The money unit of `--money`, or of the deprecated `--unit yuan|wan|yi` (with a
+/// warning on stderr); 万元 by default.
+fn money_scale(
+    money: Option<crate::cli::Scale>,
+    deprecated: Option<crate::cli::Scale>,
+) -> fendan::money::Scale {
+    if let Some(old) = deprecated {
+        let name = old
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "warning: `--unit {name}` is the old spelling of `--money {name}` and goes in the next release; `--unit` means a unit code (as in `fendan explain --unit 130425`)"
+        );
+    }
+    money
+        .or(deprecated)
+        .map(|s| s.scale())
+        .unwrap_or(fendan::money::Scale::Wan)
+}
+
+/// The scenario a command-line argument names (a file, or a shipped scenario's name;
+/// see [`fendan::shipped`]), or the embedded baseline; an ambiguous name is noted on stderr.
+pub fn open_scenario(path: Option<&Path>) -> Result<Scenario, Error> {
+    let Some(p) = path else {
+        return Ok(Scenario::baseline());
+    };
+    let resolved = fendan::shipped::resolve(p)?;
+    if let Some(note) = resolved.note {
+        let _ = writeln!(io::stderr(), "note: {note}");
+    }
+    Ok(resolved.scenario)
+}
+
 /// Read the scenario (or the embedded baseline) and load its model.
 pub fn scenario_and_model(path: Option<&Path>) -> Result<(Scenario, Model), Error> {
-    let scenario = match path {
-        Some(p) => Scenario::from_path(p)?,
-        None => Scenario::baseline(),
-    };
+    let scenario = open_scenario(path)?;
     let model = scenario.model()?;
     Ok((scenario, model))
 }
@@ -184,6 +239,24 @@ pub fn print(text: &str) -> Outcome {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Print a CSV table to stdout: `header`, then `rows`, `\n` line ends.
+pub fn print_csv<R, F>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Outcome
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let werr = |e: csv::Error| Error::Usage(e.to_string());
+    w.write_record(header).map_err(werr)?;
+    for row in rows {
+        w.write_record(row).map_err(werr)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Usage(e.to_string()))?;
+    print(&String::from_utf8_lossy(&bytes))
 }
 
 /// A terminal table in the house style.

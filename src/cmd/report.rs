@@ -14,7 +14,11 @@ pub fn run(
     force: bool,
 ) -> Outcome {
     use fendan::output::{Owner, Protected, Transaction};
-    let (kind, html) = fendan::html::report(dir, compare, year)?;
+    use std::io::Write;
+    let (kind, html, notes) = fendan::html::report_with_notes(dir, compare, year)?;
+    for note in notes {
+        let _ = writeln!(std::io::stderr(), "note: {note}");
+    }
     // The report never replaces a file of the runs it reads, nor a file fendan did not write.
     let inputs: Vec<std::path::PathBuf> = std::iter::once(dir)
         .chain(compare)

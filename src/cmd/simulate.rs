@@ -27,15 +27,26 @@ pub fn run(
     threads: Option<usize>,
     force: bool,
     quiet: bool,
+    stake: bool,
     excel: Excel,
 ) -> Outcome {
     let (scenario, model) = scenario_and_model(scenario)?;
     let pool = super::pool(threads)?;
+    let style = CsvStyle { bom: excel.bom };
     // Both the projection and the rendering run on the requested number of threads.
     let (outcome, files) = pool.install(|| -> fendan::Result<_> {
         let outcome = fendan::run(&model, scenario.years)?;
-        let files =
-            fendan::report::render_with(&model, &outcome, &scenario, CsvStyle { bom: excel.bom })?;
+        // The money at stake (`--stake`) is one more file of the run, in its manifest.
+        let extra = if stake {
+            let stakes = fendan::stake::at_stake(&scenario)?;
+            vec![(
+                fendan::provenance::AT_STAKE.to_owned(),
+                style.apply(fendan::provenance::at_stake_csv(&stakes)),
+            )]
+        } else {
+            Vec::new()
+        };
+        let files = fendan::report::render_extra(&model, &outcome, &scenario, style, extra)?;
         Ok((outcome, files))
     })?;
     // Built before anything is written, so that a failure leaves nothing behind.
@@ -66,7 +77,7 @@ pub fn run(
     header.extend(Level::ALL.iter().map(|l| l.key()));
     header.push("total");
     let mut t = table(header);
-    for (y, l) in fendan::report::level_totals(&outcome) {
+    for (y, l) in fendan::report::level_totals(&model, &outcome)? {
         let mut row = vec![y.to_string()];
         row.extend(l.iter().map(|f| excel.scale.format(*f)));
         row.push(excel.scale.format(l.iter().sum()));

@@ -7,10 +7,9 @@ use super::{Outcome, print, scenario_and_model};
 pub fn run(scenario: Option<&Path>) -> Outcome {
     let (scenario, model) = scenario_and_model(scenario)?;
     let years = scenario.years;
-    // Derive every cohort and precompute every rate, so that a parameter that cannot be
-    // evaluated is reported now rather than by `simulate`.
-    let hc = fendan::engine::headcounts(&model, years)?;
-    fendan::engine::component_years(&model, years)?;
+    // Run the engine (a few milliseconds), so that a parameter that cannot be evaluated
+    // or an amount too large to hold is reported now rather than by `simulate`.
+    let hc = fendan::run(&model, years)?.headcounts;
     let components: usize = model.services.iter().map(|s| s.components.len()).sum();
     let assumptions = model
         .params

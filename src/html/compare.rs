@@ -28,7 +28,7 @@ fn pct(r: &Row) -> String {
     }
 }
 
-fn header(cmp: &Comparison, total: &Row) -> String {
+fn header(cmp: &Comparison, total: &Row) -> Result<String> {
     let (a, b) = (&cmp.a, &cmp.b);
     let mut s = format!(
         "<header>\n<h1>方案对比 <span class=\"en\">Comparison of two runs: B − A, {}-{}</span></h1>\n",
@@ -68,7 +68,7 @@ fn header(cmp: &Comparison, total: &Row) -> String {
         ),
         ("变化率 %".into(), "change".into(), pct(total)),
     ];
-    for r in cmp.rows(&[Dim::Level]) {
+    for r in cmp.rows(&[Dim::Level])? {
         if let [KeyPart::Level(l)] = r.key[..] {
             cards.push((
                 format!("{} B − A（万元）", l.zh()),
@@ -79,11 +79,11 @@ fn header(cmp: &Comparison, total: &Row) -> String {
     }
     s.push_str(&page::cards(&cards));
     s.push_str("</header>\n");
-    s
+    Ok(s)
 }
 
 fn levels_section(cmp: &Comparison) -> Result<String> {
-    let rows = cmp.rows(&[Dim::Year, Dim::Level]);
+    let rows = cmp.rows(&[Dim::Year, Dim::Level])?;
     let years: Vec<i32> = (cmp.a.years.first..=cmp.a.years.last).collect();
     let cell = |y: i32, l: Level| {
         rows.iter()
@@ -155,7 +155,7 @@ fn levels_section(cmp: &Comparison) -> Result<String> {
 type UnitChange = ([i64; 4], i64, i64);
 
 fn units_section(cmp: &Comparison) -> Result<String> {
-    let rows = cmp.rows(&[Dim::Unit, Dim::Level]);
+    let rows = cmp.rows(&[Dim::Unit, Dim::Level])?;
     let mut per_unit: BTreeMap<usize, UnitChange> = BTreeMap::new();
     for r in &rows {
         if let [KeyPart::Unit(u), KeyPart::Level(l)] = r.key[..] {
@@ -275,8 +275,8 @@ fn units_section(cmp: &Comparison) -> Result<String> {
     ))
 }
 
-fn domains_table(cmp: &Comparison) -> String {
-    let rows = cmp.rows(&[Dim::Domain]);
+fn domains_table(cmp: &Comparison) -> Result<String> {
+    let rows = cmp.rows(&[Dim::Domain])?;
     let mut t = Table::new(&[
         ("领域", "domain", Align::Text),
         ("A（万元）", "A", Align::Num),
@@ -295,7 +295,7 @@ fn domains_table(cmp: &Comparison) -> String {
             ]);
         }
     }
-    let total = crate::compare::total(&rows);
+    let total = crate::compare::total(&rows)?;
     t.total(vec![
         "合计 total".into(),
         wan(total.a),
@@ -303,11 +303,11 @@ fn domains_table(cmp: &Comparison) -> String {
         signed_wan(total.diff()),
         pct(&total),
     ]);
-    format!(
+    Ok(format!(
         "<h3>{}</h3>\n{}",
         page::bilingual("按领域", "By domain"),
         t.html("diff-domains")
-    )
+    ))
 }
 
 fn inputs_section(cmp: &Comparison) -> String {
@@ -361,13 +361,13 @@ fn inputs_section(cmp: &Comparison) -> String {
 
 /// The whole comparison report. `a` and `b` are the verified folders behind `cmp`.
 pub fn render(cmp: &Comparison, a: &RunFolder, b: &RunFolder) -> Result<String> {
-    let all = cmp.rows(&[Dim::Level]);
-    let total = crate::compare::total(&all);
-    let mut body = header(cmp, &total);
+    let all = cmp.rows(&[Dim::Level])?;
+    let total = crate::compare::total(&all)?;
+    let mut body = header(cmp, &total)?;
     body.push_str(&levels_section(cmp)?);
     let mut units = units_section(cmp)?;
     // The domain table belongs with the units, before the section closes.
-    units.insert_str(units.len() - "</section>\n".len(), &domains_table(cmp));
+    units.insert_str(units.len() - "</section>\n".len(), &domains_table(cmp)?);
     body.push_str(&units);
     body.push_str(&inputs_section(cmp));
     body.push_str(&page::footer(

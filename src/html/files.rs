@@ -281,8 +281,21 @@ pub struct RunFolder {
     pub units: Vec<UnitYear>,
     pub domains: Vec<DomainYear>,
     pub equalization: Vec<Equalization>,
-    /// Money at stake per assumption, when the run carries `at_stake.csv`.
+    /// Money at stake per assumption, when the run carries `at_stake.csv` (or the
+    /// report computed it, see [`StakeOrigin`]).
     pub at_stake: Option<Vec<AtStake>>,
+    pub stake_origin: StakeOrigin,
+}
+
+/// Where a report's money at stake comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StakeOrigin {
+    /// The run's own `at_stake.csv` (`simulate --stake`).
+    File,
+    /// Computed by the report from the run's scenario, reloaded exactly: how it was found.
+    Computed(String),
+    /// Not available: why, and how to get it.
+    Missing(String),
 }
 
 /// A run's manifest, as far as a report needs it.
@@ -371,7 +384,7 @@ fn levels(r: &Record, first: usize) -> Result<[i64; 4]> {
 }
 
 /// The optional money-at-stake table of a run.
-pub const AT_STAKE: &str = "at_stake.csv";
+pub use crate::provenance::AT_STAKE;
 
 impl RunFolder {
     /// Verify and read a run's folder.
@@ -403,6 +416,7 @@ impl RunFolder {
             domains: Vec::new(),
             equalization: Vec::new(),
             at_stake: None,
+            stake_origin: StakeOrigin::Missing(String::new()),
         };
         let mut want = vec!["year"];
         want.extend(LEVELS);
@@ -474,6 +488,7 @@ impl RunFolder {
         )?;
         if has_stake {
             run.at_stake = Some(read_at_stake(&shown(AT_STAKE), &files[AT_STAKE])?);
+            run.stake_origin = StakeOrigin::File;
         }
         Ok(run)
     }

@@ -49,11 +49,40 @@ impl Kind {
 /// `reference` (B = `dir`, A = `reference`): its kind and its HTML text. `year`
 /// chooses the year of the per-unit charts (run) or the tornado charts (sweep).
 pub fn report(dir: &Path, reference: Option<&Path>, year: Option<i32>) -> Result<(Kind, String)> {
+    report_with_notes(dir, reference, year).map(|(k, html, _)| (k, html))
+}
+
+/// [`report`], with notes for the person who made it: where a run's money at stake
+/// came from, or why the report has none and how to get it.
+pub fn report_with_notes(
+    dir: &Path,
+    reference: Option<&Path>,
+    year: Option<i32>,
+) -> Result<(Kind, String, Vec<String>)> {
     let (text, kind) = files::manifest(dir)?;
     match (kind, reference) {
         (files::Kind::Run, None) => {
-            let run = RunFolder::open(dir, &text)?;
-            Ok((Kind::Run, run::render(&run, year)?))
+            let mut run = RunFolder::open(dir, &text)?;
+            let mut notes = Vec::new();
+            if run.at_stake.is_none() {
+                // Computed now when the run's scenario reloads exactly (crate::stake::reload).
+                match crate::stake::reload::scenario_of_run(dir, &text, &run.levels)? {
+                    Ok((scenario, how)) => {
+                        run.at_stake = Some(crate::stake::at_stake(&scenario)?);
+                        notes.push(format!(
+                            "the money at stake was computed now from {how}, reloaded exactly (the run carries no at_stake.csv)"
+                        ));
+                        run.stake_origin = files::StakeOrigin::Computed(how);
+                    }
+                    Err(why) => {
+                        notes.push(format!(
+                            "the report lists the assumptions without the money at stake: {why}"
+                        ));
+                        run.stake_origin = files::StakeOrigin::Missing(why);
+                    }
+                }
+            }
+            Ok((Kind::Run, run::render(&run, year)?, notes))
         }
         (files::Kind::Run, Some(other)) => {
             if year.is_some() {
@@ -71,11 +100,11 @@ pub fn report(dir: &Path, reference: Option<&Path>, year: Option<i32>) -> Result
             let b = RunFolder::open(dir, &text)?;
             let a = RunFolder::open(other, &other_text)?;
             let cmp = Comparison::new(Run::from_dir(other)?, Run::from_dir(dir)?)?;
-            Ok((Kind::Compare, compare::render(&cmp, &a, &b)?))
+            Ok((Kind::Compare, compare::render(&cmp, &a, &b)?, Vec::new()))
         }
         (files::Kind::Sweep, None) => {
             let sw = SweepFolder::open(dir, &text)?;
-            Ok((Kind::Sweep, sweep::render(&sw, year)?))
+            Ok((Kind::Sweep, sweep::render(&sw, year)?, Vec::new()))
         }
         (files::Kind::Sweep, Some(_)) => Err(Error::Usage(format!(
             "{} holds a sweep; --compare is for two runs of `fendan simulate`",

@@ -6,7 +6,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::charts::{self, Bar, Marker, Series};
-use super::files::{RunFolder, UnitYear};
+use super::files::{RunFolder, StakeOrigin, UnitYear};
 use super::page::{self, Align, Table, percent, wan};
 use crate::error::{Error, Result};
 use crate::model::Level;
@@ -536,11 +536,31 @@ pub fn assumptions_section(run: &RunFolder) -> String {
     let mut s = String::new();
     if let Some(stakes) = &run.at_stake {
         s.push_str(&stakes_table(stakes, run.meta.years));
+        if let StakeOrigin::Computed(how) = &run.stake_origin {
+            s.push_str(&page::para(
+                "note",
+                &format!(
+                    "这些金额由 fendan report 重新载入本次运行的情景计算（情景与输入文件的 SHA-256、全部参数与各级逐年合计均与本次运行一致）。 These amounts were computed by `fendan report` from {}, reloaded exactly: its SHA-256, its inputs' hashes and every parameter match the manifest, and run again it gives the run's totals by level and year.",
+                    how
+                ),
+            ));
+        }
     } else {
         s.push_str(&page::para(
             "",
             "本次运行未附带各项假设的影响金额（at_stake.csv），因此无法按影响金额排序；以下按类别汇总本次运行的全部假设，不含金额。 This run carries no money-at-stake table (at_stake.csv), so its assumptions cannot be ranked by the money they move; here they are, by kind, without amounts.",
         ));
+        if let StakeOrigin::Missing(why) = &run.stake_origin
+            && !why.is_empty()
+        {
+            s.push_str(&page::para(
+                "note",
+                &format!(
+                    "无法重新计算：{} It could not be computed for this report: {}.",
+                    "本次运行的情景无法原样重新载入。", why
+                ),
+            ));
+        }
     }
     match &run.meta.assumptions {
         None => s.push_str(&page::para(

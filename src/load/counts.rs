@@ -98,6 +98,7 @@ fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> 
                 format!("`{text}` is not a headcount; expected a whole number 0 or more"),
             )
         })?;
+        crate::money::check_headcount(headcount).map_err(|e| Error::input(t.loc(*line, ch), e))?;
         parsed.push((*line, year, unit, cohort, headcount));
     }
     Ok(parsed)

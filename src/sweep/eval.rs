@@ -27,10 +27,12 @@ use serde_saphyr::Spanned;
 
 use super::spec::{Axis, Domain, Metric, Mode, Spec};
 use crate::engine::{self, Headcounts, Outcome, Years};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{CohortId, Model};
+use crate::money::{self, Overflow};
+use crate::overrides::shift::RawShift;
 use crate::overrides::{Override, RawOverride};
-use crate::params::{Dec, ParamId};
+use crate::params::{Dec, ParamId, span_location};
 
 /// A metric value that could not be computed (an equalization index without population).
 pub const MISSING: i64 = i64::MIN;
@@ -144,13 +146,17 @@ impl Evaluator {
         let pop = Some(model.population);
         let mut base_acc = vec![0i64; acc_len];
         let per_year = n_units * comps.len();
+        let overflow =
+            |_| engine::sum_overflow(&model, &base.cells, "a total of the sweep's base scenario");
         for (i, c) in base.cells.iter().enumerate() {
             let yi = i / per_year;
             let u = i % per_year / comps.len();
             for l in 0..4 {
-                base_acc[yi * 4 + l] += c.levels[l];
+                let k = yi * 4 + l;
+                base_acc[k] = money::checked_add(base_acc[k], c.levels[l]).map_err(overflow)?;
                 if let Some(o) = unit_off {
-                    base_acc[o + yi * n_units + u] += c.levels[l];
+                    let k = o + yi * n_units + u;
+                    base_acc[k] = money::checked_add(base_acc[k], c.levels[l]).map_err(overflow)?;
                 }
             }
         }
@@ -369,6 +375,18 @@ impl Evaluator {
             scale: (axis.mode == Mode::Scale).then(|| Spanned::new(Dec(v), a.at, a.at)),
             values: None,
             index: None,
+            shift: axis.shift.as_ref().map(|sh| {
+                Spanned::new(
+                    RawShift {
+                        from: sh.from.clone(),
+                        to: sh.to.clone(),
+                        share: Spanned::new(Dec(v), a.at, a.at),
+                        classes: sh.classes.clone(),
+                    },
+                    a.at,
+                    a.at,
+                )
+            }),
             note: Some(format!("sweep {}", self.sweep_name)),
         };
         Override {
@@ -394,8 +412,7 @@ impl Evaluator {
         let ovs: Vec<Override> = assigns.iter().map(|a| self.override_for(a)).collect();
         let result = self.delta_applied(s, &ovs, touch, out);
         for a in assigns {
-            let id = self.axes[a.axis].param;
-            *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+            self.restore(s, a.axis);
         }
         if !touch.cohorts.is_empty() {
             let base = &self.base.headcounts.data;
@@ -425,21 +442,40 @@ impl Evaluator {
         }
         let n_k = self.comps.len();
         let per_year = self.n_units * n_k;
+        let overflow = |y: i32| {
+            let axes: Vec<String> = ovs
+                .iter()
+                .map(|o| format!("`{}`", o.raw.value.path.value))
+                .collect();
+            let o = &ovs[0];
+            Error::overflow(
+                span_location(&o.src.name, &o.src.text, &o.raw.referenced),
+                format!(
+                    "at a point of this sweep, the change that {} make to the {y} totals is more than fendan can hold ({} yuan); narrow the axis values",
+                    axes.join(", "),
+                    money::yuan(i64::MAX)
+                ),
+            )
+        };
         for &k in &touch.comps {
             let (si, ci) = self.comps[k];
             let cys = engine::component_year_list(&s.model, self.years, si, ci)?;
             for (yi, y) in self.years.iter().enumerate() {
                 for u in 0..self.n_units {
-                    let cell = engine::component_cell(&s.model, &cys, &s.hc, y, u, si, ci);
+                    let cell = engine::component_cell(&s.model, &cys, &s.hc, y, u, si, ci)?;
                     let b = &self.base.cells[yi * per_year + u * n_k + k];
-                    let mut sum = 0;
+                    let mut sum = 0i64;
                     for l in 0..4 {
-                        let d = cell.levels[l] - b.levels[l];
-                        out[yi * 4 + l] += d;
-                        sum += d;
+                        let add = |acc: i64| {
+                            money::checked_sub(cell.levels[l], b.levels[l])
+                                .and_then(|d| money::checked_add(acc, d))
+                        };
+                        out[yi * 4 + l] = add(out[yi * 4 + l]).map_err(|_| overflow(y))?;
+                        sum = add(sum).map_err(|_| overflow(y))?;
                     }
                     if let Some(o) = self.unit_off {
-                        out[o + yi * self.n_units + u] += sum;
+                        let x = &mut out[o + yi * self.n_units + u];
+                        *x = money::checked_add(*x, sum).map_err(|_| overflow(y))?;
                     }
                 }
             }
@@ -448,7 +484,8 @@ impl Evaluator {
             for (yi, y) in self.years.iter().enumerate() {
                 for u in 0..self.n_units {
                     out[o + yi * self.n_units + u] =
-                        s.hc.get(y, u, p) - self.base.headcounts.get(y, u, p);
+                        money::checked_sub(s.hc.get(y, u, p), self.base.headcounts.get(y, u, p))
+                            .map_err(|_| overflow(y))?;
                 }
             }
         }
@@ -498,13 +535,89 @@ impl Evaluator {
     pub fn check_applies(&self, s: &mut Scratch, a: &Assign) -> Result<()> {
         let ov = self.override_for(a);
         let r = crate::overrides::apply(&mut s.model, std::slice::from_ref(&ov), self.years);
-        let id = self.axes[a.axis].param;
-        *s.model.params.get_mut(id) = self.model.params.get(id).clone();
+        self.restore(s, a.axis);
         r
     }
 
+    /// Put back the base values of every parameter axis `a` may change.
+    fn restore(&self, s: &mut Scratch, a: usize) {
+        for id in &self.axes[a].params {
+            *s.model.params.get_mut(*id) = self.model.params.get(*id).clone();
+        }
+    }
+
+    /// Add a change (a block's table row, or a point's delta) to a point's accumulator,
+    /// or [`Overflow`] when a sum does not fit (then `acc` may be partly updated).
+    pub fn accumulate(&self, acc: &mut [i64], delta: &[i64]) -> Result<(), Overflow> {
+        for (x, d) in acc.iter_mut().zip(delta) {
+            *x = money::checked_add(*x, *d)?;
+        }
+        Ok(())
+    }
+
+    /// The error for point `point` of the sweep, whose totals do not fit: located at the
+    /// first axis, naming every axis and the values the point gives them.
+    pub fn point_overflow(&self, point: u64, values: &[Decimal]) -> Error {
+        let axes: Vec<String> = self
+            .axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| format!("`{}` = {}", a.name, v.normalize()))
+            .collect();
+        let first = &self.axes[0].path_span.referenced;
+        Error::overflow(
+            span_location(&self.spec_src.name, &self.spec_src.text, first),
+            format!(
+                "at point {point} of this sweep ({}), a total is more than fendan can hold ({} yuan); narrow the axis values",
+                axes.join(", "),
+                money::yuan(i64::MAX)
+            ),
+        )
+    }
+
+    /// The error for the tornado run of one axis at one of its values (the other axes at
+    /// the base), whose totals do not fit.
+    pub fn tornado_overflow(&self, a: &Assign) -> Error {
+        let axis = &self.axes[a.axis];
+        Error::overflow(
+            span_location(
+                &self.spec_src.name,
+                &self.spec_src.text,
+                &axis.path_span.referenced,
+            ),
+            format!(
+                "with `{}` = {} (the other axes at the base), a total is more than fendan can hold ({} yuan); narrow the axis values",
+                axis.name,
+                a.value.normalize(),
+                money::yuan(i64::MAX)
+            ),
+        )
+    }
+
     /// The metrics of an accumulator, as integers (fen or millionths; [`MISSING`]).
+    /// A year's total that does not fit is written as [`MISSING`]; [`Evaluator::try_metrics`]
+    /// says so instead.
     pub fn metrics(&self, acc: &[i64], out: &mut [i64]) {
+        self.fill_metrics(acc, out, &mut |_| MISSING);
+    }
+
+    /// The metrics of an accumulator, or [`Overflow`] when a year's total of the four
+    /// levels does not fit.
+    pub fn try_metrics(&self, acc: &[i64], out: &mut [i64]) -> Result<(), Overflow> {
+        let mut failed = false;
+        self.fill_metrics(acc, out, &mut |_| {
+            failed = true;
+            MISSING
+        });
+        if failed { Err(Overflow) } else { Ok(()) }
+    }
+
+    fn fill_metrics(
+        &self,
+        acc: &[i64],
+        out: &mut [i64],
+        on_overflow: &mut dyn FnMut(Overflow) -> i64,
+    ) {
         let ny = self.years.len();
         let nu = self.n_units;
         let mut j = 0;
@@ -514,7 +627,8 @@ impl Evaluator {
                     Metric::LevelTotals => {
                         let l = &acc[yi * 4..yi * 4 + 4];
                         out[j..j + 4].copy_from_slice(l);
-                        out[j + 4] = l.iter().sum();
+                        out[j + 4] =
+                            money::checked_sum(l.iter().copied()).unwrap_or_else(&mut *on_overflow);
                         j += 5;
                     }
                     Metric::UnitTotals => {
@@ -528,10 +642,10 @@ impl Evaluator {
                         let d =
                             crate::stats::dispersion(&acc[o..o + nu], &acc[p..p + nu], &self.urban);
                         let micro = |x: Decimal| {
-                            (x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
-                                * Decimal::from(1_000_000))
-                            .to_i64()
-                            .unwrap_or(MISSING)
+                            x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+                                .checked_mul(Decimal::from(1_000_000))
+                                .and_then(|x| x.to_i64())
+                                .unwrap_or(MISSING)
                         };
                         match d {
                             Some(d) => {

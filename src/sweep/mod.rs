@@ -238,14 +238,26 @@ impl Sweep {
                         )
                     }
                 };
-                serde_json::json!({
+                let mut axis = serde_json::json!({
                     "name": a.name,
                     "path": a.path,
                     "mode": a.mode.key(),
                     "from": a.from.as_ref().map(|f| f.value.clone()),
                     "until": a.until.as_ref().map(|f| f.value.clone()),
                     kind: detail,
-                })
+                });
+                if let Some(sh) = &a.shift {
+                    let classes: Option<Vec<&str>> = sh
+                        .classes
+                        .as_ref()
+                        .map(|c| c.value.iter().map(|x| x.value.as_str()).collect());
+                    axis["shift"] = serde_json::json!({
+                        "from": sh.from.value,
+                        "to": sh.to.value,
+                        "classes": classes,
+                    });
+                }
+                axis
             })
             .collect();
         serde_json::json!({

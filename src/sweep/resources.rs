@@ -140,29 +140,8 @@ impl Sweep {
         } else {
             self.spec.axes_at.clone()
         };
-        let (free, why) = limit(free_disk(dir), "FENDAN_SWEEP_DISK_LIMIT")?;
-        if let Some(free) = free
-            && need > u128::from(free)
-        {
-            let spill_note = if spill > 0 {
-                format!(", plus {} to compute the percentiles", human(spill))
-            } else {
-                String::new()
-            };
-            let whose = if why == "limit" {
-                "the FENDAN_SWEEP_DISK_LIMIT of".to_owned()
-            } else {
-                format!("the free space on the disk of {},", dir.display())
-            };
-            return Err(Error::input(
-                at,
-                format!(
-                    "this sweep would write about {} ({rows} points × about {row} bytes a row{spill_note}), more than {whose} {}; give the axes fewer values, record fewer metrics, or spread the points over machines with --shard K/N",
-                    human(need),
-                    human(u128::from(free))
-                ),
-            ));
-        }
+        // Memory first: a sweep too big to tabulate cannot be helped by sharding, and
+        // the message should not depend on how full the output disk happens to be.
         let tables = self.table_bytes();
         let texts: u128 = self
             .texts
@@ -208,6 +187,29 @@ impl Sweep {
                     "precomputing this sweep needs about {} of memory ({detail}), more than {whose} {}; give those axes fewer values, or sample them with `sampling: {{lhs: …}}`",
                     human(mem),
                     human(u128::from(avail))
+                ),
+            ));
+        }
+        let (free, why) = limit(free_disk(dir), "FENDAN_SWEEP_DISK_LIMIT")?;
+        if let Some(free) = free
+            && need > u128::from(free)
+        {
+            let spill_note = if spill > 0 {
+                format!(", plus {} to compute the percentiles", human(spill))
+            } else {
+                String::new()
+            };
+            let whose = if why == "limit" {
+                "the FENDAN_SWEEP_DISK_LIMIT of".to_owned()
+            } else {
+                format!("the free space on the disk of {},", dir.display())
+            };
+            return Err(Error::input(
+                at,
+                format!(
+                    "this sweep would write about {} ({rows} points × about {row} bytes a row{spill_note}), more than {whose} {}; give the axes fewer values, record fewer metrics, or spread the points over machines with --shard K/N",
+                    human(need),
+                    human(u128::from(free))
                 ),
             ));
         }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::error::{Error, Location, Result};
+use crate::exact::{self, NotDecimal};
 use crate::load::{Source, parse_yaml};
 use crate::params::{Dec, ParamId, Unit, span_location};
 use crate::scenario::Scenario;
@@ -23,11 +24,14 @@ pub const MAX_DECIMALS: u32 = 12;
 pub const DEFAULT_DECIMALS: u32 = 4;
 
 /// How an axis changes its parameter: `set` gives the value, `scale` multiplies the
-/// base scenario's values (within `from`/`until`) by a factor.
+/// base scenario's values (within `from`/`until`) by a factor, `shift` moves that
+/// share of one level's part of a split rule to another level (the axis's `shift:`
+/// names the levels; see [`crate::overrides::shift`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Set,
     Scale,
+    Shift,
 }
 
 impl Mode {
@@ -35,8 +39,19 @@ impl Mode {
         match self {
             Mode::Set => "set",
             Mode::Scale => "scale",
+            Mode::Shift => "shift",
         }
     }
+}
+
+/// The levels a `mode: shift` axis moves a share between (the share is the axis's value).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AxisShift {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    #[serde(default)]
+    pub classes: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A distribution to sample an axis from (bounded, so every draw is a valid value).
@@ -112,6 +127,8 @@ impl Domain {
     pub fn value(&self, i: u64) -> (Decimal, serde_saphyr::Location) {
         match self {
             Domain::List(v) => v[i as usize],
+            // Checked when the spec was read: every value up to `count` is a decimal, so
+            // these operations are exact.
             Domain::Range {
                 start, step, at, ..
             } => (*start + *step * Decimal::from(i), *at),
@@ -126,9 +143,15 @@ pub struct Axis {
     /// The column name in points.csv (the path unless `name:` is given).
     pub name: String,
     pub path: String,
+    /// The parameter the axis sets or scales; for a shift, the rule's central share
+    /// (its cells are those of the whole rule).
     pub param: ParamId,
+    /// Every parameter a point may change: `param`, or all ten shares of a shifted rule.
+    pub params: Vec<ParamId>,
     pub unit: Unit,
     pub mode: Mode,
+    /// The levels of a `mode: shift` axis.
+    pub shift: Option<AxisShift>,
     pub from: Option<Spanned<String>>,
     pub until: Option<Spanned<String>>,
     pub domain: Domain,
@@ -235,6 +258,8 @@ struct RawAxis {
     #[serde(default)]
     mode: Option<Spanned<String>>,
     #[serde(default)]
+    shift: Option<Spanned<AxisShift>>,
+    #[serde(default)]
     values: Option<Spanned<Vec<Spanned<Dec>>>>,
     #[serde(default)]
     range: Option<Spanned<RawRange>>,
@@ -281,7 +306,42 @@ impl Spec {
         let raw: RawSpec = parse_yaml(&src)?;
         let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
         let err = |loc: &serde_saphyr::Location, msg: String| Error::input(at(loc), msg);
+        // A file next to the spec comes first, else a shipped scenario's name (crate::shipped).
+        let base = match &raw.base {
+            None => Scenario::baseline(),
+            Some(b) => {
+                let p = dir.join(&b.value);
+                let on_disk = crate::shipped::is_file_like(&p);
+                match crate::shipped::find(&b.value) {
+                    Some(s) if !on_disk => s.scenario()?,
+                    _ if !p.exists() => {
+                        return Err(err(
+                            &b.referenced,
+                            format!(
+                                "the base scenario `{}` does not exist (paths are relative to the spec's folder) and is not a shipped scenario{}; the shipped ones are {}",
+                                p.display(),
+                                crate::shipped::suggestion(&b.value),
+                                crate::shipped::names()
+                            ),
+                        ));
+                    }
+                    _ => Scenario::from_path_at(&p, &at(&b.referenced))?,
+                }
+            }
+        };
+        Spec::checked(raw, src, base)
+    }
 
+    /// Parse and check a spec whose base scenario is already loaded (its `base:` key,
+    /// if any, is not read): the sweeps fendan builds itself, e.g. for the money at stake.
+    pub fn parse_on(src: Source, base: Scenario) -> Result<Spec> {
+        let raw: RawSpec = parse_yaml(&src)?;
+        Spec::checked(raw, src, base)
+    }
+
+    fn checked(raw: RawSpec, src: Source, base: Scenario) -> Result<Spec> {
+        let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
+        let err = |loc: &serde_saphyr::Location, msg: String| Error::input(at(loc), msg);
         let name = raw.name.value.clone();
         if name.is_empty()
             || !name
@@ -295,23 +355,6 @@ impl Spec {
                 ),
             ));
         }
-        let base = match &raw.base {
-            None => Scenario::baseline(),
-            Some(b) if b.value == "baseline" => Scenario::baseline(),
-            Some(b) => {
-                let p = dir.join(&b.value);
-                if !p.exists() {
-                    return Err(err(
-                        &b.referenced,
-                        format!(
-                            "the base scenario `{}` does not exist (paths are relative to the spec's folder; `baseline` is the embedded baseline)",
-                            p.display()
-                        ),
-                    ));
-                }
-                Scenario::from_path_at(&p, &at(&b.referenced))?
-            }
-        };
         let model = base.model()?;
 
         let sampling = match &raw.sampling {
@@ -473,31 +516,40 @@ fn parse_axis(
             ),
         ));
     }
-    let Some(param) = model.params.lookup(path) else {
-        return Err(err(
-            &ra.path.referenced,
-            format!(
-                "`{path}` is not a parameter{}; axes take the paths of scenario overrides (services.<id>.<component>.standard, splits.<rule>.central, cohorts.<id>.ratio …), and `fendan explain --param PATH` shows one",
-                did_you_mean(path, model.params.paths())
-            ),
-        ));
-    };
-    let unit = model.params.get(param).unit;
     let mode = match &ra.mode {
         None => Mode::Set,
         Some(m) if m.value == "set" => Mode::Set,
         Some(m) if m.value == "scale" => Mode::Scale,
+        Some(m) if m.value == "shift" => Mode::Shift,
         Some(m) => {
             return Err(err(
                 &m.referenced,
                 format!(
-                    "`{}` is not an axis mode{}; use `set` (the value itself) or `scale` (a factor on the base values)",
+                    "`{}` is not an axis mode{}; use `set` (the value itself), `scale` (a factor on the base values) or `shift` (the share moved between two levels of a split rule)",
                     m.value,
-                    did_you_mean(&m.value, ["set", "scale"])
+                    did_you_mean(&m.value, ["set", "scale", "shift"])
                 ),
             ));
         }
     };
+    let (param, params) = match shifted_rule(ra, mode, model, path)
+        .map_err(|m| err(&ra.path.referenced, m))?
+    {
+        Some(ids) => (ids[0], ids),
+        None => {
+            let Some(param) = model.params.lookup(path) else {
+                return Err(err(
+                    &ra.path.referenced,
+                    format!(
+                        "`{path}` is not a parameter{}; axes take the paths of scenario overrides (services.<id>.<component>.standard, splits.<rule>.central, cohorts.<id>.ratio …), and `fendan explain --param PATH` shows one",
+                        did_you_mean(path, model.params.paths())
+                    ),
+                ));
+            };
+            (param, vec![param])
+        }
+    };
+    let unit = model.params.get(param).unit;
     let name = match &ra.name {
         Some(n) => {
             if n.value.is_empty()
@@ -521,6 +573,13 @@ fn parse_axis(
     // A value the axis may take: in range for the parameter's unit (set), or a factor 0 or more.
     let check = |v: Decimal, loc: &serde_saphyr::Location| -> Result<()> {
         match mode {
+            Mode::Shift if v.is_sign_negative() && !v.is_zero() || v > Decimal::ONE => Err(err(
+                loc,
+                format!(
+                    "`{path}`: {v} is not a share to move; a shift axis takes the fraction of the giver's part that moves, between 0 and 1"
+                ),
+            )),
+            Mode::Shift => Ok(()),
             Mode::Set => unit
                 .check(v)
                 .map_err(|e| err(loc, format!("`{path}`: {e}"))),
@@ -603,7 +662,6 @@ fn parse_axis(
                 ),
             ));
         }
-        let span = (stop - start) / step;
         let too_many = || {
             err(
                 &r.referenced,
@@ -612,29 +670,23 @@ fn parse_axis(
                 ),
             )
         };
-        if span >= Decimal::from(MAX_AXIS_VALUES) {
-            return Err(too_many());
-        }
-        let mut count = span
-            .floor()
-            .try_into()
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        // Exact decimals: the last value is start + (count-1)·step ≤ stop, and no more fit.
-        while count > 1 && start + step * Decimal::from(count - 1) > stop {
-            count -= 1;
-        }
-        while start + step * Decimal::from(count) <= stop {
-            count += 1;
-        }
-        if count > MAX_AXIS_VALUES {
-            return Err(too_many());
-        }
+        let count = exact::range_count(start, step, stop, MAX_AXIS_VALUES).ok_or_else(too_many)?;
         check(start, &r.value.start.referenced)?;
-        check(
-            start + step * Decimal::from(count - 1),
-            &r.value.stop.referenced,
-        )?;
+        // The last value, exactly; with the first, it bounds every value between, so
+        // when both are decimals, all are.
+        let last = exact::range_value(start, step, count - 1).map_err(|e| {
+            let v = match e {
+                NotDecimal::TooManyDigits(v) => v,
+                NotDecimal::TooLarge => "a number".to_owned(),
+            };
+            err(
+                &r.value.step.referenced,
+                format!(
+                    "the range of `{path}` reaches {v}, more digits than fendan holds exactly (28); give start and step fewer decimals"
+                ),
+            )
+        })?;
+        check(last, &r.value.stop.referenced)?;
         Domain::Range {
             start,
             step,
@@ -762,12 +814,52 @@ fn parse_axis(
         name,
         path: path.to_owned(),
         param,
+        params,
         unit,
         mode,
+        shift: ra.shift.as_ref().map(|s| s.value.clone()),
         from: ra.from.clone(),
         until: ra.until.clone(),
         domain,
         path_span: ra.path.clone(),
         at: at(whole),
     })
+}
+
+/// For a `mode: shift` axis, the rule's ten shares (its central share first); `None`
+/// for an axis of one parameter. A shift needs a rule's path and `shift: {from, to}`,
+/// and `shift:` needs `mode: shift`.
+fn shifted_rule(
+    ra: &RawAxis,
+    mode: Mode,
+    model: &crate::Model,
+    path: &str,
+) -> std::result::Result<Option<Vec<ParamId>>, String> {
+    let rule = path
+        .strip_prefix("splits.")
+        .and_then(|id| model.rules.iter().position(|r| r.id == id));
+    match (mode, rule, &ra.shift) {
+        (Mode::Shift, Some(i), Some(_)) => {
+            let id = crate::model::RuleId(i as u32);
+            match model.rule(id).kind {
+                crate::model::SplitKind::Shares { .. } => Ok(Some(model.rule_params(id))),
+                crate::model::SplitKind::BaseTopup { .. } => Err(format!(
+                    "`{path}` splits a standard in two parts by two rules; shift a share of one of them (`fendan explain --param {path}` names them)"
+                )),
+            }
+        }
+        (Mode::Shift, Some(_), None) => Err(format!(
+            "the axis `{path}` has `mode: shift` but no `shift: {{from: LEVEL, to: LEVEL}}`; its values are the share moved between the two levels"
+        )),
+        (Mode::Shift, None, _) => Err(format!(
+            "a `mode: shift` axis takes a split rule's path, splits.<rule>, not `{path}`"
+        )),
+        (_, _, Some(_)) => Err(format!(
+            "the axis `{path}` gives `shift:` without `mode: shift`; add `mode: shift` (its values are then the share moved)"
+        )),
+        (_, Some(_), None) => Err(format!(
+            "`{path}` is a split rule: sweep one of its shares (splits.<rule>.central …), or move a share between levels with `mode: shift` and `shift: {{from: LEVEL, to: LEVEL}}`"
+        )),
+        (_, None, None) => Ok(None),
+    }
 }

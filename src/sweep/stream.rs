@@ -105,6 +105,16 @@ impl Sweep {
         Ok(())
     }
 
+    /// The axis values of the grid point whose value indices are `idx`.
+    fn grid_values(&self, idx: &[u64]) -> Vec<rust_decimal::Decimal> {
+        self.spec
+            .axes
+            .iter()
+            .zip(idx)
+            .map(|(a, i)| a.domain.value(*i).0)
+            .collect()
+    }
+
     /// Compute the points `first..first + n` into `chunk`.
     pub(super) fn chunk(
         &self,
@@ -165,8 +175,9 @@ impl Sweep {
                 }
                 let s = scratch.get_or_insert_with(|| self.ev.scratch());
                 self.ev.point_delta(s, &assigns, &mut delta)?;
-                for (x, d) in acc.iter_mut().zip(&delta) {
-                    *x += d;
+                if self.ev.accumulate(&mut acc, &delta).is_err() {
+                    let values: Vec<_> = assigns.iter().map(|a| a.value).collect();
+                    return Err(self.ev.point_overflow(p, &values));
                 }
             } else {
                 let mut rest = p;
@@ -192,12 +203,19 @@ impl Sweep {
                     }
                     let w = self.ev.acc_len;
                     let row = &t[combo as usize * w..(combo as usize + 1) * w];
-                    for (x, d) in acc.iter_mut().zip(row) {
-                        *x += d;
+                    if self.ev.accumulate(&mut acc, row).is_err() {
+                        return Err(self.ev.point_overflow(p, &self.grid_values(&idx)));
                     }
                 }
             }
-            self.ev.metrics(&acc, &mut m);
+            if self.ev.try_metrics(&acc, &mut m).is_err() {
+                let values = if sampled {
+                    assigns.iter().map(|a| a.value).collect()
+                } else {
+                    self.grid_values(&idx)
+                };
+                return Err(self.ev.point_overflow(p, &values));
+            }
             for (v, c) in m.iter().zip(&self.ev.columns) {
                 chunk.csv.push(b',');
                 push_fixed(&mut chunk.csv, *v, c.scale);

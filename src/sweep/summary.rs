@@ -257,10 +257,12 @@ impl Sweep {
                         let sc = s.get_or_insert_with(|| self.ev.scratch());
                         self.ev.axis_delta(sc, assign, &mut delta)?;
                     }
-                    for ((x, b), d) in acc.iter_mut().zip(&self.ev.base_acc).zip(&delta) {
-                        *x = b + d;
+                    acc.copy_from_slice(&self.ev.base_acc);
+                    if self.ev.accumulate(&mut acc, &delta).is_err()
+                        || self.ev.try_metrics(&acc, &mut m).is_err()
+                    {
+                        return Err(self.ev.tornado_overflow(assign));
                     }
-                    self.ev.metrics(&acc, &mut m);
                     for (j, v) in m.iter().enumerate() {
                         if *v == MISSING {
                             continue;
