@@ -130,19 +130,13 @@ fn fill(
         for (yi, y) in years.iter().enumerate() {
             let src = model.counts.years.binary_search(&y).map_err(|_| {
                 Error::input(
-                    Location::file("cohorts.csv"),
+                    Location::file(&model.counts.file),
                     format!("the cohort `{}` has no rows for {y}", cohort.id),
                 )
             })?;
             let adjust = value(cohort.adjust, y)?;
             for u in 0..model.units.len() {
-                let h = grid[(src, u)];
-                hc.data[(yi, u, c)] = if adjust == Exact::ONE {
-                    data_headcount(model, c, u, y, h)?
-                } else {
-                    let x = exact::mul_round(h, &[adjust]);
-                    bounded_headcount(model, c, None, u, y, h, x)?
-                };
+                hc.data[(yi, u, c)] = data_headcount(model, c, u, y, grid[(src, u)], &adjust)?;
             }
         }
         hc.from_data[c] = true;
@@ -160,12 +154,8 @@ fn fill(
         for (y, u, h) in model.counts.given_for(id) {
             if (years.first..=years.last).contains(&y) {
                 let adjust = value(cohort.adjust, y)?;
-                hc.data[((y - years.first) as usize, u, c)] = if adjust == Exact::ONE {
-                    data_headcount(model, c, u, y, h)?
-                } else {
-                    let x = exact::mul_round(h, &[adjust]);
-                    bounded_headcount(model, c, None, u, y, h, x)?
-                };
+                hc.data[((y - years.first) as usize, u, c)] =
+                    data_headcount(model, c, u, y, h, &adjust)?;
             }
         }
     }
@@ -173,9 +163,21 @@ fn fill(
     Ok(())
 }
 
-/// A headcount as the cohort counts give it, if it is within [`money::MAX_HEADCOUNT`];
-/// the error points at the row of the partial file that gave it, else at the full table.
-fn data_headcount(model: &Model, c: usize, u: usize, y: i32, h: i64) -> Result<i64> {
+/// A headcount `h` as the cohort counts give it (the full table, or a partial file's
+/// row), times the cohort's `adjust`, if it is within [`money::MAX_HEADCOUNT`]; the
+/// error points at the row of the partial file that gave it, else at the full table.
+fn data_headcount(
+    model: &Model,
+    c: usize,
+    u: usize,
+    y: i32,
+    h: i64,
+    adjust: &Exact,
+) -> Result<i64> {
+    if *adjust != Exact::ONE {
+        let x = exact::mul_round(h, std::slice::from_ref(adjust));
+        return bounded_headcount(model, c, None, u, y, h, x);
+    }
     money::check_headcount(h).map(|()| h).map_err(|e| {
         let at = model
             .counts
