@@ -97,6 +97,43 @@ impl By {
     }
 }
 
+/// A dimension of a reconciliation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReconcileBy {
+    Unit,
+    Year,
+    Class,
+    Level,
+}
+
+impl ReconcileBy {
+    pub fn dim(self) -> fendan::reconcile::Dim {
+        use fendan::reconcile::Dim;
+        match self {
+            ReconcileBy::Unit => Dim::Unit,
+            ReconcileBy::Year => Dim::Year,
+            ReconcileBy::Class => Dim::Class,
+            ReconcileBy::Level => Dim::Level,
+        }
+    }
+}
+
+/// Budget (预算) or final accounts (决算).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Stage {
+    Budget,
+    Final,
+}
+
+impl Stage {
+    pub fn stage(self) -> fendan::reconcile::Stage {
+        match self {
+            Stage::Budget => fendan::reconcile::Stage::Budget,
+            Stage::Final => fendan::reconcile::Stage::Final,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write its tables (outlays, by level, unit, domain, equalization).
@@ -259,6 +296,37 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
         /// Replace an existing --out or --xlsx file that fendan did not write for these runs.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Set a run against actual budget or final-account figures by unit, year and budget class (and level): differences, ratios, the classes that explain the gap, and what is on one side only.
+    Reconcile {
+        /// An output folder of `fendan simulate` (checked against its manifest.json).
+        dir: PathBuf,
+        /// The actuals: CSV with year, unit_code, budget_class (政府收支分类科目 类/款/项), amount_yuan, and optionally unit_name, level, stage, source.
+        actuals: PathBuf,
+        /// Break the comparison down by these [default: year unit class]; `level` needs a level on every row of the actuals.
+        #[arg(long, value_enum, num_args = 1.., value_delimiter = ',')]
+        by: Vec<ReconcileBy>,
+        /// Compare the figures of one stage only, when the actuals hold both: budget (预算) or final (决算).
+        #[arg(long, value_enum)]
+        stage: Option<Stage>,
+        /// Matched rows shown on screen, largest gap first (every row goes to --out).
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        top: usize,
+        /// Write every row as CSV (yuan, exact) to this file; `-` writes it to standard output (and nothing else).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Money unit of the printed tables: yuan (元), wan (万元) or yi (亿元); files stay in yuan [default: wan].
+        #[arg(long, value_enum, value_name = "yuan|wan|yi")]
+        money: Option<Scale>,
+        /// Start the CSV file with a UTF-8 byte-order mark, for Excel and WPS on Chinese Windows.
+        #[arg(long, requires = "out")]
+        bom: bool,
+        /// Also write the reconciliation as an Excel workbook to this file.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Replace an existing --out or --xlsx file that fendan did not write for this reconciliation.
         #[arg(long)]
         force: bool,
     },

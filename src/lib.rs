@@ -30,7 +30,11 @@
 //! * [`sources`]: the bibliography every `source:` cites; [`grade`]: how far each
 //!   assumption can be trusted; [`stake`]: the money each assumption moves.
 //! * `xlsx` (feature `xlsx`, on by default): the tables as an Excel workbook.
+//! * [`capacity`]: can each county afford its share? Burden per own revenue and the
+//!   transfer need, from a bureau's fiscal figures; [`reconcile`]: a run against its
+//!   budget or final accounts.
 
+pub mod capacity;
 pub mod catalog;
 pub mod compare;
 pub mod date;
@@ -54,6 +58,7 @@ pub mod package;
 pub mod params;
 pub mod plan;
 pub mod provenance;
+pub mod reconcile;
 pub mod report;
 pub mod scenario;
 pub mod schema;

@@ -310,6 +310,8 @@ pub struct Model {
     pub inputs: Vec<InputFile>,
     /// The documents the inputs cite (sources.yaml).
     pub bibliography: crate::sources::Bibliography,
+    /// Fiscal figures per unit and year, when the scenario gives them (see [`crate::capacity`]).
+    pub fiscal: Option<crate::capacity::Fiscal>,
 }
 
 impl Model {

@@ -6,7 +6,9 @@
 //! a `README.md` saying what to edit. Every file is the text the run read (a GBK file
 //! as UTF-8, a workbook sheet as CSV), so the folder's scenario gives the same outlays
 //! as the run it was taken from, byte for byte. A scenario's partial counts are written
-//! as one partial file, `partial_counts.csv`, beside the full table they change.
+//! as one partial file, `partial_counts.csv`, beside the full table they change; its
+//! fiscal figures (`data: {fiscal: …}`, which are the scenario's, not the plan's) as
+//! `fiscal.csv`, named by the folder's scenario with the capacity rule it chose.
 //! Overrides are not data: they stay in the scenario they came from.
 
 use std::fmt::Write;
@@ -112,14 +114,25 @@ pub fn files(
     put("indicators.yaml".into(), &i.indicators.text);
     put("budget_classes.csv".into(), &i.budget_classes.text);
     put("sources.yaml".into(), &i.sources.text);
+    put("capacity.yaml".into(), &i.capacity.text);
     let partial = !i.partial_counts.is_empty();
     if partial {
         put("partial_counts.csv".into(), &partial_counts(model));
     }
-    let data = if partial {
-        "{plan: ./, cohort_counts: partial_counts.csv}"
+    if let Some(fiscal) = &i.fiscal {
+        put("fiscal.csv".into(), &fiscal.text);
+    }
+    let mut extra: Vec<&str> = Vec::new();
+    if partial {
+        extra.push("cohort_counts: partial_counts.csv");
+    }
+    if i.fiscal.is_some() {
+        extra.push("fiscal: fiscal.csv");
+    }
+    let data = if extra.is_empty() {
+        "./".to_owned()
     } else {
-        "./"
+        format!("{{plan: ./, {}}}", extra.join(", "))
     };
     let mut yaml = String::new();
     let _ = writeln!(
@@ -145,13 +158,19 @@ pub fn files(
         scenario.years.first,
         scenario.years.last
     );
+    if scenario.capacity != crate::capacity::Rule::default() {
+        let _ = writeln!(yaml, "capacity: {{rule: {}}}", scenario.capacity.key());
+    }
     put("scenario.yaml".into(), &yaml);
-    put("README.md".into(), &readme(scenario, folder, name, partial));
+    put(
+        "README.md".into(),
+        &readme(scenario, folder, name, partial, i.fiscal.is_some()),
+    );
     out
 }
 
 /// `README.md` of the package: what each file is and what to edit.
-fn readme(scenario: &Scenario, folder: &str, name: &str, partial: bool) -> String {
+fn readme(scenario: &Scenario, folder: &str, name: &str, partial: bool, fiscal: bool) -> String {
     let mut t = format!(
         "# {name}: a plan for fendan\n\n\
          Written by `fendan init` from the scenario `{}` ({}). Every file is plain text that\n\
@@ -174,11 +193,17 @@ fn readme(scenario: &Scenario, folder: &str, name: &str, partial: bool) -> Strin
          | `cohorts.yaml` | the cohorts, and the ratios of the derived ones |\n\
          | `indicators.yaml` | the plan's indicator table |\n\
          | `budget_classes.csv` | the budget classification codes |\n\
-         | `sources.yaml` | the bibliography every `source:` cites |\n",
+         | `sources.yaml` | the bibliography every `source:` cites |\n\
+         | `capacity.yaml` | the capacity threshold: the share of own revenue a unit's county level may spend on the plan's services |\n",
     );
     if partial {
         t.push_str(
             "| `partial_counts.csv` | the cells of `cohorts.csv` (and of derived cohorts) the scenario replaced |\n",
+        );
+    }
+    if fiscal {
+        t.push_str(
+            "| `fiscal.csv` | the fiscal figures per unit and year the capacity measures use (the scenario's, named in `scenario.yaml`) |\n",
         );
     }
     t.push_str(

@@ -19,7 +19,7 @@ use crate::money::yuan;
 use crate::scenario::Scenario;
 use crate::stats::dispersion;
 
-fn dec(x: Decimal, dp: u32) -> String {
+pub(crate) fn dec(x: Decimal, dp: u32) -> String {
     format!(
         "{:.*}",
         dp as usize,
@@ -33,7 +33,7 @@ fn csv_writer<W: std::io::Write>(into: W) -> csv::Writer<W> {
         .from_writer(into)
 }
 
-fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
@@ -279,12 +279,21 @@ pub fn by_level(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
 }
 
 /// The resident population of a unit in a year (the plan's population cohort).
-fn population(model: &Model, out: &Outcome, y: i32, u: usize) -> i64 {
+pub(crate) fn population(model: &Model, out: &Outcome, y: i32, u: usize) -> i64 {
     out.headcounts.get(y, u, model.population)
 }
 
 /// `by_unit.csv`: year × unit, with population and outlay per head.
 pub fn by_unit(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
+    by_unit_with(model, out, None)
+}
+
+/// `by_unit.csv`, with the capacity columns at the end when the run has fiscal data.
+pub fn by_unit_with(
+    model: &Model,
+    out: &Outcome,
+    capacity: Option<&crate::capacity::Assessment>,
+) -> Result<Vec<u8>> {
     let mut rows = Vec::new();
     for ((y, u), l) in unit_totals(model, out)? {
         let of_unit = |c: &Cell| (c.year, c.unit as usize) == (y, u);
@@ -308,25 +317,29 @@ pub fn by_unit(model: &Model, out: &Outcome) -> Result<Vec<u8>> {
         ];
         r.extend(level_cells(&l).map_err(unit_overflow)?);
         r.push(per_capita);
+        if let Some(a) = capacity {
+            r.extend(crate::capacity::tables::by_unit_fields(model, a, y, u));
+        }
         rows.push(r);
     }
-    Ok(csv_bytes(
-        &[
-            "year",
-            "unit_code",
-            "unit_name",
-            "kind",
-            "fiscal_class",
-            "population",
-            "central",
-            "province",
-            "city",
-            "county",
-            "total",
-            "per_capita",
-        ],
-        rows,
-    ))
+    let mut header = vec![
+        "year",
+        "unit_code",
+        "unit_name",
+        "kind",
+        "fiscal_class",
+        "population",
+        "central",
+        "province",
+        "city",
+        "county",
+        "total",
+        "per_capita",
+    ];
+    if capacity.is_some() {
+        header.extend(crate::capacity::tables::BY_UNIT_COLUMNS);
+    }
+    Ok(csv_bytes(&header, rows))
 }
 
 /// `by_domain.csv`: year × domain × level.
@@ -579,6 +592,7 @@ pub fn render_extra(
     extra: Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let sha = |b: &[u8]| hex(&Sha256::digest(b));
+    let capacity = crate::capacity::assess(model, out, scenario.capacity)?;
     // What `style` puts before a file's bytes; the outlays are built after it in place.
     let prefix = style.apply(Vec::new());
     let (outlays, small) = rayon::join(
@@ -588,16 +602,24 @@ pub fn render_extra(
             (bytes, hex(&hasher.finalize()))
         },
         || {
-            [
+            let mut small = vec![
                 ("by_level.csv", by_level(model, out)),
-                ("by_unit.csv", by_unit(model, out)),
+                ("by_unit.csv", by_unit_with(model, out, capacity.as_ref())),
                 ("by_domain.csv", by_domain(model, out)),
                 ("equalization.csv", equalization(model, out)),
-            ]
-            .map(|(name, bytes)| {
-                let bytes = style.apply(bytes?);
-                Ok((name.to_owned(), sha(&bytes), bytes))
-            })
+            ];
+            if let Some(a) = &capacity {
+                use crate::capacity::tables::*;
+                small.push((UNIT_FILE, Ok(unit_table(model, a))));
+                small.push((SUMMARY_FILE, Ok(summary_table(model, a))));
+            }
+            small
+                .into_iter()
+                .map(|(name, bytes)| {
+                    let bytes = style.apply(bytes?);
+                    Ok((name.to_owned(), sha(&bytes), bytes))
+                })
+                .collect::<Vec<_>>()
         },
     );
     let small = small.into_iter().collect::<Result<Vec<_>>>()?;

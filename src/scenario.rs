@@ -39,6 +39,8 @@ pub struct Scenario {
     pub overrides: Vec<Override>,
     /// The chain of scenarios this one extends, nearest first.
     pub extends: Vec<String>,
+    /// How the capacity threshold is chosen (`capacity: {rule: …}`; inherited).
+    pub capacity: crate::capacity::Rule,
     /// Every file read from disk for this scenario: the scenario itself, the files it
     /// extends, and its data files. No output may be written over them.
     pub files: Vec<PathBuf>,
@@ -59,6 +61,15 @@ struct RawScenario {
     years: Option<Spanned<RawYears>>,
     #[serde(default)]
     data: Option<Spanned<DataField>>,
+    #[serde(default)]
+    capacity: Option<RawCapacity>,
+}
+
+/// `capacity: {rule: fixed | city_median}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapacity {
+    rule: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +123,8 @@ struct RawData {
     indicators: Option<Spanned<String>>,
     budget_classes: Option<Spanned<String>>,
     sources: Option<Spanned<String>>,
+    fiscal: Option<Spanned<String>>,
+    capacity: Option<Spanned<String>>,
 }
 
 impl Scenario {
@@ -292,7 +305,7 @@ impl Scenario {
                     return Err(Error::input(
                         at,
                         format!(
-                            "`{}` is an Excel workbook, but this input is YAML; workbooks may replace the tables (units, cohort_counts, budget_classes)",
+                            "`{}` is an Excel workbook, but this input is YAML; workbooks may replace the tables (units, cohort_counts, budget_classes, fiscal)",
                             full.display()
                         ),
                     ));
@@ -327,6 +340,12 @@ impl Scenario {
         if let Some(p) = &d.sources {
             inputs.sources = read(p, false)?;
         }
+        if let Some(p) = &d.fiscal {
+            inputs.fiscal = Some(read(p, true)?);
+        }
+        if let Some(p) = &d.capacity {
+            inputs.capacity = read(p, false)?;
+        }
         // The years: this file's; else, when this file brings its own plan.yaml, the
         // plan's; else those of the scenario it extends; else the plan's.
         let own_plan = parent
@@ -336,6 +355,22 @@ impl Scenario {
             (Some(y), _) => y,
             (None, Some(p)) if !own_plan => p.years,
             _ => crate::load::load_plan(&inputs.plan)?.years,
+        };
+        let capacity = match &raw.capacity {
+            None => parent.as_ref().map(|p| p.capacity).unwrap_or_default(),
+            Some(c) => crate::capacity::Rule::parse(&c.rule.value).ok_or_else(|| {
+                Error::input(
+                    span_location(&src.name, &src.text, &c.rule.referenced),
+                    format!(
+                        "`{}` is not a capacity rule{}; use `fixed` (the threshold capacity.threshold, a share of own revenue) or `city_median` (the year's median burden share)",
+                        c.rule.value,
+                        crate::suggest::did_you_mean(
+                            &c.rule.value,
+                            crate::capacity::Rule::ALL.iter().map(|r| r.key())
+                        )
+                    ),
+                )
+            })?,
         };
         let (mut overrides, extends) = match parent {
             Some(p) => {
@@ -359,6 +394,7 @@ impl Scenario {
             source: src,
             overrides,
             extends,
+            capacity,
         })
     }
 }

@@ -298,6 +298,17 @@ pub fn scenario(model: &Model) -> String {
                     "indicators": {"type": "string"},
                     "budget_classes": {"type": "string"},
                     "sources": {"type": "string"},
+                    "fiscal": {"type": "string", "description": "fiscal figures per unit and year (own revenue, transfers), for the capacity measures"},
+                    "capacity": {"type": "string", "description": "the capacity parameters (capacity.threshold) instead of seeds/capacity.yaml"},
+                },
+            },
+            "capacity": {
+                "description": "how the capacity threshold is chosen (needs `data: fiscal`)",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["rule"],
+                "properties": {
+                    "rule": {"enum": crate::capacity::Rule::ALL.iter().map(|r| r.key()).collect::<Vec<_>>(), "description": "fixed: capacity.threshold, a share of own revenue; city_median: the year's median burden share"},
                 },
             },
             "overrides": {"type": "array", "items": {"$ref": "#/definitions/override"}},

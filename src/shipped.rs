@@ -44,6 +44,8 @@ macro_rules! shipped {
 pub const SHIPPED: &[Shipped] = shipped!(
     "baseline",
     "birth_shock",
+    "capacity_2019",
+    "capacity_published",
     "poverty_relief",
     "pre_reform_shares",
     "price_indexed",
@@ -51,9 +53,18 @@ pub const SHIPPED: &[Shipped] = shipped!(
 );
 
 /// Data files the shipped scenarios name under `data:`, by their path relative to
-/// `scenarios/` (none today). A shipped scenario that names a file missing here fails
-/// to load, with a message saying so.
-pub const DATA: &[(&str, &str)] = &[];
+/// `scenarios/`. A shipped scenario that names a file missing here fails to load, with
+/// a message saying so.
+pub const DATA: &[(&str, &str)] = &[
+    (
+        "data/fiscal-illustrative-2019.csv",
+        include_str!("../scenarios/data/fiscal-illustrative-2019.csv"),
+    ),
+    (
+        "data/fiscal-published.csv",
+        include_str!("../scenarios/data/fiscal-published.csv"),
+    ),
+];
 
 /// The folder a shipped scenario's relative paths start from: not a folder on disk, a
 /// marker that makes `extends:` and `data:` look among the compiled-in files only.

@@ -442,7 +442,8 @@ pub fn check_model(model: &Model, inputs: &Inputs) -> Result<()> {
 }
 
 /// How often each document is cited: by parameters (distinct parameters whose source or
-/// dated sources cite it) and by anything else (services, cohorts, rules, units, indicators).
+/// dated sources cite it) and by anything else (services, cohorts, rules, units, indicators,
+/// the figures of a fiscal file).
 pub fn usage(model: &Model) -> BTreeMap<String, (usize, usize)> {
     let b = &model.bibliography;
     let mut out: BTreeMap<String, (usize, usize)> =
@@ -464,7 +465,11 @@ pub fn usage(model: &Model) -> BTreeMap<String, (usize, usize)> {
         .chain(model.services.iter().map(|s| &s.source))
         .chain(model.units.iter().map(|u| &u.source))
         .chain(model.indicators.iter().map(|i| &i.source));
-    for s in others {
+    let fiscal = model
+        .fiscal
+        .iter()
+        .flat_map(|f| f.figures.values().map(|g| &g.source));
+    for s in others.chain(fiscal) {
         for e in b.cited(s) {
             out.entry(e.id.clone()).or_default().1 += 1;
         }

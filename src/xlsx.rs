@@ -18,8 +18,10 @@ use rust_xlsxwriter::{
 use unicode_width::UnicodeWidthStr;
 
 mod director;
+mod reconcile;
 
 pub use director::SHEET as REPORT_SHEET;
+pub use reconcile::{RECONCILE_SHEETS, reconcile};
 
 use crate::compare::{Comparison, Dim, Row};
 use crate::error::{Error, Result};
@@ -101,6 +103,42 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ("item", "项目", Kind::Text),
     ("in_a", "A 方案", Kind::Text),
     ("in_b", "B 方案", Kind::Text),
+    // capacity.csv, capacity_summary.csv and the capacity columns of by_unit.csv
+    ("county_outlay", "县级支出(元)", Kind::Money),
+    ("own_revenue", "一般公共预算收入(元)", Kind::Money),
+    ("burden_share", "县级支出/本级收入", Kind::Fixed(4)),
+    ("county_per_head", "县级人均支出(元)", Kind::Money),
+    ("revenue_per_head", "人均本级收入(元)", Kind::Money),
+    ("threshold", "负担门槛", Kind::Fixed(4)),
+    ("ceiling", "可承受上限(元)", Kind::Money),
+    ("transfer_need", "所需转移支付(元)", Kind::Money),
+    ("status", "是否超出", Kind::Text),
+    ("general_transfers", "一般性转移支付(元)", Kind::Money),
+    ("equalization_transfers", "均衡性转移支付(元)", Kind::Money),
+    ("special_transfers", "专项转移支付(元)", Kind::Money),
+    ("total_revenue", "全部财政收入(元)", Kind::Money),
+    (
+        "burden_share_with_general_transfers",
+        "县级支出/(本级收入+一般性转移支付)",
+        Kind::Fixed(4),
+    ),
+    ("basis", "数据性质", Kind::Text),
+    ("fiscal_basis", "财政数据性质", Kind::Text),
+    ("rule", "门槛规则", Kind::Text),
+    ("units_with_revenue", "有收入数据单位数", Kind::Id),
+    ("units_above", "超门槛单位数", Kind::Id),
+    ("min_share", "最低比重", Kind::Fixed(4)),
+    ("max_share", "最高比重", Kind::Fixed(4)),
+    ("districts_share", "市辖区比重", Kind::Fixed(4)),
+    ("counties_share", "县(市)比重", Kind::Fixed(4)),
+    // reconcile
+    ("part", "部分", Kind::Text),
+    ("budget_class_name", "科目名称", Kind::Text),
+    ("modelled", "模型测算(元)", Kind::Money),
+    ("actual", "实际(元)", Kind::Money),
+    ("ratio", "实际/模型", Kind::Fixed(4)),
+    ("share_of_gap", "占差距比重", Kind::Fixed(4)),
+    ("stage", "预算/决算", Kind::Text),
 ];
 
 fn column(key: &str) -> (&str, Kind) {
@@ -305,6 +343,13 @@ pub const SIMULATE_SHEETS: [(&str, &str); 5] = [
     ("明细", "outlays.csv"),
 ];
 
+/// The capacity sheets of a `simulate` workbook, when the run has fiscal data:
+/// (sheet, CSV file), after the data sheets.
+pub const CAPACITY_SHEETS: [(&str, &str); 2] = [
+    ("财力-单位", crate::capacity::tables::UNIT_FILE),
+    ("财力-汇总", crate::capacity::tables::SUMMARY_FILE),
+];
+
 /// The sheet listing every parameter's dated values with its source and, for an
 /// assumption, its basis.
 pub const ASSUMPTIONS_SHEET: &str = "假设与来源";
@@ -349,6 +394,11 @@ pub fn simulate(
             if sheet == DETAIL_SHEET && !options.detail {
                 continue;
             }
+            if let Some((_, bytes)) = files.iter().find(|f| f.0 == file) {
+                add_csv(&mut wb, sheet, bytes, Vec::new(), false)?;
+            }
+        }
+        for (sheet, file) in CAPACITY_SHEETS {
             if let Some((_, bytes)) = files.iter().find(|f| f.0 == file) {
                 add_csv(&mut wb, sheet, bytes, Vec::new(), false)?;
             }

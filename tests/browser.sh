@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The reports as a reader sees them: each kind of `fendan report` (a run, a comparison,
-# a sweep) rendered by headless Chromium, and the run's workbook by LibreOffice.
+# a sweep, a run with fiscal figures and its capacity page) rendered by headless
+# Chromium, and the run's workbook by LibreOffice.
 #
 # For each report: the expected charts are in the rendered DOM (one <svg> per chart
 # id), the console shows nothing (the report has no script, so any console line is
@@ -132,17 +133,20 @@ echo "== the reports"
 "$bin" simulate scenarios/baseline.yaml --out "$work/base" --quiet --xlsx "$work/base.xlsx"
 "$bin" simulate scenarios/pre_reform_shares.yaml --out "$work/pre" --quiet
 "$bin" sweep tests/data/sweep/sampled.yaml --out "$work/sweep" --quiet
+"$bin" simulate scenarios/capacity_2019.yaml --out "$work/cap" --quiet
 "$bin" report "$work/base" --out "$work/run.html"
 "$bin" report "$work/pre" --compare "$work/base" --out "$work/compare.html"
 "$bin" report "$work/sweep" --out "$work/sweep.html"
+"$bin" report "$work/cap" --out "$work/capacity.html"
 
 declare -A charts=(
   [run]="chart-levels chart-shares chart-per-head chart-county-burden chart-domains chart-equalization"
   [compare]="chart-diff-levels chart-diff-units"
+  [capacity]="chart-levels chart-shares chart-per-head chart-county-burden chart-domains chart-equalization chart-capacity-burden chart-capacity-need"
   [sweep]="chart-tornado-central-2020 chart-tornado-province-2020 chart-tornado-city-2020 chart-tornado-county-2020 chart-tornado-total-2020 chart-tornado-cv-2020 chart-tornado-theil-2020 chart-band"
 )
-declare -A min_pages=([run]=6 [compare]=2 [sweep]=2)
-for kind in run compare sweep; do
+declare -A min_pages=([run]=6 [compare]=2 [sweep]=2 [capacity]=8)
+for kind in run compare sweep capacity; do
   echo "-- $kind"
   render "$work/$kind.html" "$kind"
   # shellcheck disable=SC2086
@@ -157,6 +161,10 @@ for kind in run compare sweep; do
   if [ -z "$extra" ]; then pass "no network request"; else bad "requested $extra"; fi
   if $check offline "$work/$kind.html"; then pass "references nothing outside itself"; else bad "not self-contained"; fi
   if not_blank "$kind"; then pass "screenshot drawn ($($check png "$work/$kind.png") colours, share inked)"; else bad "screenshot blank"; fi
+  if [ "$kind" = capacity ]; then
+    # The made-up figures are flagged on the page a reader sees.
+    if grep -q 'ILLUSTRATIVE, NOT REAL DATA' "$work/$kind.dom"; then pass "illustrative figures flagged"; else bad "no illustrative notice"; fi
+  fi
   if a4_pages "$kind" "${min_pages[$kind]}"; then
     pass "PDF: $(pdfinfo "$work/$kind.pdf" | awk '/^Pages:/ {print $2}') A4 pages"
   else

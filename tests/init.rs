@@ -66,6 +66,7 @@ fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
         [
             "README.md",
             "budget_classes.csv",
+            "capacity.yaml",
             "cohorts.csv",
             "cohorts.yaml",
             "indicators.yaml",
@@ -91,6 +92,7 @@ fn init_writes_the_embedded_plan_and_its_scenario_reproduces_the_baseline() {
         "cohorts.csv",
         "splits.yaml",
         "sources.yaml",
+        "capacity.yaml",
     ] {
         assert!(
             fs::read(d.join("my-plan").join(f)).unwrap()
@@ -181,4 +183,41 @@ fn init_from_a_scenario_keeps_its_data_replacements() {
     fendan_ok(d, &["simulate", "-q", "pkg/scenario.yaml"]);
     // why: units.csv was GBK and is now UTF-8; the partial file is rewritten as one.
     same_tables(&d.join("output/ours"), &d.join("output/pkg"), false);
+}
+
+/// A capacity scenario's fiscal figures are the scenario's, not the plan's: `init --from`
+/// writes them as `fiscal.csv`, names them in the folder's scenario with the capacity
+/// rule it chose, and the folder's run gives the same capacity tables.
+#[test]
+fn init_from_a_capacity_scenario_keeps_its_fiscal_figures_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("median.yaml"),
+        "name: median\ntitle: median\nextends: capacity_2019\ncapacity: {rule: city_median}\n",
+    )
+    .unwrap();
+    fendan_ok(d, &["init", "pkg", "--from", "median.yaml"]);
+    let yaml = fs::read_to_string(d.join("pkg/scenario.yaml")).unwrap();
+    assert!(
+        yaml.contains("data: {plan: ./, fiscal: fiscal.csv}")
+            && yaml.contains("capacity: {rule: city_median}"),
+        "{yaml}"
+    );
+    assert!(
+        fs::read(d.join("pkg/fiscal.csv")).unwrap()
+            == fs::read(root().join("scenarios/data/fiscal-illustrative-2019.csv")).unwrap()
+    );
+    fendan_ok(d, &["simulate", "-q", "median.yaml"]);
+    fendan_ok(d, &["simulate", "-q", "pkg/scenario.yaml"]);
+    same_tables(&d.join("output/median"), &d.join("output/pkg"), true);
+    let summary = fs::read_to_string(d.join("output/median/capacity_summary.csv")).unwrap();
+    assert!(summary.contains("city_median"), "{summary}");
+    for f in ["capacity.csv", "capacity_summary.csv"] {
+        assert!(
+            fs::read(d.join("output/median").join(f)).unwrap()
+                == fs::read(d.join("output/pkg").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }

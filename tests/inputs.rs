@@ -452,3 +452,104 @@ fn explain_names_the_partial_row() {
         "{text}"
     );
 }
+
+/// A workbook of one sheet holding the CSV `text`, every cell as text (as a bureau's
+/// sheet of codes and figures typed as text would be).
+fn csv_as_workbook(text: &str) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2016, 1, 1).unwrap();
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let ws = book.add_worksheet();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    for (i, rec) in r.records().enumerate() {
+        for (j, cell) in rec.unwrap().iter().enumerate() {
+            ws.write_string(i as u32, j as u16, cell).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The fiscal figures of a capacity run and the actuals of `reconcile` are tables like
+/// the others: as GBK CSV and as an `.xlsx` sheet they give the same files as UTF-8 CSV.
+#[test]
+fn fiscal_figures_and_actuals_as_gbk_and_xlsx_give_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let copies = |from: &Path, stem: &str| -> Vec<String> {
+        let text = fs::read_to_string(from).unwrap();
+        assert!(
+            text.contains('区'),
+            "Chinese text, so GBK differs from UTF-8"
+        );
+        fs::write(d.join(format!("{stem}.csv")), &text).unwrap();
+        fs::write(
+            d.join(format!("{stem}-gbk.csv")),
+            encoding_rs::GBK.encode(&text).0,
+        )
+        .unwrap();
+        fs::write(d.join(format!("{stem}.xlsx")), csv_as_workbook(&text)).unwrap();
+        ["csv", "gbk.csv", "xlsx"]
+            .iter()
+            .map(|e| match *e {
+                "gbk.csv" => format!("{stem}-gbk.csv"),
+                e => format!("{stem}.{e}"),
+            })
+            .collect()
+    };
+    let fiscal = copies(
+        &root().join("scenarios/data/fiscal-illustrative-2019.csv"),
+        "fiscal",
+    );
+    let mut seen: Vec<Vec<Vec<u8>>> = Vec::new();
+    for f in &fiscal {
+        let sc = d.join(format!("{}.yaml", f.replace('.', "_")));
+        fs::write(
+            &sc,
+            format!(
+                "name: fiscal_{}\ntitle: x\ndata:\n  fiscal: {f}\n",
+                seen.len()
+            ),
+        )
+        .unwrap();
+        let out = d.join(format!("out-{}", seen.len()));
+        fendan_ok(
+            d,
+            &[
+                "simulate",
+                "-q",
+                sc.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        seen.push(
+            ["capacity.csv", "capacity_summary.csv", "by_unit.csv"]
+                .iter()
+                .map(|n| fs::read(out.join(n)).unwrap())
+                .collect(),
+        );
+    }
+    assert!(seen.iter().all(|s| *s == seen[0]), "fiscal as {fiscal:?}");
+    let hand = root().join("tests/data/capacity/hand");
+    let run = d.join("hand-run");
+    fendan_ok(
+        d,
+        &[
+            "simulate",
+            "-q",
+            hand.join("scenario.yaml").to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+        ],
+    );
+    let actuals = copies(&hand.join("actuals.csv"), "actuals");
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    for (i, a) in actuals.iter().enumerate() {
+        let out = format!("r{i}.csv");
+        fendan_ok(d, &["reconcile", run.to_str().unwrap(), a, "--out", &out]);
+        seen.push(fs::read(d.join(out)).unwrap());
+    }
+    assert!(seen.iter().all(|s| *s == seen[0]), "actuals as {actuals:?}");
+}

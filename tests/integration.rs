@@ -4,6 +4,7 @@ mod common;
 
 mod boundaries;
 mod bounds;
+mod capacity;
 mod cases;
 mod catalog;
 mod compare;
@@ -16,6 +17,7 @@ mod inputs;
 mod params;
 mod plans;
 mod readme;
+mod reconcile;
 mod report;
 mod scenarios;
 mod schema;

@@ -391,3 +391,51 @@ fn a_second_plan_takes_params_schema_shift_and_stake_with_its_own_classes() {
         "{at_stake}"
     );
 }
+
+#[test]
+fn capacity_groups_units_by_the_second_plans_urban_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let m = minicity();
+    fs::write(
+        d.join("cap.yaml"),
+        format!(
+            "name: mc_cap\ntitle: cap\nextends: {}\ndata: {{fiscal: {}}}\n",
+            m.join("scenario.yaml").display(),
+            m.join("fiscal-2023.csv").display()
+        ),
+    )
+    .unwrap();
+    fendan_ok(d, &["simulate", "-q", "cap.yaml"]);
+    let out = d.join("output/mc_cap");
+    let row = |file: &str, key: &[&str]| -> Vec<String> {
+        let rows = rows_with(&out.join(file), key);
+        assert_eq!(rows.len(), 1, "{file} {key:?}");
+        rows[0].clone()
+    };
+    let head = |file: &str| -> Vec<String> { read_csv(&out.join(file)).0 };
+    let col = |file: &str, r: &[String], name: &str| -> String {
+        r[head(file).iter().position(|h| h == name).unwrap()].clone()
+    };
+    let street = row("capacity.csv", &["2023", "999001001"]);
+    assert_eq!(col("capacity.csv", &street, "kind"), "street");
+    // why: the street office's county-level outlay 1,452,378.00 over its revenue 2,000,000.
+    assert_eq!(col("capacity.csv", &street, "burden_share"), "0.7262");
+    let summary = row("capacity_summary.csv", &["2023"]);
+    // why: the threshold of this plan's capacity.yaml (0.25, not Handan's 0.3); the urban
+    // group is the street office alone; the towns': (785,891.04 + 578,772.00) / 550,000.
+    assert_eq!(col("capacity_summary.csv", &summary, "threshold"), "0.2500");
+    assert_eq!(
+        col("capacity_summary.csv", &summary, "districts_share"),
+        "0.7262"
+    );
+    assert_eq!(
+        col("capacity_summary.csv", &summary, "counties_share"),
+        "2.4812"
+    );
+    // why: Σ (outlay − 0.25 × revenue) = 952,378 + 710,891.04 + 516,272.
+    assert_eq!(
+        col("capacity_summary.csv", &summary, "transfer_need"),
+        "2179541.04"
+    );
+}

@@ -149,11 +149,20 @@ fn every_shipped_scenario_is_documented_loads_and_runs() {
             vec!["baseline".to_owned()],
             "{stem}: extends the baseline"
         );
-        assert!(!s.overrides.is_empty(), "{stem}: has overrides");
         assert!(
             s.title.contains(" / "),
             "{stem}: title in Chinese / English"
         );
+        // A capacity scenario asks whether units can carry the baseline's outlays: it
+        // reads fiscal figures and changes no cell (tests/capacity.rs checks its figures).
+        if s.inputs.fiscal.is_some() {
+            let m = s.model().unwrap();
+            let out = fendan::run(&m, s.years).unwrap();
+            let a = fendan::capacity::assess(&m, &out, s.capacity).unwrap();
+            assert!(a.is_some(), "{stem}: has capacity measures");
+            continue;
+        }
+        assert!(!s.overrides.is_empty(), "{stem}: has overrides");
         let (_, _, out) = run(&stem);
         // Every policy scenario changes at least one cell of the baseline.
         assert!(

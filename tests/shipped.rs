@@ -196,7 +196,7 @@ fn an_unknown_name_is_refused_with_the_list() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: `pre_reform_share` is neither a file here nor a shipped scenario (did you mean `pre_reform_shares`?); the shipped ones are baseline, birth_shock, poverty_relief, pre_reform_shares, price_indexed, targets_met (`fendan scenarios` lists them)\n"
+        "error: `pre_reform_share` is neither a file here nor a shipped scenario (did you mean `pre_reform_shares`?); the shipped ones are baseline, birth_shock, capacity_2019, capacity_published, poverty_relief, pre_reform_shares, price_indexed, targets_met (`fendan scenarios` lists them)\n"
     );
     assert!(!tmp.path().join("output").exists());
     let o = fendan(tmp.path(), &["compare", "baseline", "nope"]);

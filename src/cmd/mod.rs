@@ -1,12 +1,14 @@
 //! One file per subcommand; shared helpers here.
 
 mod assumptions;
+mod capacity;
 mod catalog;
 mod compare;
 mod explain;
 mod init;
 mod merge;
 mod params;
+mod reconcile;
 mod report;
 mod scenarios;
 mod schema;
@@ -145,6 +147,29 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Validate { scenario } => validate::run(scenario.as_deref()),
         Command::Assumptions { scenario, format } => assumptions::run(scenario.as_deref(), format),
         Command::Sources { scenario, format } => sources::run(scenario.as_deref(), format),
+        Command::Reconcile {
+            dir,
+            actuals,
+            by,
+            stage,
+            top,
+            out,
+            money,
+            bom,
+            xlsx,
+            force,
+        } => reconcile::run(reconcile::Request {
+            dir: &dir,
+            actuals: &actuals,
+            by: by.iter().map(|d| d.dim()).collect(),
+            stage: stage.map(|s| s.stage()),
+            top,
+            out: out.as_deref(),
+            scale: money_scale(money, None),
+            bom,
+            xlsx: xlsx.as_deref(),
+            force,
+        }),
         Command::Compare {
             a,
             b,

@@ -86,8 +86,12 @@ pub fn run(
     let xlsx = workbook
         .map(|(p, _)| format!("wrote the workbook {}\n", p.display()))
         .unwrap_or_default();
+    let capacity = match fendan::capacity::assess(&model, &outcome, scenario.capacity)? {
+        Some(a) => super::capacity::summary(&model, &a, excel.scale),
+        None => String::new(),
+    };
     print(&format!(
-        "{} — {}\noutlays by level, {} ({}):\n{t}\nwrote {} files to {}\n{xlsx}",
+        "{} — {}\noutlays by level, {} ({}):\n{t}\n{capacity}wrote {} files to {}\n{xlsx}",
         scenario.name,
         scenario.title,
         excel.scale.zh(),

@@ -149,8 +149,13 @@ fn describe(s: &Sweep) -> String {
         Sampling::Lhs { n, seed } => format!("Latin hypercube, n {n}, seed {seed}"),
         Sampling::MonteCarlo { n, seed } => format!("Monte Carlo, n {n}, seed {seed}"),
     };
+    let illustrative = if s.ev.fiscal_basis() == Some("illustrative") {
+        "\nILLUSTRATIVE 示例数据: the capacity metric rests on revenue figures made up for an example (source `illustrative`), not data"
+    } else {
+        ""
+    };
     format!(
-        "sweep {} over {}: {} points ({design}), {} axes in {} independent blocks, {} metric columns",
+        "sweep {} over {}: {} points ({design}), {} axes in {} independent blocks, {} metric columns{illustrative}",
         s.spec.name,
         s.spec.base.name,
         s.points,

@@ -47,5 +47,18 @@ pub fn run(scenario: Option<&Path>) -> Outcome {
         text.push_str(&parts.join(", "));
         text.push('\n');
     }
+    if let Some(f) = &model.fiscal {
+        let illustrative = f.figures.values().filter(|g| g.illustrative).count();
+        text.push_str(&format!(
+            "  fiscal       {} figures in {}{}\n",
+            f.figures.len(),
+            f.file,
+            if illustrative > 0 {
+                format!(" ({illustrative} illustrative, not data)")
+            } else {
+                String::new()
+            }
+        ));
+    }
     print(&text)
 }

@@ -12,6 +12,7 @@
 //! [`crate::compare`]; for a sweep, `summary.csv` and `points.csv`. Amounts are whole
 //! fen until printed (万元 with thousands separators); `f64` only places shapes.
 
+mod capacity;
 pub mod charts;
 mod compare;
 pub mod files;

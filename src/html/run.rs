@@ -227,7 +227,7 @@ fn group_of(u: &UnitYear) -> usize {
 
 /// The two groups of units the charts colour: the plan's urban districts (市辖区、功能区
 /// in Handan) and the others, named by their kinds.
-fn groups(run: &RunFolder) -> Vec<(String, plotters::style::RGBColor)> {
+pub(super) fn groups(run: &RunFolder) -> Vec<(String, plotters::style::RGBColor)> {
     let names = |urban: bool| {
         let kinds: Vec<&crate::plan::KindInfo> = run
             .meta
@@ -761,6 +761,7 @@ fn sources_section(run: &RunFolder) -> String {
 
 /// The whole report of a run; per-unit charts are for `year` (default: the last).
 pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
+    let explicit = year;
     let years = run.years();
     let year = match year {
         None => *years.last().ok_or_else(|| {
@@ -785,6 +786,9 @@ pub fn render(run: &RunFolder, year: Option<i32>) -> Result<String> {
     body.push_str(&equalization_section(run)?);
     body.push_str(&assumptions_section(run));
     body.push_str(&sources_section(run));
+    if let Some(s) = super::capacity::section(run, explicit)? {
+        body.push_str(&s);
+    }
     body.push_str(&page::footer(
         &run.meta.fendan_version,
         &format!("情景 scenario {}", run.meta.scenario.name),

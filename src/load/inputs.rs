@@ -107,6 +107,10 @@ pub struct Inputs {
     pub budget_classes: Source,
     /// The bibliography every `source:` cites (see [`crate::sources`]).
     pub sources: Source,
+    /// The capacity threshold (`capacity.threshold`, see [`crate::capacity`]).
+    pub capacity: Source,
+    /// Fiscal figures per unit and year (`data: {fiscal: …}`); none unless a scenario gives them.
+    pub fiscal: Option<Source>,
 }
 
 /// The plan package of `seeds/`, embedded by `build.rs`.
@@ -140,6 +144,8 @@ impl Inputs {
             indicators: empty(),
             budget_classes: empty(),
             sources: empty(),
+            capacity: empty(),
+            fiscal: None,
         };
         for (name, text) in seeds::SEEDS {
             let src = Source::new(format!("seeds/{name}"), *text);
@@ -166,6 +172,8 @@ impl Inputs {
         v.push(&self.indicators);
         v.push(&self.budget_classes);
         v.push(&self.sources);
+        v.push(&self.capacity);
+        v.extend(self.fiscal.as_ref());
         v.extend(self.partial_counts.iter());
         v
     }
@@ -173,7 +181,7 @@ impl Inputs {
 
 /// The single-file inputs of a plan folder, by file name (without extension) and
 /// whether the file is a table (CSV, or a sheet of an `.xlsx` workbook) or YAML.
-const FOLDER_FILES: [(&str, bool); 8] = [
+const FOLDER_FILES: [(&str, bool); 9] = [
     ("plan", false),
     ("units", true),
     ("cohorts", false),
@@ -182,6 +190,7 @@ const FOLDER_FILES: [(&str, bool); 8] = [
     ("indicators", false),
     ("budget_classes", true),
     ("sources", false),
+    ("capacity", false),
 ];
 
 /// `path` without its `.` components: `./my-plan/./units.csv` → `my-plan/units.csv`.
@@ -208,6 +217,7 @@ impl Inputs {
             ("splits", _) => &mut self.splits,
             ("indicators", _) => &mut self.indicators,
             ("budget_classes", _) => &mut self.budget_classes,
+            ("capacity", _) => &mut self.capacity,
             _ => &mut self.sources,
         }
     }
@@ -215,7 +225,7 @@ impl Inputs {
     /// Replace every input of which the plan folder `dir` holds a file: `plan.yaml`, `units.csv`,
     /// `cohorts.yaml`, `cohorts.csv` (the full table), `splits.yaml`, the YAML files of
     /// `services/` (all of them, in name order), `indicators.yaml`,
-    /// `budget_classes.csv`, `sources.yaml`; a table may be an `.xlsx` workbook instead
+    /// `budget_classes.csv`, `sources.yaml`, `capacity.yaml`; a table may be an `.xlsx` workbook instead
     /// (its first sheet). The others stay as they are. Errors point at `at`, the
     /// `data:` key that names the folder. Returns the files read.
     pub fn read_folder(&mut self, dir: &Path, at: &crate::error::Location) -> Result<Vec<PathBuf>> {
@@ -285,7 +295,7 @@ impl Inputs {
         }
         if read.is_empty() {
             return Err(refuse(
-                "holds none of the files of a plan (plan.yaml, units.csv, cohorts.yaml, cohorts.csv, splits.yaml, services/, indicators.yaml, budget_classes.csv, sources.yaml); `fendan init DIR` writes a complete plan folder to start from".to_owned(),
+                "holds none of the files of a plan (plan.yaml, units.csv, cohorts.yaml, cohorts.csv, splits.yaml, services/, indicators.yaml, budget_classes.csv, sources.yaml, capacity.yaml); `fendan init DIR` writes a complete plan folder to start from".to_owned(),
             ));
         }
         Ok(read)

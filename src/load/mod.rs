@@ -9,10 +9,14 @@
 //!
 //! * `inputs`: the input files of a run, and the seeds embedded in the binary.
 //! * `yaml` and `table`: YAML and CSV parsing with every error located.
-//! * one file per input kind: `units`, `cohorts`, `splits`, `services`, `counts`.
+//! * one file per input kind: `units`, `cohorts`, `splits`, `services`, `counts`,
+//!   `fiscal` (fiscal figures and the capacity threshold), `actuals` (what `reconcile`
+//!   compares a run with).
 
+mod actuals;
 mod cohorts;
 mod counts;
+mod fiscal;
 mod inputs;
 mod plan;
 mod services;
@@ -29,6 +33,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::*;
 use crate::params::ParamTree;
 use crate::suggest::did_you_mean;
+pub use actuals::read_actuals;
 use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
 use counts::{apply_partial, load_counts};
 pub use inputs::{Inputs, Source, tidy};
@@ -107,6 +112,12 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     for partial in &inputs.partial_counts {
         apply_partial(partial, &mut counts, &units, &cohorts)?;
     }
+    let bibliography = crate::sources::Bibliography::parse(&inputs.sources)?;
+    fiscal::load_capacity(&inputs.capacity, &mut params)?;
+    let fiscal = match &inputs.fiscal {
+        Some(src) => Some(fiscal::load_fiscal(src, &units, &bibliography)?),
+        None => None,
+    };
     let inputs_list = inputs
         .all()
         .into_iter()
@@ -141,7 +152,8 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
         budget_classes,
         counts,
         inputs: inputs_list,
-        bibliography: crate::sources::Bibliography::parse(&inputs.sources)?,
+        bibliography,
+        fiscal,
     };
     crate::sources::check_model(&model, inputs)?;
     Ok(model)

@@ -95,6 +95,8 @@ pub enum Owner<'a> {
     Workbook(&'a str),
     /// A CSV file written by `compare --out`.
     CompareCsv,
+    /// A CSV file written by `reconcile --out`.
+    ReconcileCsv,
     /// An HTML report written by `fendan report`.
     Report,
     /// A shard's part: its own checks decide (see `sweep::shard`).
@@ -196,18 +198,10 @@ pub(super) fn folder_holds(dir: &Path, owner: Owner) -> Holds {
 pub(super) fn file_holds(path: &Path, owner: Owner) -> Holds {
     match owner {
         Owner::Part => Holds::Ours,
-        Owner::CompareCsv => {
-            let head = crate::input::read(path, crate::input::Whence::Folder).unwrap_or_default();
-            let head = head
-                .strip_prefix(&crate::input::UTF8_BOM[..])
-                .unwrap_or(&head);
-            let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
-            // The amount columns, with or without the trailing `years` column.
-            if first.ends_with(b",a,b,diff,pct") || first.ends_with(b",a,b,diff,pct,years") {
-                Holds::Ours
-            } else {
-                Holds::Other("a file fendan did not write".into())
-            }
+        // The amount columns, with or without compare's trailing `years` column.
+        Owner::CompareCsv => csv_ending(path, &[b",a,b,diff,pct", b",a,b,diff,pct,years"]),
+        Owner::ReconcileCsv => {
+            csv_ending(path, &[b",modelled,actual,diff,ratio,share_of_gap,stage"])
         }
         Owner::Report => {
             let head = crate::input::read(path, crate::input::Whence::Folder).unwrap_or_default();
@@ -225,6 +219,21 @@ pub(super) fn file_holds(path: &Path, owner: Owner) -> Holds {
             None => Holds::Other("a file fendan did not write".into()),
         },
         Owner::Scenario(_) | Owner::Sweep(_) | Owner::Plan => Holds::Other("a file".into()),
+    }
+}
+
+/// Ours if the CSV file at `path` has a header ending with one of `tails` (the columns
+/// only a fendan command writes), after a byte-order mark.
+fn csv_ending(path: &Path, tails: &[&[u8]]) -> Holds {
+    let head = crate::input::read(path, crate::input::Whence::Folder).unwrap_or_default();
+    let head = head
+        .strip_prefix(&crate::input::UTF8_BOM[..])
+        .unwrap_or(&head);
+    let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    if tails.iter().any(|t| first.ends_with(t)) {
+        Holds::Ours
+    } else {
+        Holds::Other("a file fendan did not write".into())
     }
 }
 

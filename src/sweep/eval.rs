@@ -25,6 +25,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_saphyr::Spanned;
 
+use super::capacity::CapacityMetric;
 use super::spec::{Axis, Domain, Metric, Mode, Spec};
 use crate::engine::{self, Headcounts, Outcome, Years};
 use crate::error::{Error, Result};
@@ -54,6 +55,8 @@ struct Touch {
     cohorts: Vec<bool>,
     /// Whether the population (the plan's population cohort) changes.
     pop: bool,
+    /// Whether the capacity threshold changes (it touches no cell).
+    threshold: bool,
 }
 
 impl Touch {
@@ -73,6 +76,7 @@ impl Touch {
             }
         }
         self.pop |= other.pop;
+        self.threshold |= other.threshold;
     }
 }
 
@@ -121,6 +125,8 @@ pub struct Evaluator {
     spec_src: crate::load::Source,
     axes: Vec<Axis>,
     sweep_name: String,
+    /// The `capacity` metric's slots and fiscal figures, when it is recorded.
+    capacity: Option<CapacityMetric>,
 }
 
 impl Evaluator {
@@ -143,6 +149,8 @@ impl Evaluator {
             acc_len += ny * n_units;
             acc_len - ny * n_units
         });
+        let capacity = wants(Metric::Capacity)
+            .then(|| CapacityMetric::new(&model, years, spec.base.capacity, &mut acc_len));
         let pop = Some(model.population);
         let mut base_acc = vec![0i64; acc_len];
         let per_year = n_units * comps.len();
@@ -159,6 +167,16 @@ impl Evaluator {
                     base_acc[k] = money::checked_add(base_acc[k], c.levels[l]).map_err(overflow)?;
                 }
             }
+            if let Some(cap) = &capacity {
+                base_acc[cap.county_off + yi * n_units + u] += c.levels[3];
+            }
+        }
+        if let Some(cap) = &capacity {
+            for (yi, t) in cap.thresholds(&model).into_iter().enumerate() {
+                base_acc[cap.threshold_off + yi] = t;
+            }
+            let file = model.fiscal.as_ref().map_or("", |f| f.file.as_str());
+            cap.check(&base_acc, file)?;
         }
         if let (Some(o), Some(p)) = (pop_off, pop) {
             for (yi, y) in years.iter().enumerate() {
@@ -200,6 +218,7 @@ impl Evaluator {
                             });
                         }
                     }
+                    Metric::Capacity => columns.extend(CapacityMetric::columns(y)),
                 }
             }
         }
@@ -223,6 +242,7 @@ impl Evaluator {
             spec_src: spec.source.clone(),
             axes: spec.axes.clone(),
             sweep_name: spec.name.clone(),
+            capacity,
         };
         ev.touches = spec.axes.iter().map(|a| ev.touch_of(a.param)).collect();
         ev.all = Touch {
@@ -282,6 +302,10 @@ impl Evaluator {
             comps,
             cohorts,
             pop,
+            threshold: self
+                .capacity
+                .as_ref()
+                .is_some_and(|c| c.threshold == Some(p)),
         }
     }
 
@@ -345,9 +369,21 @@ impl Evaluator {
         blocks
     }
 
+    /// The basis of the fiscal figures the `capacity` metric uses: `illustrative` when
+    /// some are made up for an example, `data` otherwise; `None` without the metric.
+    pub fn fiscal_basis(&self) -> Option<&'static str> {
+        self.capacity.as_ref().map(|c| {
+            if c.illustrative {
+                crate::capacity::tables::ILLUSTRATIVE_BASIS
+            } else {
+                crate::capacity::tables::DATA_BASIS
+            }
+        })
+    }
+
     /// Whether block `b` changes anything at all (else it needs no table).
     pub fn block_is_inert(&self, b: &Block) -> bool {
-        b.touch.comps.is_empty() && !b.touch.pop
+        b.touch.comps.is_empty() && !b.touch.pop && !b.touch.threshold
     }
 
     /// The names of a block's axes, for messages.
@@ -477,7 +513,15 @@ impl Evaluator {
                         let x = &mut out[o + yi * self.n_units + u];
                         *x = money::checked_add(*x, sum).map_err(|_| overflow(y))?;
                     }
+                    if let Some(cap) = &self.capacity {
+                        out[cap.county_off + yi * self.n_units + u] += cell.levels[3] - b.levels[3];
+                    }
                 }
+            }
+        }
+        if let (Some(cap), true) = (&self.capacity, touch.threshold) {
+            for (yi, t) in cap.thresholds(&s.model).into_iter().enumerate() {
+                out[cap.threshold_off + yi] = t - self.base_acc[cap.threshold_off + yi];
             }
         }
         if let (Some(o), Some(p), true) = (self.pop_off, self.pop, touch.pop) {
@@ -657,6 +701,11 @@ impl Evaluator {
                                 out[j + 1] = MISSING;
                             }
                         }
+                        j += 2;
+                    }
+                    Metric::Capacity => {
+                        let cap = self.capacity.as_ref().expect("capacity laid out");
+                        out[j..j + 2].copy_from_slice(&cap.values(acc, yi));
                         j += 2;
                     }
                 }

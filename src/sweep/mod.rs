@@ -14,6 +14,7 @@
 //! Outputs carry no clock and no thread count, so a rerun, a different `--threads` or
 //! shards joined by `merge` give the same bytes.
 
+pub mod capacity;
 pub mod eval;
 pub mod sample;
 pub mod spec;
@@ -260,7 +261,7 @@ impl Sweep {
                 axis
             })
             .collect();
-        serde_json::json!({
+        let mut core = serde_json::json!({
             "fendan_version": env!("CARGO_PKG_VERSION"),
             "sweep": {
                 "name": spec.name,
@@ -281,7 +282,12 @@ impl Sweep {
             "axes": axes,
             "metrics": spec.metrics.iter().map(|m| m.key()).collect::<Vec<_>>(),
             "blocks": self.ev.blocks.iter().map(|b| self.ev.block_axes(b)).collect::<Vec<_>>(),
-        })
+        });
+        // What the capacity metric rests on: `illustrative` when revenue figures are made up.
+        if let Some(basis) = self.ev.fiscal_basis() {
+            core["fiscal_basis"] = serde_json::json!(basis);
+        }
+        core
     }
 
     /// The files this sweep reads (the spec, its base scenario and the data): no output

@@ -195,13 +195,17 @@ pub enum Metric {
     UnitTotals,
     /// Per year: cv and theil of outlay per head across units (as equalization.csv).
     Equalization,
+    /// Per year: the transfer need and the burden share of the units with fiscal data
+    /// (as capacity_summary.csv); needs `data: {fiscal: …}` in the base scenario.
+    Capacity,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 3] = [
+    pub const ALL: [Metric; 4] = [
         Metric::LevelTotals,
         Metric::UnitTotals,
         Metric::Equalization,
+        Metric::Capacity,
     ];
 
     pub fn key(self) -> &'static str {
@@ -209,6 +213,7 @@ impl Metric {
             Metric::LevelTotals => "level_totals",
             Metric::UnitTotals => "unit_totals",
             Metric::Equalization => "equalization",
+            Metric::Capacity => "capacity",
         }
     }
 }
@@ -394,7 +399,7 @@ impl Spec {
                 if list.value.is_empty() {
                     return Err(err(
                         &list.referenced,
-                        "`metrics` is empty; list at least one of level_totals, unit_totals, equalization (or leave it out for level_totals)".to_owned(),
+                        "`metrics` is empty; list at least one of level_totals, unit_totals, equalization, capacity (or leave it out for level_totals)".to_owned(),
                     ));
                 }
                 let mut out = Vec::new();
@@ -403,12 +408,18 @@ impl Spec {
                         return Err(err(
                             &m.referenced,
                             format!(
-                                "`{}` is not a metric fendan records{}; use level_totals, unit_totals or equalization",
+                                "`{}` is not a metric fendan records{}; use level_totals, unit_totals, equalization or capacity",
                                 m.value,
                                 did_you_mean(&m.value, Metric::ALL.iter().map(|x| x.key()))
                             ),
                         ));
                     };
+                    if metric == Metric::Capacity && base.inputs.fiscal.is_none() {
+                        return Err(err(
+                            &m.referenced,
+                            "the metric `capacity` needs fiscal figures, but the base scenario has none; give it `data: {fiscal: FILE}` (see the README's capacity section)".to_owned(),
+                        ));
+                    }
                     if out.contains(&metric) {
                         return Err(err(
                             &m.referenced,
