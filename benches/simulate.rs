@@ -1,10 +1,12 @@
 //! Criterion benchmarks of the engine's library functions.
 //!
 //! `cargo bench --bench simulate` times each stage of a run on the embedded seeds
-//! (83 services × 20 units × 5 years × 4 levels) and the projection on a synthetic
-//! dataset of 2,860 units, the size of China's county level (`fendan::synthetic`).
-//! End-to-end timings of the binary, with hyperfine, and the results are in
-//! BENCHMARKS.md.
+//! (83 services × 20 units × 5 years × 4 levels) — load, run, render — and, on a
+//! synthetic dataset of 2,860 units, the size of China's county level
+//! (`fendan::synthetic`), the projection, the in-memory rendering and the national-scale
+//! stream `simulate` runs: cells computed a chunk at a time, rendered, hashed and handed
+//! to a sink (here one that discards them, so the disk is not timed). End-to-end
+//! timings of the binary and the results are in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -77,12 +79,51 @@ fn render_synthetic(c: &mut Criterion) {
     group.finish();
 }
 
+/// What `simulate` does between loading and the disk at national scale: prepare, then
+/// compute, render and hash the 1,787,500 rows of the detail a chunk at a time, and
+/// render the summaries from the totals gathered on the way.
+fn national(c: &mut Criterion) {
+    let inputs = fendan::synthetic::replicate(&Inputs::embedded(), COPIES);
+    let model = fendan::load(&inputs).expect("synthetic inputs load");
+    let mut group = c.benchmark_group("national_2860");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function("stream_detail_csv", |b| {
+        b.iter(|| {
+            let prepared = fendan::engine::prepare(&model, YEARS).expect("prepares");
+            let view = fendan::report::View::from(&prepared);
+            let fill = |r: std::ops::Range<usize>, into: &mut Vec<fendan::engine::Cell>| {
+                prepared.fill(&model, r, into)
+            };
+            let mut bytes = 0usize;
+            let mut sink = |b: &[u8]| {
+                bytes += b.len();
+                Ok(())
+            };
+            let (totals, sha) = fendan::report::stream_detail(
+                &model,
+                &view,
+                &fill,
+                fendan::report::Detail::Csv,
+                &[],
+                &mut sink,
+            )
+            .expect("streams");
+            black_box((totals.total, sha, bytes))
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     load,
     run_baseline,
     render_baseline,
     run_synthetic,
-    render_synthetic
+    render_synthetic,
+    national
 );
 criterion_main!(benches);

@@ -74,6 +74,22 @@ pub enum SweepFormat {
     Parquet,
 }
 
+/// How `simulate` writes the detail of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetailFormat {
+    Csv,
+    Parquet,
+}
+
+impl DetailFormat {
+    pub fn detail(self) -> fendan::report::Detail {
+        match self {
+            DetailFormat::Csv => fendan::report::Detail::Csv,
+            DetailFormat::Parquet => fendan::report::Detail::Parquet,
+        }
+    }
+}
+
 /// A dimension of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum By {
@@ -176,6 +192,9 @@ pub enum Command {
         /// Also write at_stake.csv: the money each assumption moves over its plausible range (as `fendan assumptions`), which `fendan report` ranks; for the baseline it adds about 0.4 s of CPU to a 0.06 s run.
         #[arg(long)]
         stake: bool,
+        /// Format of the detail: outlays.csv, or outlays.parquet with typed columns and amounts in whole fen (needs a build with `--features parquet`).
+        #[arg(long, value_enum, default_value_t = DetailFormat::Csv)]
+        format: DetailFormat,
     },
     /// List the services of the plan (its catalog), one row each (or one row per component with its parameter paths: `--by component`).
     Catalog {

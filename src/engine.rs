@@ -38,7 +38,9 @@ use crate::money::{self, Overflow};
 use crate::params::{Param, ParamId};
 
 mod factors;
+mod stream;
 pub use factors::{Amounts, Factors, LevelAmounts, RuleFactors, SplitFactors};
+pub use stream::{Prepared, prepare};
 
 /// The years a run covers, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

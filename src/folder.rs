@@ -80,6 +80,14 @@ impl Folder {
             )
         })?;
         let listed = |name: &str| manifest.outputs.iter().any(|o| o.name == name);
+        if !listed("outlays.csv") && listed("outlays.parquet") {
+            return Err(Error::input(
+                Location::file(&mfile),
+                format!(
+                    "{mfile} is a run written with `simulate --format parquet`; compare and report read its detail from outlays.csv, so rerun it without --format parquet"
+                ),
+            ));
+        }
         if !listed("outlays.csv") {
             return Err(Error::input(
                 Location::file(&mfile),

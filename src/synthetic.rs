@@ -21,14 +21,17 @@ use crate::load::{Inputs, Source};
 /// Copy `k` (1-based) of a unit gets the code `9` + `k` + the last digits of the
 /// original code (e.g. copy 42 of 130402 is `904202`), or the unit's position in
 /// `units.csv` when those digits do not tell the units apart; codes are as long as the
-/// originals (6 digits for Handan's), so they load, and start with 9, which no GB/T
-/// 2260 province code does. Names get ` #k`.
+/// originals (6 digits for Handan's), so they follow the plan's code rule and load, and
+/// start with 9, which no GB/T 2260 province code does. When the copy number and the
+/// unit do not fit in the digits after the 9 (1,430 copies of Handan's 20 units,
+/// township scale), unit `i` of copy `k` is numbered `9` + (k − 1) × units + i in those
+/// digits instead. Names get ` #k`.
 /// The copies are listed copy by copy, in the original order; the output is a pure
 /// function of the input.
 ///
 /// # Panics
 ///
-/// If `copies` is 0, if six digits cannot number `copies × units` units, or if
+/// If `copies` is 0, if codes as long as the originals cannot number `copies × units` units, or if
 /// `units.csv` or `cohorts.csv` lacks the columns fendan requires (load the
 /// original first to get a located error instead).
 pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
@@ -41,11 +44,16 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
     // New codes are as long as the originals, so they follow the plan's code rule.
     let width = codes.first().map_or(6, |c| c.len());
     let copy_width = copies.to_string().len();
-    let rest = (width - 1).saturating_sub(copy_width);
+    let digits = width - 1;
+    let rest = digits.saturating_sub(copy_width);
+    let n = codes.len();
+    // Copy number and a tail of the original code fit in the digits after the 9; else
+    // (township scale) the copies are numbered straight through: `9` + (k − 1) × units + i.
+    let fits = |count: usize, d: usize| 10usize.checked_pow(d as u32).is_none_or(|m| count <= m);
+    let by_copy = rest > 0 && fits(n, rest);
     assert!(
-        rest > 0 && codes.len() <= 10usize.pow(rest as u32),
-        "cannot number {copies} copies of {} units with {width}-digit codes",
-        codes.len()
+        by_copy || fits(copies * n, digits),
+        "cannot number {copies} copies of {n} units with {width}-digit codes"
     );
     // The last `rest` digits of each code, if they tell the units apart; else the position.
     let tails: Vec<String> = codes
@@ -65,7 +73,13 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
             format!("{i:0rest$}")
         }
     };
-    let new_code = |k: usize, i: usize| format!("9{k:0copy_width$}{}", tail(i));
+    let new_code = |k: usize, i: usize| {
+        if by_copy {
+            format!("9{k:0copy_width$}{}", tail(i))
+        } else {
+            format!("9{:0digits$}", (k - 1) * n + i)
+        }
+    };
 
     let code_col = column(&units.0, "code", &inputs.units.name);
     let name_cols: Vec<usize> = ["name_zh", "name_en"]
@@ -207,6 +221,17 @@ mod tests {
         assert_eq!(model.units.len(), 2860);
         assert_eq!(model.units[0].code, "900102");
         assert_eq!(model.units[2859].code, "914381");
+    }
+
+    #[test]
+    fn township_scale_numbers_the_units_straight_through() {
+        let replicated = replicate(&Inputs::embedded(), 1430);
+        let model = crate::load(&replicated).expect("28,600 units load");
+        assert_eq!(model.units.len(), 28_600);
+        // why: copy 1's first unit is 9 + 00000; copy 1430's last is (1429 × 20 + 19).
+        assert_eq!(model.units[0].code, "900000");
+        assert_eq!(model.units[28_599].code, "928599");
+        assert!(model.units[28_599].name_zh.ends_with(" #1430"));
     }
 
     #[test]

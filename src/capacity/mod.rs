@@ -60,16 +60,26 @@ pub fn urban(model: &Model) -> Vec<bool> {
 
 /// The capacity measures of a run, or `None` when the scenario gives no fiscal data.
 pub fn assess(model: &Model, out: &Outcome, rule: Rule) -> Result<Option<Assessment>> {
+    let totals = crate::report::totals(model, out)?;
+    assess_totals(model, &crate::report::View::from(out), &totals, rule)
+}
+
+/// [`assess`] from the sums of a run (what `simulate` gathers while streaming).
+pub fn assess_totals(
+    model: &Model,
+    out: &crate::report::View,
+    totals: &crate::report::Totals,
+    rule: Rule,
+) -> Result<Option<Assessment>> {
     let Some(fiscal) = &model.fiscal else {
         return Ok(None);
     };
-    let totals = crate::report::unit_totals(model, out)?;
     let urban = urban(model);
     let n = model.units.len();
     let mut years = Vec::new();
     let mut population = Vec::new();
     for y in out.years.iter() {
-        let county: Vec<i64> = (0..n).map(|u| totals[&(y, u)][3]).collect();
+        let county: Vec<i64> = (0..n).map(|u| totals.unit(y, u)[3]).collect();
         let revenue: Vec<Option<i64>> = (0..n)
             .map(|u| fiscal.fen(y, u, Measure::OwnRevenue))
             .collect();

@@ -68,13 +68,17 @@ pub fn run(cli: Cli) -> Outcome {
             money,
             unit_deprecated,
             stake,
+            format,
         } => simulate::run(
             scenario.as_deref(),
             out.as_deref(),
             threads,
             force,
             quiet,
-            stake,
+            simulate::Files {
+                stake,
+                format: format.detail(),
+            },
             simulate::Excel {
                 bom,
                 xlsx: xlsx.as_deref(),

@@ -1,4 +1,7 @@
 //! `fendan simulate`: run a scenario, write its tables atomically, print a summary.
+//!
+//! The detail is computed and written a chunk at a time into the output transaction
+//! ([`fendan::report::write_run`]), so a run of thousands of units needs little memory.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +9,7 @@ use fendan::Error;
 use fendan::model::Level;
 use fendan::money::Scale;
 use fendan::output::{Owner, Protected, Transaction};
-use fendan::report::CsvStyle;
+use fendan::report::{CsvStyle, Detail};
 
 use super::{Outcome, print, scenario_and_model, table};
 
@@ -21,53 +24,68 @@ pub struct Excel<'a> {
     pub scale: Scale,
 }
 
+/// Which files a run writes besides the summaries: `at_stake.csv`, and the format of
+/// the detail.
+pub struct Files {
+    pub stake: bool,
+    pub format: Detail,
+}
+
 pub fn run(
     scenario: Option<&Path>,
     out: Option<&Path>,
     threads: Option<usize>,
     force: bool,
     quiet: bool,
-    stake: bool,
+    files: Files,
     excel: Excel,
 ) -> Outcome {
+    let Files { stake, format } = files;
     let (scenario, model) = scenario_and_model(scenario)?;
+    if format == Detail::Parquet && excel.detail {
+        return Err(Error::Usage(
+            "the workbook's detail sheet is made from outlays.csv; leave out --xlsx-detail, or --format parquet".into(),
+        )
+        .into());
+    }
     let pool = super::pool(threads)?;
     let style = CsvStyle { bom: excel.bom };
-    // Both the projection and the rendering run on the requested number of threads.
-    let (outcome, files) = pool.install(|| -> fendan::Result<_> {
-        let outcome = fendan::run(&model, scenario.years)?;
-        // The money at stake (`--stake`) is one more file of the run, in its manifest.
-        let extra = if stake {
-            let stakes = fendan::stake::at_stake(&scenario)?;
-            vec![(
-                fendan::provenance::AT_STAKE.to_owned(),
-                style.apply(fendan::provenance::at_stake_csv(&stakes)),
-            )]
-        } else {
-            Vec::new()
-        };
-        let files = fendan::report::render_extra(&model, &outcome, &scenario, style, extra)?;
-        Ok((outcome, files))
-    })?;
-    // Built before anything is written, so that a failure leaves nothing behind.
-    let workbook = match excel.xlsx {
-        Some(path) => Some((path, workbook(&model, &scenario, &files, &excel)?)),
-        None => None,
+    // What does not depend on the cell; the cells themselves are computed as they are
+    // written, a chunk at a time, so memory does not grow with the number of units.
+    let prepared = pool.install(|| fendan::engine::prepare(&model, scenario.years))?;
+    // The money at stake (`--stake`) is one more file of the run, in its manifest.
+    let extra = if stake {
+        let stakes = pool.install(|| fendan::stake::at_stake(&scenario))?;
+        vec![(
+            fendan::provenance::AT_STAKE.to_owned(),
+            style.apply(fendan::provenance::at_stake_csv(&stakes)),
+        )]
+    } else {
+        Vec::new()
     };
     let dir: PathBuf = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    // The folder and the workbook are put in place together, or neither is.
+    // The folder and the workbook are put in place together, or neither is; an error
+    // before the commit leaves nothing behind.
     let mut tx = Transaction::new(Protected::new(&scenario.files), force);
     let folder = tx.folder(&dir, Owner::Scenario(&scenario.name))?;
     let book_title = format!("{} — ", scenario.name);
-    let book = match &workbook {
-        Some((path, _)) => Some(tx.file(path, Owner::Workbook(&book_title))?),
+    let book = match excel.xlsx {
+        Some(path) => Some((path, tx.file(path, Owner::Workbook(&book_title))?)),
         None => None,
     };
-    pool.install(|| folder.write_files(&files))?;
-    if let (Some(s), Some((_, bytes))) = (&book, &workbook) {
-        s.write_whole(bytes)?;
+    let written = pool.install(|| {
+        fendan::report::write_run(&model, &prepared, &scenario, style, format, extra, &folder)
+    })?;
+    if let Some((_, staging)) = &book {
+        let mut files = written.small.clone();
+        if excel.detail {
+            let name = Detail::Csv.file();
+            let bytes = std::fs::read(folder.path(name)).map_err(folder.err(name))?;
+            files.push((name.to_owned(), bytes));
+        }
+        staging.write_whole(&workbook(&model, &scenario, &files, &excel)?)?;
     }
     tx.commit()?;
     if quiet {
@@ -77,17 +95,22 @@ pub fn run(
     header.extend(Level::ALL.iter().map(|l| l.key()));
     header.push("total");
     let mut t = table(header);
-    for (y, l) in fendan::report::level_totals(&model, &outcome)? {
+    let years = fendan::report::year_totals(&written.totals).map_err(|_| {
+        prepared
+            .failure(&model)
+            .unwrap_or_else(|| Error::Usage("a total does not fit".into()))
+    })?;
+    for (y, l) in years {
         let mut row = vec![y.to_string()];
         row.extend(l.iter().map(|f| excel.scale.format(*f)));
         row.push(excel.scale.format(l.iter().sum()));
         t.add_row(row);
     }
-    let xlsx = workbook
+    let xlsx = book
         .map(|(p, _)| format!("wrote the workbook {}\n", p.display()))
         .unwrap_or_default();
-    let capacity = match fendan::capacity::assess(&model, &outcome, scenario.capacity)? {
-        Some(a) => super::capacity::summary(&model, &a, excel.scale),
+    let capacity = match &written.capacity {
+        Some(a) => super::capacity::summary(&model, a, excel.scale),
         None => String::new(),
     };
     print(&format!(
@@ -96,7 +119,7 @@ pub fn run(
         scenario.title,
         excel.scale.zh(),
         excel.scale.en(),
-        files.len(),
+        written.names.len(),
         dir.display()
     ))
 }
