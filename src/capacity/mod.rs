@@ -64,7 +64,7 @@ pub fn assess(model: &Model, out: &Outcome, rule: Rule) -> Result<Option<Assessm
     assess_totals(model, &crate::report::View::from(out), &totals, rule)
 }
 
-/// [`assess`] from the sums of a run (what `simulate` gathers while streaming).
+/// [`assess()`] from the sums of a run (what `simulate` gathers while streaming).
 pub fn assess_totals(
     model: &Model,
     out: &crate::report::View,

@@ -68,7 +68,8 @@ impl Detail {
     }
 }
 
-/// The cells of a run already computed, as a [`Fill`].
+/// The cells of a run already computed, as the fill function the detail writer takes
+/// (`detail::Fill`).
 pub fn cells_of(
     out: &Outcome,
 ) -> impl Fn(std::ops::Range<usize>, &mut Vec<Cell>) -> Result<()> + Sync + '_ {
