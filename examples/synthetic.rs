@@ -40,7 +40,7 @@ fn main() -> ExitCode {
          description: >-\n  \
          Every unit of seeds/units.csv and its headcounts repeated {copies} times under\n  \
          new codes (9…); all other inputs are the embedded seeds. Not a real place.\n\
-         data: {{units: units.csv, cohort_counts: cohorts.csv}}\n"
+         data: ./      # this folder: units.csv and cohorts.csv (the full table); the rest embedded\n"
     );
     let files = [
         ("units.csv", inputs.units.text.as_str()),

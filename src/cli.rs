@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "fendan",
     version,
-    about = "Who pays for Handan's basic public services: central, province, city, county (邯政规〔2018〕21号, 2016-2020)"
+    about = fendan::plan::Plan::embedded().about()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -203,9 +203,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DetailFormat::Csv)]
         format: DetailFormat,
     },
-    /// List the services of the catalog (Annex 1), one row each (or one row per component with its parameter paths: `--by component`).
+    /// List the services of the plan (its catalog), one row each (or one row per component with its parameter paths: `--by component`).
     Catalog {
-        /// Only this domain (education, employment, social_insurance, health, social_services, housing, culture_sports, disability).
+        /// Only this domain (an id of the plan's domains, as the catalog's domain column shows it).
         #[arg(long)]
         domain: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -253,10 +253,10 @@ pub enum Command {
     Explain {
         /// The scenario: a file, or the name of a shipped scenario; the embedded baseline when left out.
         scenario: Option<PathBuf>,
-        /// A county-level unit's code, e.g. 130402 (the money unit is `--money` in simulate and compare).
+        /// A unit's code, as in units.csv, e.g. 130402 (the money unit is `--money` in simulate and compare).
         #[arg(long)]
         unit: Option<String>,
-        /// Service number (序号 in Annex 1).
+        /// Service number (序号, the id in the services files).
         #[arg(long)]
         service: Option<u32>,
         /// One component of the service; all of them when left out.
@@ -398,6 +398,14 @@ pub enum Command {
         /// Replace an existing file that fendan did not write.
         #[arg(long)]
         force: bool,
+    },
+    /// Write the plan a run uses (the embedded one, or a scenario's) as editable files in a new folder, with a scenario.yaml that runs them.
+    Init {
+        /// The folder to write: new or empty.
+        dir: PathBuf,
+        /// Take the plan of this scenario (after its `data:` replacements) [default: the embedded baseline].
+        #[arg(long, value_name = "SCENARIO")]
+        from: Option<PathBuf>,
     },
     /// Check the parts of a sharded sweep in DIR/parts and join them into points.csv, summary.csv and manifest.json.
     Merge {

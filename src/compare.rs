@@ -20,7 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::engine::{Cell, Outcome, Years};
 use crate::error::{Error, Location, Result};
 use crate::folder::Folder;
-use crate::model::{Domain, Level, Model};
+use crate::model::{Level, Model};
 use crate::money::{self, yuan};
 use crate::report::CsvStyle;
 use crate::scenario::Scenario;
@@ -78,8 +78,10 @@ pub struct Run {
     pub years: Years,
     /// (code, name) of every unit, in the run's order.
     pub units: Vec<(String, String)>,
-    /// Service id → (name, domain).
-    pub services: BTreeMap<u32, (String, Domain)>,
+    /// Service id → (name, domain id).
+    pub services: BTreeMap<u32, (String, String)>,
+    /// The plan's domains in its order: (id, Chinese name).
+    pub domains: Vec<(String, String)>,
     /// Input file name → SHA-256.
     pub inputs: BTreeMap<String, String>,
     /// Parameter path → its dated values (see [`crate::report::param_fingerprint`]).
@@ -186,7 +188,16 @@ impl Run {
             services: model
                 .services
                 .iter()
-                .map(|s| (s.id, (s.name.zh.clone(), s.domain)))
+                .map(|s| {
+                    let d = model.plan.domain(s.domain).id.clone();
+                    (s.id, (s.name.zh.clone(), d))
+                })
+                .collect(),
+            domains: model
+                .plan
+                .domains
+                .iter()
+                .map(|d| (d.id.clone(), d.name.zh.clone()))
                 .collect(),
             inputs: model
                 .inputs
@@ -228,7 +239,7 @@ impl Run {
             }
             services
                 .entry(o.service_id)
-                .or_insert_with(|| (o.service_name.to_owned(), o.domain));
+                .or_insert_with(|| (o.service_name.to_owned(), o.domain.to_owned()));
             let e = amounts
                 .entry((o.year, o.unit_code.to_owned(), o.service_id))
                 .or_insert([0; 4]);
@@ -254,6 +265,24 @@ impl Run {
             }
             units = listed;
         }
+        // by_domain.csv names the domains in the plan's order, in Chinese too.
+        let mut domains: Vec<(String, String)> = Vec::new();
+        if let Some(bytes) = folder.file("by_domain.csv") {
+            let file = folder.path("by_domain.csv");
+            let t = crate::outlays::Table::new(&file, bytes, &["domain", "domain_zh"])?;
+            t.each(|f, _| {
+                let d = text(f[0]);
+                if !domains.iter().any(|(k, _)| *k == d) {
+                    domains.push((d, text(f[1])));
+                }
+                Ok(())
+            })?;
+        }
+        for (_, d) in services.values() {
+            if !domains.iter().any(|(k, _)| k == d) {
+                domains.push((d.clone(), d.clone()));
+            }
+        }
         let files = folder.files();
         let m = folder.manifest;
         Ok(Run {
@@ -268,6 +297,7 @@ impl Run {
             },
             units,
             services,
+            domains,
             inputs: m.inputs.into_iter().map(|f| (f.name, f.sha256)).collect(),
             parameters: m.parameters,
             amounts,
@@ -301,7 +331,8 @@ pub enum KeyPart {
     Year(i32),
     /// The unit's place in A's list of units.
     Unit(usize),
-    Domain(Domain),
+    /// The domain's place in the comparison's list of domains (A's, then B's own).
+    Domain(usize),
     Service(u32),
 }
 
@@ -361,12 +392,91 @@ fn differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Ve
         .collect()
 }
 
+/// The place of an input file within its plan: `services/01-education.yaml` for
+/// `seeds/services/01-education.yaml` and `my-plan/services/01-education.yaml`.
+fn place_in_plan(name: &str) -> String {
+    let parts: Vec<&str> = name.split('/').collect();
+    match parts.as_slice() {
+        [.., "services", file] => format!("services/{file}"),
+        [.., file] => (*file).to_owned(),
+        [] => String::new(),
+    }
+}
+
+/// [`differences`] of input files, where the same plan may sit in two places (the
+/// embedded `seeds/` and a folder `fendan init` wrote): a file only one run names is
+/// not a difference when the other run has a file with the same content, and two
+/// files in the same place of their plans (`units.csv`) are compared with each other,
+/// shown as `A's name → B's name`.
+fn file_differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut only_a: Vec<(&String, &String)> = Vec::new();
+    let mut only_b: Vec<(&String, &String)> =
+        b.iter().filter(|(k, _)| !a.contains_key(*k)).collect();
+    for (k, ha) in a {
+        match b.get(k) {
+            Some(hb) if hb != ha => out.push(Difference {
+                item: k.clone(),
+                a: Some(ha.clone()),
+                b: Some(hb.clone()),
+            }),
+            Some(_) => {}
+            None => only_a.push((k, ha)),
+        }
+    }
+    let hashes_a: BTreeSet<&String> = only_a.iter().map(|(_, h)| *h).collect();
+    let hashes_b: BTreeSet<&String> = only_b.iter().map(|(_, h)| *h).collect();
+    only_a.retain(|(_, h)| !hashes_b.contains(h));
+    only_b.retain(|(_, h)| !hashes_a.contains(h));
+    let count = |list: &[(&String, &String)], place: &str| {
+        list.iter()
+            .filter(|(k, _)| place_in_plan(k) == place)
+            .count()
+    };
+    let mut paired_b = BTreeSet::new();
+    for (ka, ha) in &only_a {
+        let place = place_in_plan(ka);
+        let partner = only_b
+            .iter()
+            .find(|(kb, _)| place_in_plan(kb) == place)
+            .filter(|_| count(&only_a, &place) == 1 && count(&only_b, &place) == 1);
+        match partner {
+            Some((kb, hb)) => {
+                paired_b.insert((*kb).clone());
+                out.push(Difference {
+                    item: format!("{ka} → {kb}"),
+                    a: Some((*ha).clone()),
+                    b: Some((*hb).clone()),
+                });
+            }
+            None => out.push(Difference {
+                item: (*ka).clone(),
+                a: Some((*ha).clone()),
+                b: None,
+            }),
+        }
+    }
+    for (kb, hb) in only_b {
+        if !paired_b.contains(kb) {
+            out.push(Difference {
+                item: kb.clone(),
+                a: None,
+                b: Some(hb.clone()),
+            });
+        }
+    }
+    out.sort_by(|x, y| x.item.cmp(&y.item));
+    out
+}
+
 /// Two comparable runs.
 #[derive(Debug, Clone)]
 pub struct Comparison {
     pub a: Run,
     pub b: Run,
     unit_index: BTreeMap<String, usize>,
+    /// Every domain of A, then those only B has: (id, Chinese name).
+    domains: Vec<(String, String)>,
 }
 
 /// A list for a message: the first ten, then how many more.
@@ -426,7 +536,32 @@ impl Comparison {
             .enumerate()
             .map(|(i, u)| (u.0.clone(), i))
             .collect();
-        Ok(Comparison { a, b, unit_index })
+        let mut domains = a.domains.clone();
+        for d in &b.domains {
+            if !domains.iter().any(|x| x.0 == d.0) {
+                domains.push(d.clone());
+            }
+        }
+        Ok(Comparison {
+            a,
+            b,
+            unit_index,
+            domains,
+        })
+    }
+
+    /// A domain's place in [`Comparison::domain`]'s list.
+    fn domain_index(&self, id: &str) -> usize {
+        self.domains
+            .iter()
+            .position(|d| d.0 == id)
+            .expect("every service's domain is listed (Comparison::new)")
+    }
+
+    /// The domain of a row key: (id, Chinese name).
+    pub fn domain(&self, d: usize) -> (&str, &str) {
+        let (id, zh) = &self.domains[d];
+        (id, zh)
     }
 
     /// The comparison restricted to `years` (within both runs' years): every total,
@@ -463,7 +598,7 @@ impl Comparison {
             let overflow = |_| run.overflow("a total of the comparison");
             for ((y, code, id), levels) in &run.amounts {
                 let unit = self.unit_index[code];
-                let domain = run.services[id].1;
+                let domain = self.domain_index(&run.services[id].1);
                 let mut add = |level: Level, amount: i64| {
                     let key = dims
                         .iter()
@@ -508,7 +643,7 @@ impl Comparison {
                     out.push(code.clone());
                     out.push(name.clone());
                 }
-                KeyPart::Domain(d) => out.push(d.key().to_owned()),
+                KeyPart::Domain(d) => out.push(self.domains[*d].0.clone()),
                 KeyPart::Service(id) => {
                     out.push(id.to_string());
                     out.push(self.service_name(*id).to_owned());
@@ -566,7 +701,7 @@ impl Comparison {
     /// Which input files and parameters differ, from the manifests.
     pub fn inputs(&self) -> InputDiff {
         InputDiff {
-            files: differences(&self.a.inputs, &self.b.inputs),
+            files: file_differences(&self.a.inputs, &self.b.inputs),
             parameters: differences(&self.a.parameters, &self.b.parameters),
         }
     }
@@ -616,6 +751,45 @@ pub fn top(mut rows: Vec<Row>, n: usize) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_moved_to_a_folder_differs_only_where_it_was_edited() {
+        let map = |v: &[(&str, &str)]| -> BTreeMap<String, String> {
+            v.iter()
+                .map(|(k, h)| (k.to_string(), h.to_string()))
+                .collect()
+        };
+        let a = map(&[
+            ("seeds/units.csv", "u"),
+            ("seeds/services/01-education.yaml", "e"),
+            ("seeds/services/02-employment.yaml", "j"),
+            ("seeds/sources.yaml", "s"),
+        ]);
+        let b = map(&[
+            ("my-plan/units.csv", "u"),
+            ("my-plan/services/01-education.yaml", "E"),
+            ("my-plan/services/02-employment.yaml", "j"),
+            ("seeds/sources.yaml", "s2"),
+            ("counts.csv", "c"),
+        ]);
+        let d = file_differences(&a, &b);
+        let items: Vec<(&str, Option<&str>, Option<&str>)> = d
+            .iter()
+            .map(|x| (x.item.as_str(), x.a.as_deref(), x.b.as_deref()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("counts.csv", None, Some("c")),
+                (
+                    "seeds/services/01-education.yaml → my-plan/services/01-education.yaml",
+                    Some("e"),
+                    Some("E")
+                ),
+                ("seeds/sources.yaml", Some("s"), Some("s2")),
+            ]
+        );
+    }
 
     fn row(k: i32, a: i64, b: i64) -> Row {
         Row {

@@ -147,19 +147,13 @@ fn fill(
         for (yi, y) in years.iter().enumerate() {
             let src = model.counts.years.binary_search(&y).map_err(|_| {
                 Error::input(
-                    Location::file("cohorts.csv"),
+                    Location::file(&model.counts.file),
                     format!("the cohort `{}` has no rows for {y}", cohort.id),
                 )
             })?;
             let adjust = value(cohort.adjust, y)?;
             for u in 0..model.units.len() {
-                let h = grid[(src, u)];
-                hc.data[(yi, u, c)] = if adjust == Exact::ONE {
-                    data_headcount(model, c, u, y, h)?
-                } else {
-                    let x = exact::mul_round(h, &[adjust]);
-                    bounded_headcount(model, c, None, u, y, h, x)?
-                };
+                hc.data[(yi, u, c)] = data_headcount(model, c, u, y, grid[(src, u)], &adjust)?;
             }
         }
         hc.from_data[c] = true;
@@ -173,20 +167,41 @@ fn fill(
                 hc.data[(yi, u, c)] = bounded_headcount(model, c, Some(ratio), u, y, h, x)?;
             }
         }
+        // A cell a partial file gives replaces the derivation there (see load::counts).
+        for (y, u, h) in model.counts.given_for(id) {
+            if (years.first..=years.last).contains(&y) {
+                let adjust = value(cohort.adjust, y)?;
+                hc.data[((y - years.first) as usize, u, c)] =
+                    data_headcount(model, c, u, y, h, &adjust)?;
+            }
+        }
     }
     done[c] = true;
     Ok(())
 }
 
-/// A headcount as the cohort counts give it, if it is within [`money::MAX_HEADCOUNT`].
-fn data_headcount(model: &Model, c: usize, u: usize, y: i32, h: i64) -> Result<i64> {
+/// A headcount `h` as the cohort counts give it (the full table, or a partial file's
+/// row), times the cohort's `adjust`, if it is within [`money::MAX_HEADCOUNT`]; the
+/// error points at the row of the partial file that gave it, else at the full table.
+fn data_headcount(
+    model: &Model,
+    c: usize,
+    u: usize,
+    y: i32,
+    h: i64,
+    adjust: &Exact,
+) -> Result<i64> {
+    if *adjust != Exact::ONE {
+        let x = exact::mul_round(h, std::slice::from_ref(adjust));
+        return bounded_headcount(model, c, None, u, y, h, x);
+    }
     money::check_headcount(h).map(|()| h).map_err(|e| {
-        let file = model
-            .inputs
-            .get(1)
-            .map_or("cohorts.csv", |i| i.name.as_str());
+        let at = model
+            .counts
+            .given(CohortId(c as u32), y, u)
+            .map_or_else(|| Location::file(&model.counts.file), |g| g.at.clone());
         Error::overflow(
-            Location::file(file),
+            at,
             format!(
                 "the cohort counts for `{}` in {} {} in {y}: {e}",
                 model.cohorts[c].id, model.units[u].code, model.units[u].name_zh
@@ -263,7 +278,7 @@ fn set_by(p: &Param, date: Date) -> String {
 pub fn shares_in_month(
     model: &Model,
     rule: &SplitRule,
-    class: FiscalClass,
+    class: FiscalClassId,
     y: i32,
     m: u32,
 ) -> [num_rational::BigRational; 4] {
@@ -291,8 +306,8 @@ pub fn shares_in_month(
 /// The unit-independent part of one (component, year).
 #[derive(Debug, Clone)]
 pub struct ComponentYear {
-    /// Per fiscal class: the fen per head of each level in each month.
-    pub amounts: Box<[Amounts; 3]>,
+    /// Per fiscal class of the plan: the fen per head of each level in each month.
+    pub amounts: Box<[Amounts]>,
     /// The standard annualised over the year, Σ_m standard_m × k_m / 12 yuan a year,
     /// rounded half away from zero to the fen (for display).
     pub standard_annual: Decimal,

@@ -139,7 +139,7 @@ struct Formula {
 }
 
 impl Formula {
-    fn new(f: &Factors, class: FiscalClass, eligible: &[bool; 12], headcount: i64) -> Formula {
+    fn new(f: &Factors, class: FiscalClassId, eligible: &[bool; 12], headcount: i64) -> Formula {
         let shares = |rule: &RuleFactors, m: usize| -> [BigRational; 4] {
             let c = rule.central[m].big();
             let rest = big(1) - &c;
@@ -428,7 +428,7 @@ pub fn cell(
         t,
         "{} {} ({}, {}) · {year} · 服务 service {}: {} / {}",
         unit_.name_zh,
-        unit_.kind.key(),
+        model.plan.kind(unit_.kind).id,
         unit_.code,
         unit_.name_en,
         s.id,
@@ -437,15 +437,16 @@ pub fn cell(
     );
     let _ = writeln!(
         t,
-        "财政体制 fiscal class: {} {}{}; 贫困县 poverty status 2016: {}{}",
-        unit_.fiscal_class.zh(),
-        unit_.fiscal_class.key(),
+        "财政体制 fiscal class: {} {}{}; 贫困县 poverty status {}: {}{}",
+        model.plan.class(unit_.fiscal_class).name.zh,
+        model.plan.class(unit_.fiscal_class).id,
         if unit_.fiscal_class_assumed {
             " (assumed 假设)"
         } else {
             ""
         },
-        unit_.poverty.key(),
+        model.plan.years.first,
+        model.plan.poverty_key(unit_.poverty),
         unit_
             .poverty_exit
             .map(|d| format!(", left the list 退出 {d}"))
@@ -514,6 +515,19 @@ pub fn cell(
         loop {
             let co = model.cohort(chain);
             let h = out.headcounts.get(year, u, chain);
+            if let Some(g) = model.counts.given(chain, year, u) {
+                let at = match g.at.line {
+                    0 => g.at.file.clone(),
+                    n => format!("{}:{n}", g.at.file),
+                };
+                lines.push(format!(
+                    "{} {h}: given 给定 {}{} ({at})",
+                    co.id,
+                    g.headcount,
+                    adjusted(co)
+                ));
+                break;
+            }
             match (out.headcounts.from_data[chain.0 as usize], co.derived) {
                 (false, Some((from, ratio))) => {
                     let rp = p.get(ratio);

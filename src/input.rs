@@ -10,10 +10,12 @@
 //! handle. No more than [`crate::limits::max_input_bytes`] bytes are read from it, so
 //! a mistaken path cannot fill memory.
 //!
-//! Text is decoded here too ([`decode`]): fendan's inputs are UTF-8. Bytes that are
-//! not are reported with their line and column, and when the whole file reads as
-//! GB18030 (GBK, the encoding Chinese Windows saves in by default) the message says so
-//! and how to save the file as UTF-8.
+//! Text is decoded here too, in one place ([`decode`]): YAML and JSON are UTF-8, and a
+//! CSV file is UTF-8 or GBK (GB18030, what Excel and WPS save as "CSV" on Chinese
+//! Windows), detected. Bytes that are neither are reported with their line and column,
+//! never decoded by guess; for a YAML file that reads as GBK the message says how to
+//! save it as UTF-8. The bytes of an `.xlsx` workbook are read here too ([`read`]) and
+//! handed to [`crate::sheet`].
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -194,17 +196,70 @@ pub fn read_text(path: &Path, whence: Whence, kind: Text) -> Result<String> {
     decode(&path.display().to_string(), bytes, kind)
 }
 
-/// Decode the bytes of an input called `file` as text. Every kind is UTF-8 today; the
-/// error for other bytes points at the first one that is not UTF-8 and, when the file
-/// reads as GB18030, says how to save it as UTF-8.
+/// For a path that names an Excel workbook — `counts.xlsx`, or one sheet of it,
+/// `counts.xlsx#Sheet2` — the file and the sheet; `None` for any other path.
+pub fn workbook_path(path: &Path) -> Option<(std::path::PathBuf, Option<String>)> {
+    let text = path.to_str()?;
+    let lower = text.to_ascii_lowercase();
+    if lower.ends_with(".xlsx") {
+        return Some((path.to_path_buf(), None));
+    }
+    let at = lower.rfind(".xlsx#")? + ".xlsx".len();
+    Some((
+        std::path::PathBuf::from(&text[..at]),
+        Some(text[at + 1..].to_owned()),
+    ))
+}
+
+/// The SHA-256 of some bytes, in lower-case hex: what a manifest records of an input.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Decode the bytes of an input called `file` as text.
+///
+/// * Every kind may be UTF-8, with or without the byte-order mark (which is kept in
+///   the text; the CSV reader skips it).
+/// * A CSV file may also be GBK (GB18030), which Excel and WPS on Chinese Windows save
+///   by default: a file that is not UTF-8 is decoded as GB18030 when every byte of it
+///   is valid GB18030 *and* every character it gives is one that Chinese text uses
+///   (CJK ideographs, Chinese and full-width punctuation, pinyin, the symbols of the
+///   GBK table). Bytes that are neither UTF-8 nor such text (a Latin-1 or UTF-16 file, a
+///   binary file) are an error at the first byte that is not UTF-8, never decoded by
+///   guess.
+/// * YAML and JSON are UTF-8 only; for a YAML file that reads as GBK, the error says
+///   so and how to save it as UTF-8.
 pub fn decode(file: &str, bytes: Vec<u8>, kind: Text) -> Result<String> {
-    let _ = kind;
+    if let Some(wide) = utf16(&bytes) {
+        return Err(Error::input(
+            Location::file(file),
+            format!(
+                "this file is {wide} text (Excel's \"Unicode Text\" format); fendan reads UTF-8{}, so save it as \"CSV UTF-8\" (or as UTF-8 text)",
+                if kind == Text::Csv { " or GBK" } else { "" }
+            ),
+        ));
+    }
     let e = match String::from_utf8(bytes) {
         Ok(text) => return Ok(text),
         Err(e) => e,
     };
     let at = e.utf8_error().valid_up_to();
     let bytes = e.into_bytes();
+    let gbk = if bytes.starts_with(&UTF8_BOM) {
+        // A byte-order mark says UTF-8: a bad byte after it is an error, not GBK.
+        None
+    } else {
+        chinese_gbk(&bytes)
+    };
+    if kind == Text::Csv
+        && let Some(text) = gbk
+    {
+        return Ok(text);
+    }
     let line_start = bytes[..at]
         .iter()
         .rposition(|b| *b == b'\n')
@@ -213,28 +268,73 @@ pub fn decode(file: &str, bytes: Vec<u8>, kind: Text) -> Result<String> {
     let column = 1 + String::from_utf8_lossy(&bytes[line_start..at])
         .chars()
         .count();
-    let (gb, _, gb_failed) = encoding_rs::GB18030.decode(&bytes);
-    let (message, text) = if gb_failed {
-        (
+    let (message, text) = match (gbk, kind) {
+        (Some(gb), _) => (
+            format!(
+                "this file is not UTF-8 text: the byte 0x{:02X} here is not UTF-8, but the whole file reads as GB18030 (GBK), the encoding Chinese Windows saves in by default; fendan reads its inputs as UTF-8, so save the file as UTF-8 (Notepad: Save As, Encoding UTF-8; WPS or VS Code: save with encoding UTF-8; or `iconv -f GB18030 -t UTF-8 OLD > NEW`)",
+                bytes[at]
+            ),
+            gb,
+        ),
+        (None, Text::Csv) => (
+            format!(
+                "this file is neither UTF-8 nor GBK (GB18030) text: the byte 0x{:02X} here is not UTF-8, and the file does not read as Chinese GBK text either; save it from Excel or WPS as \"CSV UTF-8\" (or as CSV on Chinese Windows), or as .xlsx",
+                bytes[at]
+            ),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ),
+        (None, _) => (
             format!(
                 "this file is not UTF-8 text: the byte 0x{:02X} here is not UTF-8; fendan reads its inputs as UTF-8, so save the file as UTF-8 (one stray byte, even in a comment, is enough to cause this)",
                 bytes[at]
             ),
             String::from_utf8_lossy(&bytes).into_owned(),
-        )
-    } else {
-        (
-            format!(
-                "this file is not UTF-8 text: the byte 0x{:02X} here is not UTF-8, but the whole file reads as GB18030 (GBK), the encoding Chinese Windows saves in by default; fendan reads its inputs as UTF-8, so save the file as UTF-8 (Notepad: Save As, Encoding UTF-8; WPS or VS Code: save with encoding UTF-8; or `iconv -f GB18030 -t UTF-8 OLD > NEW`)",
-                bytes[at]
-            ),
-            gb.into_owned(),
-        )
+        ),
     };
     Err(Error::input(
         Location::in_text(file, &text, line, column),
         message,
     ))
+}
+
+/// `UTF-16` if `bytes` start with a UTF-16 byte-order mark (Excel's "Unicode Text").
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    (bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])).then_some("UTF-16")
+}
+
+/// `bytes` as GB18030, if every byte decodes and every character is one Chinese text
+/// in GBK uses; `None` otherwise (see [`decode`]).
+fn chinese_gbk(bytes: &[u8]) -> Option<String> {
+    let text = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)?
+        .into_owned();
+    text.chars().all(in_gbk_text).then_some(text)
+}
+
+/// Whether `c` is a character that Chinese text saved as GBK plausibly holds: ASCII,
+/// the CJK ideographs and compatibility ideographs, CJK and full-width punctuation,
+/// pinyin with tone marks, and the symbols, Greek, Cyrillic, kana, box-drawing and
+/// enclosed forms of the GBK table. Latin letters with accents other than pinyin's,
+/// the private-use area and characters only GB18030's four-byte sequences reach are
+/// not: a Latin-1 file decoded as GB18030 gives such characters.
+fn in_gbk_text(c: char) -> bool {
+    const PINYIN: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňḿɑɡ";
+    matches!(c,
+        '\u{0}'..='\u{7F}'
+        | '·' | '×' | '÷' | '°' | '±' | '§' | '¤' | '¨'
+        | '\u{0391}'..='\u{03C9}'
+        | '\u{0401}'..='\u{0451}'
+        | '\u{2010}'..='\u{206F}'
+        | '\u{2100}'..='\u{22FF}'
+        | '\u{2312}'
+        | '\u{2460}'..='\u{24FF}'
+        | '\u{2500}'..='\u{26FF}'
+        | '\u{3000}'..='\u{33FF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE10}'..='\u{FE6F}'
+        | '\u{FF00}'..='\u{FFEF}'
+    ) || PINYIN.contains(c)
 }
 
 #[cfg(test)]
@@ -267,6 +367,48 @@ mod tests {
         assert!(shown.contains("--> s.yaml:1:8"), "{shown}");
         // The snippet shows the line as GBK reads it.
         assert!(shown.contains("title: 邯郸"), "{shown}");
+    }
+
+    #[test]
+    fn csv_may_be_gbk_but_nothing_else_is_guessed() {
+        let text = "code,name_zh\n130425,大名县（邯郸）·“一”\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode("u.csv", gbk.to_vec(), Text::Csv).unwrap(), text);
+        // The same bytes as YAML are refused, with the hint.
+        let e = decode("u.yaml", gbk.to_vec(), Text::Yaml).unwrap_err();
+        assert!(e.to_string().contains("reads as GB18030 (GBK)"), "{e}");
+        // Latin-1 "é" before a letter is valid GB18030 (0xE9 0x73 is 閟), but
+        // "Daming café," is not; and an accented Latin letter decoded from a four-byte
+        // sequence is not Chinese text: both are refused, never decoded.
+        for bytes in [
+            b"name\nDaming caf\xE9,1\n".to_vec(),
+            b"name\n\x81\x30\x89\x38\n".to_vec(),
+        ] {
+            let e = decode("u.csv", bytes, Text::Csv).unwrap_err();
+            assert!(e.to_string().contains("neither UTF-8 nor GBK"), "{e}");
+        }
+        // A UTF-8 byte-order mark followed by a stray byte is a UTF-8 error.
+        let mut bom = UTF8_BOM.to_vec();
+        bom.extend(b"a\n\xB4\xF3\n");
+        let e = decode("u.csv", bom, Text::Csv).unwrap_err();
+        assert!(e.to_string().contains("--> u.csv:2:1"), "{e}");
+        // UTF-16 (Excel's "Unicode Text") is named.
+        let e = decode("u.csv", vec![0xFF, 0xFE, b'a', 0], Text::Csv).unwrap_err();
+        assert!(e.to_string().contains("UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn workbook_paths_name_the_file_and_the_sheet() {
+        assert_eq!(
+            workbook_path(Path::new("d/counts.XLSX")),
+            Some((Path::new("d/counts.XLSX").into(), None))
+        );
+        assert_eq!(
+            workbook_path(Path::new("counts.xlsx#2019 年")),
+            Some((Path::new("counts.xlsx").into(), Some("2019 年".into())))
+        );
+        assert_eq!(workbook_path(Path::new("counts.csv")), None);
+        assert_eq!(workbook_path(Path::new("a#b.csv")), None);
     }
 
     #[cfg(unix)]

@@ -6,16 +6,19 @@
 //! The library is the whole engine; the `fendan` binary is a thin command line over it.
 //!
 //! * [`params`]: one tree of dated, sourced parameters addressed by path.
-//! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load.
+//! * [`model`] and [`mod@load`]: the plan, units, cohorts and split rules, checked on load;
+//!   [`plan`]: what differs from one plan to another (`plan.yaml`), as data.
 //! * [`scenario`]: a named run and its inputs; [`shipped`]: the scenarios compiled in,
-//!   run by name from any folder.
+//!   run by name from any folder; [`package`]: a run's plan written out as an editable
+//!   folder (`fendan init`).
 //! * [`engine`]: headcount × coverage × standard, split into levels, exact to the fen.
 //! * [`provenance`]: the assumed figures and cited sources a run rests on, for its manifest.
 //! * `html` (feature `report`, on by default): self-contained HTML reports with SVG charts.
 //! * [`report`] and [`output`]: the published tables, written atomically; [`outlays`]:
 //!   the schema of the detailed table, and how a row is read back.
 //! * [`input`]: every input file is opened and decoded there (regular files only, a size
-//!   cap, UTF-8 with located errors); [`limits`]: the caps and the variables that move them.
+//!   cap, UTF-8 or GBK with located errors); [`sheet`]: an `.xlsx` sheet read as a table;
+//!   [`limits`]: the caps and the variables that move them.
 //! * [`compare`]: two runs side by side, by level, year, unit, domain or service; output
 //!   folders are verified against their manifests first ([`folder`]).
 //! * [`catalog`]: every parameter path and what it holds (`fendan params`), a rule's
@@ -51,12 +54,15 @@ pub mod money;
 pub mod outlays;
 pub mod output;
 pub mod overrides;
+pub mod package;
 pub mod params;
+pub mod plan;
 pub mod provenance;
 pub mod reconcile;
 pub mod report;
 pub mod scenario;
 pub mod schema;
+pub mod sheet;
 pub mod shipped;
 pub mod sources;
 pub mod stake;

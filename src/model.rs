@@ -5,12 +5,12 @@
 //! index without asking again. Numbers are not stored here but in the
 //! [`ParamTree`], so a scenario can override any of them.
 
-use std::collections::HashMap;
-use std::fmt;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::date::Date;
 use crate::error::Location;
 use crate::params::{ParamId, ParamTree};
+pub use crate::plan::{DomainId, FiscalClassId, Plan, PovertyId, UnitKindId};
 
 /// A text in Chinese and English.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -51,119 +51,17 @@ impl Level {
     }
 }
 
-/// The three classes by which 冀政办字〔2018〕79号 splits the local share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FiscalClass {
-    /// 省直管县: the province deals with the county directly; the city pays nothing.
-    Direct,
-    /// 市管县: a county (or county-level city) under the city's fiscal management.
-    Managed,
-    /// 市辖区: a district of the city (zones are treated as districts).
-    District,
-}
-
-impl FiscalClass {
-    pub const ALL: [FiscalClass; 3] = [
-        FiscalClass::Direct,
-        FiscalClass::Managed,
-        FiscalClass::District,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            FiscalClass::Direct => "direct",
-            FiscalClass::Managed => "managed",
-            FiscalClass::District => "district",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            FiscalClass::Direct => "省直管县",
-            FiscalClass::Managed => "市管县",
-            FiscalClass::District => "市辖区",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<FiscalClass> {
-        FiscalClass::ALL.into_iter().find(|c| c.key() == text)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UnitKind {
-    District,
-    County,
-    /// County-level city (县级市).
-    City,
-    /// Functional zone with a statistical code (开发区, 新区).
-    Zone,
-}
-
-impl UnitKind {
-    pub const ALL: [UnitKind; 4] = [
-        UnitKind::District,
-        UnitKind::County,
-        UnitKind::City,
-        UnitKind::Zone,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            UnitKind::District => "district",
-            UnitKind::County => "county",
-            UnitKind::City => "city",
-            UnitKind::Zone => "zone",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<UnitKind> {
-        UnitKind::ALL.into_iter().find(|k| k.key() == text)
-    }
-
-    /// Districts and zones are urban; counties and county-level cities are not.
-    pub fn is_urban_district(self) -> bool {
-        matches!(self, UnitKind::District | UnitKind::Zone)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Poverty {
-    National,
-    Provincial,
-    None,
-}
-
-impl Poverty {
-    pub const ALL: [Poverty; 3] = [Poverty::National, Poverty::Provincial, Poverty::None];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Poverty::National => "national",
-            Poverty::Provincial => "provincial",
-            Poverty::None => "none",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Poverty> {
-        Poverty::ALL.into_iter().find(|p| p.key() == text)
-    }
-}
-
 /// A county-level unit (区、县、县级市、功能区).
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
-    pub kind: UnitKind,
-    pub poverty: Poverty,
+    pub kind: UnitKindId,
+    /// The poverty list the unit is on at the start (`None`: on no list).
+    pub poverty: Option<PovertyId>,
     pub poverty_exit: Option<Date>,
-    pub fiscal_class: FiscalClass,
+    pub fiscal_class: FiscalClassId,
     pub fiscal_class_assumed: bool,
     /// How far an assumed fiscal class can be trusted (optional column
     /// `fiscal_class_confidence`).
@@ -173,9 +71,9 @@ pub struct Unit {
 
 impl Unit {
     /// The unit's poverty status on `date` (`None` once it has left the list).
-    pub fn poverty_on(&self, date: Date) -> Poverty {
+    pub fn poverty_on(&self, date: Date) -> Option<PovertyId> {
         match self.poverty_exit {
-            Some(exit) if date >= exit => Poverty::None,
+            Some(exit) if date >= exit => None,
             _ => self.poverty,
         }
     }
@@ -223,10 +121,11 @@ pub struct RuleId(pub u32);
 #[derive(Debug, Clone)]
 pub enum SplitKind {
     /// The centre pays `central`; the rest is divided by the unit's fiscal class.
-    /// `local[class][0..3]` are the province, city and county shares of the rest.
+    /// `local[class][0..3]` are the province, city and county shares of the rest, for
+    /// each fiscal class of the plan.
     Shares {
         central: ParamId,
-        local: [[ParamId; 3]; 3],
+        local: Box<[[ParamId; 3]]>,
     },
     /// The part of the standard up to a national base follows one rule, the part
     /// above it (the local top-up) another.
@@ -246,80 +145,19 @@ pub struct SplitRule {
     pub origin: Location,
 }
 
-/// The plan's eight domains, in the order of Annex 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Domain {
-    Education,
-    Employment,
-    SocialInsurance,
-    Health,
-    SocialServices,
-    Housing,
-    CultureSports,
-    Disability,
-}
-
-impl Domain {
-    pub const ALL: [Domain; 8] = [
-        Domain::Education,
-        Domain::Employment,
-        Domain::SocialInsurance,
-        Domain::Health,
-        Domain::SocialServices,
-        Domain::Housing,
-        Domain::CultureSports,
-        Domain::Disability,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Domain::Education => "education",
-            Domain::Employment => "employment",
-            Domain::SocialInsurance => "social_insurance",
-            Domain::Health => "health",
-            Domain::SocialServices => "social_services",
-            Domain::Housing => "housing",
-            Domain::CultureSports => "culture_sports",
-            Domain::Disability => "disability",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Domain::Education => "基本公共教育",
-            Domain::Employment => "基本劳动就业创业",
-            Domain::SocialInsurance => "基本社会保险",
-            Domain::Health => "基本医疗卫生",
-            Domain::SocialServices => "基本社会服务",
-            Domain::Housing => "基本住房保障",
-            Domain::CultureSports => "基本公共文化体育",
-            Domain::Disability => "残疾人基本公共服务",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Domain> {
-        Domain::ALL.into_iter().find(|d| d.key() == text)
-    }
-}
-
-impl fmt::Display for Domain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
 /// Which units a component is paid in. An empty list means "no restriction".
 #[derive(Debug, Clone, Default)]
 pub struct Eligibility {
-    pub poverty: Vec<Poverty>,
-    pub kind: Vec<UnitKind>,
-    pub fiscal_class: Vec<FiscalClass>,
+    /// Poverty status on the date (`None`: on no list).
+    pub poverty: Vec<Option<PovertyId>>,
+    pub kind: Vec<UnitKindId>,
+    pub fiscal_class: Vec<FiscalClassId>,
     /// Unit codes, for programmes that name their units (pilot counties): the unit
     /// must be one of them.
     pub units: Vec<String>,
     /// Poverty status on the 2016 list, whether or not the unit left it later (support
     /// that continues after exit, 摘帽不摘政策).
-    pub poverty_listed: Vec<Poverty>,
+    pub poverty_listed: Vec<Option<PovertyId>>,
 }
 
 impl Eligibility {
@@ -364,11 +202,11 @@ pub struct Overlap {
     pub note: Text,
 }
 
-/// One of the 83 services of Annex 1.
+/// One service of the plan (one of the 83 of Annex 1 in Handan's).
 #[derive(Debug, Clone)]
 pub struct Service {
     pub id: u32,
-    pub domain: Domain,
+    pub domain: DomainId,
     pub name: Text,
     pub beneficiaries: Text,
     pub responsibility: Text,
@@ -389,9 +227,11 @@ pub struct Indicator {
     pub domain: String,
     pub name: Text,
     pub unit: String,
-    #[serde(default)]
+    /// The value at the start of the plan (`base_2015` in Handan's; `base` in any plan).
+    #[serde(default, alias = "base")]
     pub base_2015: Option<crate::params::Dec>,
-    #[serde(default)]
+    /// The target at its end (`target_2020`; `target` in any plan).
+    #[serde(default, alias = "target")]
     pub target_2020: Option<crate::params::Dec>,
     #[serde(default)]
     pub cumulative: Option<crate::params::Dec>,
@@ -413,17 +253,52 @@ pub struct InputFile {
     pub sha256: String,
 }
 
-/// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`.
+/// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`,
+/// and the cells partial files replace.
 #[derive(Debug, Clone, Default)]
 pub struct CohortCounts {
+    /// The name of the full table's file, for messages.
+    pub file: String,
     pub years: Vec<i32>,
     /// For each cohort id present in the CSV: headcount per (year index, unit index).
+    /// A partial file's rows for these cohorts are already written in.
     pub rows: HashMap<CohortId, ndarray::Array2<i64>>,
+    /// Every cell a partial file (`data: cohort_counts:`) gives, by (cohort, year index,
+    /// unit index), with the row that gave it. For a cohort of `rows` the value is also
+    /// in `rows`; for a derived cohort it replaces `round(from × ratio)` in that cell
+    /// only (see [`crate::engine::headcounts`]).
+    pub given: BTreeMap<(CohortId, usize, usize), Given>,
+}
+
+/// A headcount given by a row of a partial file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Given {
+    pub headcount: i64,
+    pub at: Location,
+}
+
+impl CohortCounts {
+    /// The cell a partial file gives for `cohort` in `year` and unit `unit`, if any.
+    pub fn given(&self, cohort: CohortId, year: i32, unit: usize) -> Option<&Given> {
+        let y = self.years.binary_search(&year).ok()?;
+        self.given.get(&(cohort, y, unit))
+    }
+
+    /// The given cells of a derived cohort, as (year, unit, headcount).
+    pub fn given_for(&self, cohort: CohortId) -> impl Iterator<Item = (i32, usize, i64)> + '_ {
+        self.given
+            .range((cohort, 0, 0)..=(cohort, usize::MAX, usize::MAX))
+            .map(|((_, y, u), g)| (self.years[*y], *u, g.headcount))
+    }
 }
 
 /// Everything loaded and checked.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The plan's identity and lists (`plan.yaml`).
+    pub plan: Plan,
+    /// The plan's population cohort (`units.population` of `plan.yaml`).
+    pub population: CohortId,
     pub params: ParamTree,
     pub units: Vec<Unit>,
     pub cohorts: Vec<Cohort>,
@@ -449,7 +324,7 @@ impl Model {
     }
 
     /// Every parameter a split rule reads, in a fixed order: a share rule's central
-    /// share, then its nine local shares (by fiscal class, province, city, county); a
+    /// share, then its local shares (by fiscal class: province, city, county); a
     /// base + top-up rule's national base, then the parameters of the base rule and of
     /// the top-up rule. The one list of what a rule depends on.
     pub fn rule_params(&self, id: RuleId) -> Vec<ParamId> {
@@ -533,6 +408,7 @@ mod tests {
             match &rule.kind {
                 SplitKind::Shares { .. } => {
                     // why: one central share and 3 fiscal classes × 3 local levels.
+                    assert_eq!(model.plan.classes.len(), 3);
                     assert_eq!(ps.len(), 10, "{}", rule.id);
                     assert_eq!(paths[0], format!("splits.{}.central", rule.id));
                     assert!(

@@ -9,7 +9,6 @@
 
 use crate::error::{Error, Location, Result};
 use crate::input::UTF8_BOM;
-use crate::model::Domain;
 use crate::money::parse_yuan;
 
 /// The columns of `outlays.csv`, in order. The first sixteen are a published contract.
@@ -62,7 +61,8 @@ pub struct Outlay<'r> {
     pub unit_name: &'r str,
     pub service_id: u32,
     pub service_name: &'r str,
-    pub domain: Domain,
+    /// The domain's id, as the plan names it.
+    pub domain: &'r str,
     pub total: i64,
     /// Central, province, city, county.
     pub levels: [i64; 4],
@@ -113,7 +113,7 @@ pub fn read(
             unit_name: text(2)?,
             service_id: text(3)?.parse().map_err(|_| not(3, "a service number"))?,
             service_name: text(4)?,
-            domain: Domain::parse(text(5)?).ok_or_else(|| not(5, "a domain"))?,
+            domain: text(5)?,
             total,
             levels,
         };

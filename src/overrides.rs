@@ -17,7 +17,7 @@ use crate::engine::Years;
 use crate::error::{Error, Location, Result};
 use crate::exact::{self, NotDecimal};
 use crate::load::Source;
-use crate::model::{FiscalClass, Model, Poverty, SplitKind};
+use crate::model::{Model, SplitKind};
 use crate::params::{DatedValues, Dec, span_location};
 use crate::suggest::did_you_mean;
 
@@ -490,15 +490,19 @@ fn apply_unit(model: &mut Model, ov: &Override) -> Result<()> {
             format!("`{v}` is not a valid {}; expected {allowed}", parts[2]),
         )
     };
+    let plan = &model.plan;
     let unit = &mut model.units[u];
     match parts[2] {
         "fiscal_class" => {
-            unit.fiscal_class =
-                FiscalClass::parse(v).ok_or_else(|| bad("direct, managed or district"))?;
+            unit.fiscal_class = plan
+                .parse_class(v)
+                .ok_or_else(|| bad(&plan.expected_classes()))?;
             unit.fiscal_class_assumed = false;
         }
         "poverty" => {
-            unit.poverty = Poverty::parse(v).ok_or_else(|| bad("national, provincial or none"))?
+            unit.poverty = plan
+                .parse_poverty(v)
+                .ok_or_else(|| bad(&plan.expected_poverty()))?
         }
         _ => {
             unit.poverty_exit = match v {
@@ -520,7 +524,7 @@ fn check_split_sums(model: &Model) -> Result<()> {
         let SplitKind::Shares { local, .. } = &rule.kind else {
             continue;
         };
-        for class in FiscalClass::ALL {
+        for class in model.plan.class_ids() {
             let ids = local[class.index()];
             let mut dates: Vec<Date> = ids
                 .iter()
@@ -545,7 +549,7 @@ fn check_split_sums(model: &Model) -> Result<()> {
                         format!(
                             "after the overrides, the local shares of `{}` for `{}` units on {d} add up to {sum}, not 1 (province {} + city {} + county {}); override all three together",
                             rule.id,
-                            class.key(),
+                            model.plan.class(class).id,
                             vals[0],
                             vals[1],
                             vals[2]

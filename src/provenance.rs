@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{FiscalClass, Level, Model};
+use crate::model::{Level, Model};
 
 /// One figure that rests on our judgement rather than the plan or a cited document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,14 +121,26 @@ pub fn assumed_figures(model: &Model) -> Vec<AssumedFigure> {
         out.push(AssumedFigure {
             label: label(model, &path),
             path,
-            basis: format!(
-                "which Handan counties are 省直管县 is not published; {} is taken as {} by its kind",
-                u.name_zh,
-                u.fiscal_class.zh()
-            ),
+            basis: assumed_class_basis(model, u),
         });
     }
     out
+}
+
+/// Why a unit's fiscal class is an assumption: the plan's reason (`plan.yaml`
+/// `units.assumed_class`), and the class the unit is taken to be by its kind.
+pub fn assumed_class_basis(model: &Model, u: &crate::model::Unit) -> String {
+    let reason = &model.plan.assumed_class_basis;
+    let taken = format!(
+        "{} is taken as {} by its kind",
+        u.name_zh,
+        model.plan.class(u.fiscal_class).name.zh
+    );
+    if reason.is_empty() {
+        taken
+    } else {
+        format!("{reason}; {taken}")
+    }
 }
 
 /// Every source the parameters cite, most cited first (then by text); a parameter
@@ -197,7 +209,7 @@ pub fn label(model: &Model, path: &str) -> String {
                 Some(format!(
                     "分担 {} · {} · {}",
                     r.name.zh,
-                    FiscalClass::parse(class)?.zh(),
+                    model.plan.class(model.plan.parse_class(class)?).name.zh,
                     level(lvl)?
                 ))
             })
@@ -208,7 +220,7 @@ pub fn label(model: &Model, path: &str) -> String {
                 Some(format!(
                     "分担 {} · {} · 地方分担",
                     r.name.zh,
-                    FiscalClass::parse(class)?.zh()
+                    model.plan.class(model.plan.parse_class(class)?).name.zh
                 ))
             })
         }

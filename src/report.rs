@@ -133,12 +133,9 @@ pub fn by_unit_with(
         .map_err(|_| run_overflow(model, out))
 }
 
-/// The resident population of a unit in a year (the `pop_total` cohort).
+/// The resident population of a unit in a year (the plan's population cohort).
 pub(crate) fn population(model: &Model, view: &View, y: i32, u: usize) -> i64 {
-    model
-        .cohort_by_name("pop_total")
-        .map(|c| view.headcounts.get(y, u, c))
-        .unwrap_or(0)
+    view.headcounts.get(y, u, model.population)
 }
 
 /// `by_domain.csv`: year × domain × level.

@@ -60,7 +60,7 @@ struct RawScenario {
     #[serde(default)]
     years: Option<Spanned<RawYears>>,
     #[serde(default)]
-    data: RawData,
+    data: Option<Spanned<DataField>>,
     #[serde(default)]
     capacity: Option<RawCapacity>,
 }
@@ -79,9 +79,42 @@ struct RawYears {
     last: i32,
 }
 
+/// `data:` is a plan folder (`data: my-plan/`) or a map of inputs, which may name a
+/// plan folder too (`data: {plan: my-plan/, cohort_counts: counts.csv}`).
+#[derive(Debug)]
+enum DataField {
+    Folder(String),
+    Files(Box<RawData>),
+}
+
+impl<'de> Deserialize<'de> for DataField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = DataField;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a plan folder, or a map of input files")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<DataField, E> {
+                Ok(DataField::Folder(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<DataField, A::Error> {
+                RawData::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|d| DataField::Files(Box::new(d)))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawData {
+    /// A plan folder: every plan file it holds replaces the embedded one.
+    plan: Option<Spanned<String>>,
     units: Option<Spanned<String>>,
     cohort_counts: Option<Spanned<String>>,
     cohorts: Option<Spanned<String>>,
@@ -211,11 +244,8 @@ impl Scenario {
                 ),
             ));
         }
-        let years = match &raw.years {
-            None => parent.as_ref().map(|p| p.years).unwrap_or(Years {
-                first: 2016,
-                last: 2020,
-            }),
+        let given_years = match &raw.years {
+            None => None,
             Some(y) => {
                 if y.value.first > y.value.last || y.value.first < 1900 || y.value.last > 2200 {
                     return Err(Error::input(
@@ -226,10 +256,10 @@ impl Scenario {
                         ),
                     ));
                 }
-                Years {
+                Some(Years {
                     first: y.value.first,
                     last: y.value.last,
-                }
+                })
             }
         };
         let mut inputs = parent
@@ -240,47 +270,92 @@ impl Scenario {
         if let Some(p) = &parent {
             files.extend(p.files.iter().cloned());
         }
-        let mut read = |p: &Spanned<String>| -> Result<Source> {
-            let full: PathBuf = base.join(&p.value);
+        let no_data = RawData::default();
+        let d = match raw.data.as_ref().map(|d| &d.value) {
+            None => &no_data,
+            Some(DataField::Files(d)) => d,
+            Some(DataField::Folder(dir)) => {
+                let at = span_location(
+                    &src.name,
+                    &src.text,
+                    &raw.data.as_ref().expect("matched").referenced,
+                );
+                crate::shipped::no_data_folder(base, dir, &at)?;
+                let dir = crate::load::tidy(&base.join(dir));
+                files.extend(inputs.read_folder(&dir, &at)?);
+                &no_data
+            }
+        };
+        if let Some(p) = &d.plan {
+            let at = span_location(&src.name, &src.text, &p.referenced);
+            crate::shipped::no_data_folder(base, &p.value, &at)?;
+            let dir = crate::load::tidy(&base.join(&p.value));
+            files.extend(inputs.read_folder(&dir, &at)?);
+        }
+        let mut read = |p: &Spanned<String>, table: bool| -> Result<Source> {
+            let full: PathBuf = crate::load::tidy(&base.join(&p.value));
             let at = span_location(&src.name, &src.text, &p.referenced);
             if let Some(shipped) = crate::shipped::data_file(base, &p.value, &at) {
                 return shipped;
             }
-            let source = Source::read_from(&full, Whence::Key(&at))?;
-            files.push(full);
+            let source = if table {
+                Source::read_table(&full, Whence::Key(&at))?
+            } else {
+                if crate::input::workbook_path(&full).is_some() {
+                    return Err(Error::input(
+                        at,
+                        format!(
+                            "`{}` is an Excel workbook, but this input is YAML; workbooks may replace the tables (units, cohort_counts, budget_classes, fiscal)",
+                            full.display()
+                        ),
+                    ));
+                }
+                Source::read_from(&full, Whence::Key(&at))?
+            };
+            files.push(source.path.clone().unwrap_or(full));
             Ok(source)
         };
-        let d = &raw.data;
         if let Some(p) = &d.units {
-            inputs.units = read(p)?;
+            inputs.units = read(p, true)?;
         }
         if let Some(p) = &d.cohort_counts {
-            inputs.cohort_counts = read(p)?;
+            let partial = read(p, true)?;
+            inputs.partial_counts.push(partial);
         }
         if let Some(p) = &d.cohorts {
-            inputs.cohorts = read(p)?;
+            inputs.cohorts = read(p, false)?;
         }
         if let Some(p) = &d.splits {
-            inputs.splits = read(p)?;
+            inputs.splits = read(p, false)?;
         }
         if let Some(list) = &d.services {
-            inputs.services = list.iter().map(&mut read).collect::<Result<_>>()?;
+            inputs.services = list.iter().map(|p| read(p, false)).collect::<Result<_>>()?;
         }
         if let Some(p) = &d.indicators {
-            inputs.indicators = read(p)?;
+            inputs.indicators = read(p, false)?;
         }
         if let Some(p) = &d.budget_classes {
-            inputs.budget_classes = read(p)?;
+            inputs.budget_classes = read(p, true)?;
         }
         if let Some(p) = &d.sources {
-            inputs.sources = read(p)?;
+            inputs.sources = read(p, false)?;
         }
         if let Some(p) = &d.fiscal {
-            inputs.fiscal = Some(read(p)?);
+            inputs.fiscal = Some(read(p, true)?);
         }
         if let Some(p) = &d.capacity {
-            inputs.capacity = read(p)?;
+            inputs.capacity = read(p, false)?;
         }
+        // The years: this file's; else, when this file brings its own plan.yaml, the
+        // plan's; else those of the scenario it extends; else the plan's.
+        let own_plan = parent
+            .as_ref()
+            .is_some_and(|p| p.inputs.plan.name != inputs.plan.name);
+        let years = match (given_years, &parent) {
+            (Some(y), _) => y,
+            (None, Some(p)) if !own_plan => p.years,
+            _ => crate::load::load_plan(&inputs.plan)?.years,
+        };
         let capacity = match &raw.capacity {
             None => parent.as_ref().map(|p| p.capacity).unwrap_or_default(),
             Some(c) => crate::capacity::Rule::parse(&c.rule.value).ok_or_else(|| {

@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{FiscalClass, Level, Model, SplitKind};
+use crate::model::{Level, Model, SplitKind};
 use crate::params::Unit;
 use crate::sweep::Metric;
 
@@ -71,12 +71,18 @@ fn kinds(model: &Model) -> Kinds {
         })
         .collect();
     let mut units = Vec::new();
+    let class_ids = class_ids(model).join(", ");
+    let poverty_ids = poverty_ids(model).join(", ");
+    let attrs = [
+        ("fiscal_class", format!("财政体制类别 ({class_ids})")),
+        ("poverty", format!("贫困县类别 ({poverty_ids})")),
+        (
+            "poverty_exit",
+            "退出贫困县日期 (a date, or none)".to_owned(),
+        ),
+    ];
     for u in &model.units {
-        for (attr, zh) in [
-            ("fiscal_class", "财政体制类别 (direct, managed, district)"),
-            ("poverty", "贫困县类别 (national, provincial, none)"),
-            ("poverty_exit", "退出贫困县日期 (a date, or none)"),
-        ] {
+        for (attr, zh) in &attrs {
             units.push((
                 format!("units.{}.{attr}", u.code),
                 format!("{} {}: {zh}", u.name_zh, u.name_en),
@@ -147,13 +153,25 @@ fn levels() -> Value {
     json!({"enum": Level::ALL.iter().map(|l| l.key()).collect::<Vec<_>>()})
 }
 
-fn classes() -> Value {
+/// The ids of the plan's fiscal classes.
+fn class_ids(model: &Model) -> Vec<&str> {
+    model.plan.classes.iter().map(|c| c.id.as_str()).collect()
+}
+
+/// The ids of the plan's poverty lists, and `none`.
+fn poverty_ids(model: &Model) -> Vec<&str> {
+    let mut ids: Vec<&str> = model.plan.poverty.iter().map(|c| c.id.as_str()).collect();
+    ids.push("none");
+    ids
+}
+
+fn classes(model: &Model) -> Value {
     json!({
         "description": "only these fiscal classes (not with the centre, whose share is one for all classes)",
         "type": "array",
         "minItems": 1,
         "uniqueItems": true,
-        "items": {"enum": FiscalClass::ALL.iter().map(|c| c.key()).collect::<Vec<_>>()},
+        "items": {"enum": class_ids(model)},
     })
 }
 
@@ -221,14 +239,8 @@ pub fn scenario(model: &Model) -> String {
         "then": {"properties": {"path": {"enum": rule_paths}}},
     }));
     for (attr, set) in [
-        (
-            "fiscal_class",
-            json!({"enum": FiscalClass::ALL.iter().map(|c| c.key()).collect::<Vec<_>>()}),
-        ),
-        (
-            "poverty",
-            json!({"enum": ["national", "provincial", "none"]}),
-        ),
+        ("fiscal_class", json!({"enum": class_ids(model)})),
+        ("poverty", json!({"enum": poverty_ids(model)})),
         (
             "poverty_exit",
             json!({"anyOf": [{"const": "none"}, {"type": "string", "pattern": DATE}]}),
@@ -273,10 +285,11 @@ pub fn scenario(model: &Model) -> String {
                 },
             },
             "data": {
-                "description": "your own input files instead of the embedded seeds (paths relative to this file)",
-                "type": "object",
+                "description": "your own inputs instead of the embedded seeds (paths relative to this file): a plan folder (as `fendan init` writes one), or a map of input files",
+                "type": ["string", "object"],
                 "additionalProperties": false,
                 "properties": {
+                    "plan": {"type": "string", "description": "a plan folder: every plan file it holds replaces the embedded one"},
                     "units": {"type": "string"},
                     "cohort_counts": {"type": "string"},
                     "cohorts": {"type": "string"},
@@ -339,7 +352,7 @@ pub fn scenario(model: &Model) -> String {
                             "from": levels(),
                             "to": levels(),
                             "share": {"type": "number", "minimum": 0, "maximum": 1},
-                            "classes": classes(),
+                            "classes": classes(model),
                         },
                     },
                     "note": {"type": "string", "description": "why (shown by `fendan explain --param`)"},
@@ -477,7 +490,7 @@ pub fn sweep(model: &Model) -> String {
                         "type": "object",
                         "additionalProperties": false,
                         "required": ["from", "to"],
-                        "properties": {"from": levels(), "to": levels(), "classes": classes()},
+                        "properties": {"from": levels(), "to": levels(), "classes": classes(model)},
                     },
                     "values": {"type": "array", "minItems": 1, "items": number},
                     "range": {

@@ -149,6 +149,20 @@ pub fn data_file(base: &Path, relative: &str, at: &Location) -> Option<Result<So
     )
 }
 
+/// Refuse a plan folder named by a shipped scenario (`data: DIR` or `data: {plan: DIR}`):
+/// only single files can be compiled in ([`DATA`]). `Ok` when `base` is a real folder.
+pub fn no_data_folder(base: &Path, relative: &str, at: &Location) -> Result<()> {
+    if !is_embedded_base(base) {
+        return Ok(());
+    }
+    Err(Error::input(
+        at.clone(),
+        format!(
+            "the shipped scenario names the data folder `{relative}`, but a shipped scenario can only name single data files compiled into fendan; list its files under `data:` and add them to shipped::DATA (src/shipped.rs)"
+        ),
+    ))
+}
+
 /// A scenario named on the command line, and a note for stderr when the name was
 /// ambiguous (a file or folder here, and a shipped scenario of the same name).
 pub struct Resolved {
@@ -261,6 +275,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("not compiled into fendan"), "{err}");
+        // A plan folder cannot be compiled in: refused, whatever its name.
+        assert!(no_data_folder(Path::new("."), "my-plan", &at).is_ok());
+        let err = no_data_folder(Path::new(EMBEDDED_BASE), "my-plan", &at)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("names the data folder `my-plan`"), "{err}");
+        let text = "name: x\ntitle: x\ndata: {plan: my-plan}\n";
+        let err = Scenario::parse(Source::new("s.yaml", text), Path::new(EMBEDDED_BASE))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("names the data folder `my-plan`"), "{err}");
     }
 
     #[test]

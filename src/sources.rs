@@ -394,6 +394,10 @@ pub fn check_model(model: &Model, inputs: &Inputs) -> Result<()> {
         }
         b.check(text).map_err(|e| fail(origin, e))
     };
+    if !model.plan.source.is_empty() {
+        let at = Location::in_text(&inputs.plan.name, &inputs.plan.text, 1, 1);
+        check(&model.plan.source, &at)?;
+    }
     for (_, p) in model.params.iter() {
         if !p.source.is_empty() {
             check(&p.source, &p.origin)?;

@@ -25,7 +25,7 @@ use crate::engine::{self, Years};
 use crate::error::Result;
 use crate::grade::{Confidence, Range};
 use crate::load::Source;
-use crate::model::{FiscalClass, Model, SplitKind, UnitKind};
+use crate::model::{Model, SplitKind};
 use crate::params::{Param, ParamId, Unit};
 use crate::scenario::Scenario;
 use crate::sweep::{Assign, Evaluator, Spec};
@@ -259,7 +259,7 @@ fn plan_local(model: &Model, years: Years, plans: &mut Vec<Plan>) {
         let SplitKind::Shares { local, .. } = &rule.kind else {
             continue;
         };
-        for class in FiscalClass::ALL {
+        for class in model.plan.class_ids() {
             if !model.units.iter().any(|u| u.fiscal_class == class) {
                 continue;
             }
@@ -290,7 +290,7 @@ fn plan_local(model: &Model, years: Years, plans: &mut Vec<Plan>) {
                 plans.push(Plan {
                     row: Assumption {
                         kind: Kind::LocalShares,
-                        path: format!("splits.{}.local.{}", rule.id, class.key()),
+                        path: format!("splits.{}.local.{}", rule.id, model.plan.class(class).id),
                         also: Vec::new(),
                         from: Some(*date),
                         until,
@@ -445,8 +445,8 @@ pub fn at_stake(base: &Scenario) -> Result<Vec<crate::provenance::AtStake>> {
 }
 
 /// Each unit's assumed fiscal class, switched to the plausible other class (a county to
-/// 省直管县; a functional zone or a district made from a county to 市管县) in a copy of
-/// the model.
+/// 省直管县; a functional zone or a district made from a county to 市管县, as the plan's
+/// unit kinds say in `if_assumed`) in a copy of the model.
 fn fiscal_classes(model: &Model, years: Years) -> Result<Vec<Assumption>> {
     let mut out = Vec::new();
     let base = engine::run(model, years)?;
@@ -465,21 +465,12 @@ fn fiscal_classes(model: &Model, years: Years) -> Result<Vec<Assumption>> {
         if !u.fiscal_class_assumed {
             continue;
         }
-        let (other, why) = match u.kind {
-            UnitKind::County | UnitKind::City => (
-                FiscalClass::Direct,
-                "whether it was 省直管县 (direct) or 市管县 (managed) in 2016-2020 was not found",
-            ),
-            UnitKind::Zone => (
-                FiscalClass::Managed,
-                "a functional zone: whether its budget was handled like a 市辖区 or like a county under the city was not found",
-            ),
-            UnitKind::District => (
-                FiscalClass::Managed,
-                "a district since the 2016 re-districting: whether its budget kept the county arrangement was not found",
-            ),
-        };
-        let other = Some(other).filter(|c| *c != u.fiscal_class);
+        // The plausible other class of a unit of this kind (plan.yaml `if_assumed`).
+        let alternative = model.plan.kind(u.kind).if_assumed.as_ref();
+        let why = alternative.map_or("", |a| a.why.as_str());
+        let other = alternative
+            .map(|a| a.class)
+            .filter(|c| *c != u.fiscal_class);
         let mut moved = [0i64; 5];
         if let Some(c) = other {
             let mut m = model.clone();
@@ -495,13 +486,21 @@ fn fiscal_classes(model: &Model, years: Years) -> Result<Vec<Assumption>> {
             also: Vec::new(),
             from: None,
             until: None,
-            value: u.fiscal_class.key().to_owned(),
+            value: model.plan.class(u.fiscal_class).id.clone(),
             unit: "class".to_owned(),
-            basis: format!("{} ({}): {why}", u.name_zh, u.name_en),
+            basis: if why.is_empty() {
+                format!("{} ({})", u.name_zh, u.name_en)
+            } else {
+                format!("{} ({}): {why}", u.name_zh, u.name_en)
+            },
             confidence: u.fiscal_class_confidence,
             range: match other {
-                Some(c) => format!("{} or {}", u.fiscal_class.key(), c.key()),
-                None => u.fiscal_class.key().to_owned(),
+                Some(c) => format!(
+                    "{} or {}",
+                    model.plan.class(u.fiscal_class).id,
+                    model.plan.class(c).id
+                ),
+                None => model.plan.class(u.fiscal_class).id.clone(),
             },
             range_given: true,
             defined_at: "units.csv".to_owned(),

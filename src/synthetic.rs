@@ -20,17 +20,18 @@ use crate::load::{Inputs, Source};
 ///
 /// Copy `k` (1-based) of a unit gets the code `9` + `k` + the last digits of the
 /// original code (e.g. copy 42 of 130402 is `904202`), or the unit's position in
-/// `units.csv` when those digits do not tell the units apart; codes are 6 digits, so
-/// they load, and start with 9, which no GB/T 2260 province code does. When the copy
-/// number and the unit do not fit in five digits (1,430 copies of 20 units, township
-/// scale), unit `i` of copy `k` is numbered `9` + (k − 1) × units + i in five digits
-/// instead. Names get ` #k`.
+/// `units.csv` when those digits do not tell the units apart; codes are as long as the
+/// originals (6 digits for Handan's), so they follow the plan's code rule and load, and
+/// start with 9, which no GB/T 2260 province code does. When the copy number and the
+/// unit do not fit in the digits after the 9 (1,430 copies of Handan's 20 units,
+/// township scale), unit `i` of copy `k` is numbered `9` + (k − 1) × units + i in those
+/// digits instead. Names get ` #k`.
 /// The copies are listed copy by copy, in the original order; the output is a pure
 /// function of the input.
 ///
 /// # Panics
 ///
-/// If `copies` is 0, if six digits cannot number `copies × units` units, or if
+/// If `copies` is 0, if codes as long as the originals cannot number `copies × units` units, or if
 /// `units.csv` or `cohorts.csv` lacks the columns fendan requires (load the
 /// original first to get a located error instead).
 pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
@@ -40,15 +41,19 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
         let col = column(&units.0, "code", &inputs.units.name);
         units.1.iter().map(|r| r[col].trim()).collect()
     };
+    // New codes are as long as the originals, so they follow the plan's code rule.
+    let width = codes.first().map_or(6, |c| c.len());
     let copy_width = copies.to_string().len();
-    let rest = 5usize.saturating_sub(copy_width);
+    let digits = width - 1;
+    let rest = digits.saturating_sub(copy_width);
     let n = codes.len();
-    // Copy number and a tail of the original code fit in five digits; else (township
-    // scale) the copies are numbered straight through: `9` + (k − 1) × units + i.
-    let by_copy = rest > 0 && n <= 10usize.pow(rest as u32);
+    // Copy number and a tail of the original code fit in the digits after the 9; else
+    // (township scale) the copies are numbered straight through: `9` + (k − 1) × units + i.
+    let fits = |count: usize, d: usize| 10usize.checked_pow(d as u32).is_none_or(|m| count <= m);
+    let by_copy = rest > 0 && fits(n, rest);
     assert!(
-        by_copy || copies * n <= 100_000,
-        "cannot number {copies} copies of {n} units with 6-digit codes"
+        by_copy || fits(copies * n, digits),
+        "cannot number {copies} copies of {n} units with {width}-digit codes"
     );
     // The last `rest` digits of each code, if they tell the units apart; else the position.
     let tails: Vec<String> = codes
@@ -72,7 +77,7 @@ pub fn replicate(inputs: &Inputs, copies: usize) -> Inputs {
         if by_copy {
             format!("9{k:0copy_width$}{}", tail(i))
         } else {
-            format!("9{:05}", (k - 1) * n + i)
+            format!("9{:0digits$}", (k - 1) * n + i)
         }
     };
 
@@ -175,7 +180,7 @@ mod tests {
 
     fn city_population(model: &crate::Model, year: i32) -> i64 {
         let hc = headcounts(model, YEARS).unwrap();
-        let pop = model.cohort_by_name("pop_total").unwrap();
+        let pop = model.population;
         (0..model.units.len()).map(|u| hc.get(year, u, pop)).sum()
     }
 

@@ -381,7 +381,14 @@ pub fn simulate(
         )?;
         let file = |name: &str| files.iter().find(|f| f.0 == name).map(|f| f.1.as_slice());
         if let (Some(by_level), Some(by_unit)) = (file("by_level.csv"), file("by_unit.csv")) {
-            director::add(&mut wb, scenario, by_level, by_unit, options.scale)?;
+            director::add(
+                &mut wb,
+                &model.plan,
+                scenario,
+                by_level,
+                by_unit,
+                options.scale,
+            )?;
         }
         for (sheet, file) in SIMULATE_SHEETS {
             if sheet == DETAIL_SHEET && !options.detail {
@@ -416,14 +423,16 @@ pub fn simulate(
             rows.push(vec![
                 format!("units.{}.fiscal_class", u.code),
                 String::new(),
-                u.fiscal_class.key().to_owned(),
+                model.plan.class(u.fiscal_class).id.clone(),
                 "class".to_owned(),
                 u.source.clone(),
                 format!(
-                    "{} ({}): which Handan counties are 省直管县 is not published; the class follows the unit's kind",
-                    u.name_zh, u.name_en
+                    "{} ({}): {}",
+                    u.name_zh,
+                    u.name_en,
+                    crate::provenance::assumed_class_basis(model, u)
                 ),
-                "seeds/units.csv".to_owned(),
+                scenario.inputs.units.name.clone(),
                 String::new(),
             ]);
         }

@@ -45,13 +45,11 @@ fn hand_without_fiscal(dir: &Path) -> std::path::PathBuf {
     let text = fs::read_to_string(hand.join("scenario.yaml"))
         .unwrap()
         .replace("  fiscal: fiscal.csv\n", "")
-        .replace("cohorts.yaml", s(&hand.join("cohorts.yaml")))
-        .replace("counts.csv", s(&hand.join("counts.csv")))
+        .replace("plan: .", &format!("plan: {}", s(&hand)))
         .replace(
             "[services.yaml]",
             &format!("[{}]", s(&hand.join("services.yaml"))),
-        )
-        .replace("splits.yaml", s(&hand.join("splits.yaml")));
+        );
     fs::write(&copy, text).unwrap();
     copy
 }

@@ -96,7 +96,8 @@ pub struct YearMeasure {
     /// Revenue-weighted CV and Theil index of the burden share (units with revenue > 0).
     pub cv: Option<Decimal>,
     pub theil: Option<Decimal>,
-    /// Σ outlay ÷ Σ revenue of districts and zones, and of counties and the county-level city.
+    /// Σ outlay ÷ Σ revenue of the units of urban kinds (districts and zones in Handan), and
+    /// of the others (counties and the county-level city).
     pub districts_share: Option<Decimal>,
     pub counties_share: Option<Decimal>,
 }

@@ -33,7 +33,7 @@ pub struct Assessment {
     pub rule: Rule,
     /// Per year of the run, in order.
     pub years: Vec<(i32, YearMeasure)>,
-    /// Resident population per year and unit (`pop_total`), for the per-head measures.
+    /// Resident population per year and unit (the plan's population cohort), for the per-head measures.
     pub population: Vec<Vec<i64>>,
     /// Whether any figure of the run's years is made up for an example.
     pub illustrative: bool,
@@ -48,12 +48,13 @@ pub fn fixed_threshold(model: &Model, year: i32) -> rust_decimal::Decimal {
         .unwrap_or_default()
 }
 
-/// Whether each unit is a district or zone (compared with counties and the county-level city).
+/// Whether each unit is of an urban kind of the plan (in Handan's, a district or zone,
+/// compared with counties and the county-level city).
 pub fn urban(model: &Model) -> Vec<bool> {
     model
         .units
         .iter()
-        .map(|u| u.kind.is_urban_district())
+        .map(|u| model.plan.kind(u.kind).urban)
         .collect()
 }
 
@@ -63,7 +64,7 @@ pub fn assess(model: &Model, out: &Outcome, rule: Rule) -> Result<Option<Assessm
     assess_totals(model, &crate::report::View::from(out), &totals, rule)
 }
 
-/// [`assess`] from the sums of a run (what `simulate` gathers while streaming).
+/// [`assess()`] from the sums of a run (what `simulate` gathers while streaming).
 pub fn assess_totals(
     model: &Model,
     out: &crate::report::View,

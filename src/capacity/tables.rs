@@ -142,7 +142,7 @@ pub fn unit_table(model: &Model, a: &Assessment) -> Vec<u8> {
                 y.to_string(),
                 unit.code.clone(),
                 unit.name_zh.clone(),
-                unit.kind.key().to_owned(),
+                model.plan.kind(unit.kind).id.clone(),
                 pop.to_string(),
                 yuan(m.county),
                 opt(m.revenue, yuan),

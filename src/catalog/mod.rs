@@ -10,14 +10,14 @@
 pub mod params;
 pub mod shares;
 
-use crate::model::{Domain, Model};
+use crate::model::{DomainId, Model};
 
 /// One component of a service and the parameter paths behind its amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentRow {
     pub service: u32,
     pub service_zh: String,
-    pub domain: Domain,
+    pub domain: DomainId,
     pub component: String,
     pub name_zh: String,
     pub name_en: String,
@@ -30,7 +30,7 @@ pub struct ComponentRow {
 }
 
 /// One row per component of the services `keep` selects, in catalog order.
-pub fn components(model: &Model, keep: impl Fn(Domain) -> bool) -> Vec<ComponentRow> {
+pub fn components(model: &Model, keep: impl Fn(DomainId) -> bool) -> Vec<ComponentRow> {
     let mut out = Vec::new();
     for s in model.services.iter().filter(|s| keep(s.domain)) {
         for c in &s.components {

@@ -144,9 +144,13 @@ pub fn entries(model: &Model, years: Years) -> Vec<Entry> {
             (
                 "fiscal_class",
                 "fiscal_class",
-                u.fiscal_class.key().to_owned(),
+                model.plan.class(u.fiscal_class).id.clone(),
             ),
-            ("poverty", "poverty", u.poverty.key().to_owned()),
+            (
+                "poverty",
+                "poverty",
+                model.plan.poverty_key(u.poverty).to_owned(),
+            ),
             (
                 "poverty_exit",
                 "date",
@@ -164,11 +168,7 @@ pub fn entries(model: &Model, years: Years) -> Vec<Entry> {
                 years: vec![value; n],
                 source: collapse(&u.source),
                 assumption: if assumed {
-                    format!(
-                        "which Handan counties are 省直管县 is not published; {} is taken as {} by its kind",
-                        u.name_zh,
-                        u.fiscal_class.zh()
-                    )
+                    crate::provenance::assumed_class_basis(model, u)
                 } else {
                     String::new()
                 },

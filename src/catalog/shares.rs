@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::date::Date;
 use crate::engine::Years;
-use crate::model::{FiscalClass, Level, Model, SplitKind, SplitRule};
+use crate::model::{FiscalClassId, Level, Model, SplitKind, SplitRule};
 use crate::params::ParamId;
 
 fn num(x: Decimal) -> String {
@@ -25,7 +25,7 @@ fn num(x: Decimal) -> String {
 pub fn parts(
     model: &Model,
     rule: &SplitRule,
-    class: FiscalClass,
+    class: FiscalClassId,
     date: Date,
 ) -> Option<[Decimal; 4]> {
     let SplitKind::Shares { central, local } = &rule.kind else {
@@ -111,7 +111,7 @@ fn shares_table(model: &Model, rule: &SplitRule, years: Years) -> String {
                 }
                 v
             });
-        for (i, class) in FiscalClass::ALL.into_iter().enumerate() {
+        for (i, class) in model.plan.class_ids().enumerate() {
             let p = parts(model, rule, class, d).expect("a share rule");
             let cells: Vec<String> = p.iter().map(|x| format!("{:<8}", num(*x))).collect();
             let when = if i == 0 {
@@ -122,7 +122,7 @@ fn shares_table(model: &Model, rule: &SplitRule, years: Years) -> String {
             let _ = writeln!(
                 t,
                 "  {when:<16} {:<9} {}",
-                class.key(),
+                model.plan.class(class).id,
                 cells.join(" ").trim_end()
             );
         }
@@ -142,7 +142,8 @@ mod tests {
         let s = crate::Scenario::baseline();
         let m = s.model().unwrap();
         let rule = m.rules.iter().find(|r| r.id == "compulsory_edu").unwrap();
-        let p = parts(&m, rule, FiscalClass::Managed, Date::new(2016, 1, 1)).unwrap();
+        let managed = m.plan.parse_class("managed").unwrap();
+        let p = parts(&m, rule, managed, Date::new(2016, 1, 1)).unwrap();
         // why: central 0.6; the rest 0.4 split 2:1:1 → 0.2, 0.1, 0.1.
         let want: [Decimal; 4] = ["0.6", "0.2", "0.1", "0.1"].map(|x| x.parse().unwrap());
         assert_eq!(p, want);

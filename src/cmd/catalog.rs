@@ -1,10 +1,11 @@
-//! `fendan catalog`: the services of Annex 1 as a table or CSV, one row per service, or
-//! one row per component with the parameter paths that move its amount (`--by component`).
+//! `fendan catalog`: the services of the plan (Annex 1 of Handan's) as a table or CSV, one
+//! row per service, or one row per component with the parameter paths that move its amount
+//! (`--by component`).
 
 use std::path::Path;
 
 use fendan::Error;
-use fendan::model::Domain;
+use fendan::model::DomainId;
 
 use super::{Outcome, print, print_csv, scenario_and_model, table};
 use crate::cli::{CatalogRows, Format};
@@ -18,8 +19,8 @@ pub fn run(
     let (_, model) = scenario_and_model(scenario)?;
     let want = match domain {
         None => None,
-        Some(d) => Some(Domain::parse(d).ok_or_else(|| {
-            let names: Vec<&str> = Domain::ALL.iter().map(|d| d.key()).collect();
+        Some(d) => Some(model.plan.parse_domain(d).ok_or_else(|| {
+            let names: Vec<&str> = model.plan.domains.iter().map(|d| d.id.as_str()).collect();
             Error::Usage(format!(
                 "`{d}` is not a domain; use one of {}",
                 names.join(", ")
@@ -75,7 +76,7 @@ pub fn run(
                 paths.sort_unstable();
                 w.write_record([
                     s.id.to_string().as_str(),
-                    s.domain.key(),
+                    model.plan.domain(s.domain).id.as_str(),
                     &s.name.zh,
                     &s.name.en,
                     &s.beneficiaries.zh,
@@ -106,7 +107,7 @@ pub fn run(
             for s in services {
                 t.add_row(vec![
                     s.id.to_string(),
-                    s.domain.key().to_owned(),
+                    model.plan.domain(s.domain).id.clone(),
                     s.name.zh.clone(),
                     s.name.en.clone(),
                     s.components.len().to_string(),
@@ -124,7 +125,7 @@ pub fn run(
 
 /// One row per component: its service, names, cohort, split rule and every parameter
 /// path that moves its amount (see [`fendan::catalog::components`]).
-fn components(model: &fendan::Model, want: Option<Domain>, format: Format) -> Outcome {
+fn components(model: &fendan::Model, want: Option<DomainId>, format: Format) -> Outcome {
     let rows = fendan::catalog::components(model, |d| want.is_none_or(|w| w == d));
     match format {
         Format::Csv => print_csv(
@@ -142,7 +143,7 @@ fn components(model: &fendan::Model, want: Option<Domain>, format: Format) -> Ou
             rows.iter().map(|r| {
                 [
                     r.service.to_string(),
-                    r.domain.key().to_owned(),
+                    model.plan.domain(r.domain).id.clone(),
                     r.service_zh.clone(),
                     r.component.clone(),
                     r.name_zh.clone(),

@@ -182,7 +182,7 @@ fn render_table(cmp: &Comparison, dims: &[Dim], rows: &[Row], total: &Row, scale
                 KeyPart::Level(l) => l.key().to_owned(),
                 KeyPart::Year(y) => y.to_string(),
                 KeyPart::Unit(u) => cmp.a.units[*u].1.clone(),
-                KeyPart::Domain(d) => d.key().to_owned(),
+                KeyPart::Domain(d) => cmp.domain(*d).0.to_owned(),
                 KeyPart::Service(id) => format!("{id} {}", cmp.service_name(*id)),
             })
             .collect();

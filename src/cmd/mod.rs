@@ -5,6 +5,7 @@ mod capacity;
 mod catalog;
 mod compare;
 mod explain;
+mod init;
 mod merge;
 mod params;
 mod reconcile;
@@ -141,6 +142,7 @@ pub fn run(cli: Cli) -> Outcome {
             long: layout == crate::cli::SweepLayout::Long,
         }),
         Command::Merge { dir, quiet } => merge::run(&dir, quiet),
+        Command::Init { dir, from } => init::run(&dir, from.as_deref()),
         Command::Report {
             dir,
             compare,

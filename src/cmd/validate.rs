@@ -34,7 +34,8 @@ pub fn run(scenario: Option<&Path>) -> Outcome {
         assumptions,
         model.indicators.len(),
     );
-    if let Some(pop) = model.cohort_by_name("pop_total") {
+    {
+        let pop = model.population;
         text.push_str("  population   ");
         let parts: Vec<String> = years
             .iter()

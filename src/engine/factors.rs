@@ -34,11 +34,12 @@ pub enum Amounts {
     Wide(Box<LevelAmounts<BigInt>>),
 }
 
-/// The shares of one share rule, month by month: `central[m]`, `local[class][level][m]`.
+/// The shares of one share rule, month by month: `central[m]`, `local[class][level][m]`
+/// for each fiscal class of the plan.
 #[derive(Debug, Clone)]
 pub struct RuleFactors {
     pub central: [Exact; 12],
-    pub local: [[[Exact; 12]; 3]; 3],
+    pub local: Box<[[[Exact; 12]; 3]]>,
 }
 
 /// How a component's money is split, with every share month by month.
@@ -81,7 +82,7 @@ impl Factors {
         let c = &model.services[si].components[ci];
         let rule = RuleFactors {
             central: [Exact::ONE; 12],
-            local: [[[Exact::ONE; 12]; 3]; 3],
+            local: vec![[[Exact::ONE; 12]; 3]; model.plan.classes.len()].into_boxed_slice(),
         };
         let split = match &model.rule(c.split).kind {
             SplitKind::Shares { .. } => SplitFactors::Shares(rule),
@@ -279,19 +280,23 @@ impl Factors {
     }
 
     /// The exact fen per head of each level and month for units of `class`.
-    pub fn amounts(&self, class: FiscalClass) -> Amounts {
+    pub fn amounts(&self, class: FiscalClassId) -> Amounts {
         let narrow = self.per_head::<i128>();
         self.class_amounts(narrow.as_ref(), class.index())
     }
 
-    /// [`Factors::amounts`] for the three fiscal classes, sharing the work they share,
-    /// with the annualised standard and the mean coverage for display (`None` if they
-    /// do not fit a decimal).
-    pub fn all_amounts(&self) -> (Box<[Amounts; 3]>, Option<(Decimal, Decimal)>) {
+    /// [`Factors::amounts`] for every fiscal class of the plan (indexed by
+    /// [`FiscalClassId::index`]), sharing the work they share, with the annualised
+    /// standard and the mean coverage for display (`None` if they do not fit a decimal).
+    pub fn all_amounts(&self) -> (Box<[Amounts]>, Option<(Decimal, Decimal)>) {
         let narrow = self.per_head::<i128>();
-        let amounts = Box::new(std::array::from_fn(|class| {
-            self.class_amounts(narrow.as_ref(), class)
-        }));
+        let classes = match &self.split {
+            SplitFactors::Shares(r) => r.local.len(),
+            SplitFactors::BaseTopup { base_rule, .. } => base_rule.local.len(),
+        };
+        let amounts = (0..classes)
+            .map(|class| self.class_amounts(narrow.as_ref(), class))
+            .collect();
         let display = match &narrow {
             Some(ph) => Factors::display(ph),
             None => None,

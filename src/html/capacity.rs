@@ -14,14 +14,14 @@ use super::files::{Record, RunFolder, each_record, verify};
 use super::page::{self, Align, Table, wan};
 use crate::capacity::tables::{ILLUSTRATIVE_BASIS, SUMMARY_FILE, UNIT_FILE};
 use crate::error::Result;
-use crate::model::UnitKind;
 
 /// One row of `capacity.csv`, as far as the page needs it.
 struct UnitRow {
     year: i32,
     code: String,
     name: String,
-    kind: UnitKind,
+    /// The unit's kind, as the plan names it (`plan.unit_kinds` of the manifest).
+    kind: crate::plan::KindInfo,
     county: i64,
     revenue: Option<i64>,
     share: Option<Decimal>,
@@ -81,6 +81,8 @@ fn read(run: &RunFolder) -> Result<Option<(Vec<UnitRow>, Vec<YearRow>)>> {
     let files = verify(&run.dir, &listed, &[UNIT_FILE, SUMMARY_FILE])?;
     let shown = |n: &str| run.dir.join(n).display().to_string();
     let mut units = Vec::new();
+    let plan = &run.meta.plan;
+    let kinds = crate::plan::Plan::expected(plan.unit_kinds.iter().map(|k| &k.id));
     let want = [
         "year",
         "unit_code",
@@ -100,7 +102,9 @@ fn read(run: &RunFolder) -> Result<Option<(Vec<UnitRow>, Vec<YearRow>)>> {
             year: r.year(0)?,
             code: r.text(1).to_owned(),
             name: r.text(2).to_owned(),
-            kind: r.parse(3, "a unit kind", UnitKind::parse)?,
+            kind: r.parse(3, &format!("a unit kind of the plan ({kinds})"), |k| {
+                plan.kind(k).cloned()
+            })?,
             county: r.fen(4)?,
             revenue: fen_or_none(r, 5)?,
             share: r.decimal(6)?,
@@ -145,8 +149,8 @@ fn read(run: &RunFolder) -> Result<Option<(Vec<UnitRow>, Vec<YearRow>)>> {
     Ok(Some((units, years)))
 }
 
-fn color(kind: UnitKind) -> plotters::style::RGBColor {
-    if kind.is_urban_district() {
+fn color(kind: &crate::plan::KindInfo) -> plotters::style::RGBColor {
+    if kind.urban {
         charts::DISTRICT_COLOR
     } else {
         charts::COUNTY_COLOR
@@ -161,7 +165,7 @@ fn bars(rows: &mut [(&UnitRow, Decimal)], note: impl Fn(Decimal) -> String) -> V
         .map(|(u, v)| Bar {
             label: u.name.clone(),
             parts: vec![f(*v)],
-            colors: vec![color(u.kind)],
+            colors: vec![color(&u.kind)],
             note: Some(note(*v)),
         })
         .collect();
@@ -259,7 +263,7 @@ pub fn section(run: &RunFolder, year: Option<i32>) -> Result<Option<String>> {
                 "{year} 年县级负担占本级收入比重 county level's outlay as a share of own revenue"
             ),
             &bars(&mut shares, |v| format!("{v:.1} %")),
-            &super::run::groups(),
+            &super::run::groups(run),
             "% 本级一般公共预算收入 (% of own revenue)",
             reference.as_ref().map(|(x, l)| (*x, l.as_str())),
         )?;
@@ -284,7 +288,7 @@ pub fn section(run: &RunFolder, year: Option<i32>) -> Result<Option<String>> {
                 "chart-capacity-need",
                 &format!("{year} 年所需转移支付 transfer need by unit"),
                 &bars(&mut needs, |v| format!("{v:.2}")),
-                &super::run::groups(),
+                &super::run::groups(run),
                 "万元 (10,000 yuan)",
                 None,
             )?;

@@ -287,7 +287,7 @@ fn domains_table(cmp: &Comparison) -> Result<String> {
     for r in &rows {
         if let [KeyPart::Domain(d)] = r.key[..] {
             t.row(vec![
-                d.zh().to_owned(),
+                cmp.domain(d).1.to_owned(),
                 wan(r.a),
                 wan(r.b),
                 signed_wan(r.diff()),

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Domain, UnitKind};
 use crate::money::parse_yuan;
 use crate::provenance::{AssumedFigure, AtStake, SourceUse};
 use crate::report::UTF8_BOM;
@@ -304,6 +303,10 @@ pub enum StakeOrigin {
 pub struct RunManifest {
     pub fendan_version: String,
     pub scenario: ScenarioInfo,
+    /// The plan's title and unit kinds; for a manifest written before fendan recorded
+    /// them, the embedded plan's.
+    #[serde(default = "embedded_plan")]
+    pub plan: crate::plan::PlanInfo,
     pub years: [i32; 2],
     #[serde(default)]
     pub inputs: Vec<Listed>,
@@ -330,13 +333,18 @@ pub struct ScenarioInfo {
     pub sha256: String,
 }
 
+fn embedded_plan() -> crate::plan::PlanInfo {
+    crate::plan::Plan::embedded().info()
+}
+
 /// One row of `by_unit.csv`.
 #[derive(Debug, Clone)]
 pub struct UnitYear {
     pub year: i32,
     pub code: String,
     pub name: String,
-    pub kind: UnitKind,
+    /// The unit's kind, as the plan names it (`plan.unit_kinds` of the manifest).
+    pub kind: crate::plan::KindInfo,
     pub population: i64,
     pub levels: [i64; 4],
     pub total: i64,
@@ -346,7 +354,9 @@ pub struct UnitYear {
 #[derive(Debug, Clone)]
 pub struct DomainYear {
     pub year: i32,
-    pub domain: Domain,
+    /// The domain's id and its Chinese name (`domain_zh`).
+    pub domain: String,
+    pub domain_zh: String,
     pub levels: [i64; 4],
 }
 
@@ -417,23 +427,23 @@ impl RunFolder {
         let mut want = vec!["year", "unit_code", "unit_name", "kind", "population"];
         want.extend(LEVELS);
         want.push("total");
+        let plan = run.meta.plan.clone();
+        let kinds = crate::plan::Plan::expected(plan.unit_kinds.iter().map(|k| &k.id));
         each_record(&shown("by_unit.csv"), &files["by_unit.csv"], &want, |r| {
             run.units.push(UnitYear {
                 year: r.year(0)?,
                 code: r.text(1).to_owned(),
                 name: r.text(2).to_owned(),
-                kind: r.parse(
-                    3,
-                    "a unit kind (district, county, city, zone)",
-                    UnitKind::parse,
-                )?,
+                kind: r.parse(3, &format!("a unit kind of the plan ({kinds})"), |k| {
+                    plan.kind(k).cloned()
+                })?,
                 population: r.int(4)?,
                 levels: levels(r, 5)?,
                 total: r.fen(9)?,
             });
             Ok(())
         })?;
-        let mut want = vec!["year", "domain"];
+        let mut want = vec!["year", "domain", "domain_zh"];
         want.extend(LEVELS);
         each_record(
             &shown("by_domain.csv"),
@@ -442,8 +452,9 @@ impl RunFolder {
             |r| {
                 run.domains.push(DomainYear {
                     year: r.year(0)?,
-                    domain: r.parse(1, "a domain", Domain::parse)?,
-                    levels: levels(r, 2)?,
+                    domain: r.text(1).to_owned(),
+                    domain_zh: r.text(2).to_owned(),
+                    levels: levels(r, 3)?,
                 });
                 Ok(())
             },

@@ -2,8 +2,6 @@
 //! shares; outlay per head and the county level's own burden per unit; the domains;
 //! how evenly outlay per head is spread; what the figures rest on.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -11,22 +9,12 @@ use super::charts::{self, Bar, Marker, Series};
 use super::files::{RunFolder, StakeOrigin, UnitYear};
 use super::page::{self, Align, Table, percent, wan};
 use crate::error::{Error, Result};
-use crate::model::{Domain, Level, UnitKind};
+use crate::model::Level;
 use crate::provenance::AtStake;
 
 /// Level names as the report shows them: Chinese, then English.
 pub fn level_name(l: Level) -> String {
     format!("{} {}", l.zh(), l.key())
-}
-
-/// The short Chinese name of a unit kind.
-pub fn kind_zh(k: UnitKind) -> &'static str {
-    match k {
-        UnitKind::District => "市辖区",
-        UnitKind::Zone => "功能区",
-        UnitKind::County => "县",
-        UnitKind::City => "县级市",
-    }
 }
 
 /// Yuan per head from whole fen and persons, two decimals.
@@ -112,8 +100,11 @@ fn header(run: &RunFolder) -> String {
     let m = &run.meta;
     let total: i64 = run.levels.iter().flat_map(|(_, v)| v.iter()).sum();
     let mut s = format!(
-        "<header>\n<h1>邯郸市基本公共服务支出分担 <span class=\"en\">Who pays for Handan's basic public services, {}-{}</span></h1>\n",
-        m.years[0], m.years[1]
+        "<header>\n<h1>{} <span class=\"en\">{}, {}-{}</span></h1>\n",
+        page::escape(&m.plan.title.zh),
+        page::escape(&m.plan.title.en),
+        m.years[0],
+        m.years[1]
     );
     s.push_str(&page::para(
         "lede",
@@ -231,19 +222,27 @@ fn shares_section(run: &RunFolder) -> Result<String> {
 }
 
 fn group_of(u: &UnitYear) -> usize {
-    if u.kind.is_urban_district() { 0 } else { 1 }
+    if u.kind.urban { 0 } else { 1 }
 }
 
-pub(super) fn groups() -> Vec<(String, plotters::style::RGBColor)> {
+/// The two groups of units the charts colour: the plan's urban districts (市辖区、功能区
+/// in Handan) and the others, named by their kinds.
+pub(super) fn groups(run: &RunFolder) -> Vec<(String, plotters::style::RGBColor)> {
+    let names = |urban: bool| {
+        let kinds: Vec<&crate::plan::KindInfo> = run
+            .meta
+            .plan
+            .unit_kinds
+            .iter()
+            .filter(|k| k.urban == urban)
+            .collect();
+        let zh: Vec<&str> = kinds.iter().map(|k| k.name.zh.as_str()).collect();
+        let en: Vec<&str> = kinds.iter().map(|k| k.name.en.as_str()).collect();
+        format!("{} {}", zh.join("、"), en.join(", "))
+    };
     vec![
-        (
-            "市辖区、功能区 districts and zones".to_owned(),
-            charts::DISTRICT_COLOR,
-        ),
-        (
-            "县、县级市 counties and county-level city".to_owned(),
-            charts::COUNTY_COLOR,
-        ),
+        (names(true), charts::DISTRICT_COLOR),
+        (names(false), charts::COUNTY_COLOR),
     ]
 }
 
@@ -279,7 +278,7 @@ fn units_section(run: &RunFolder, year: i32) -> Result<String> {
         "chart-per-head",
         &format!("{year} 年各单位人均支出 outlay per head by unit"),
         &unit_bars(&units, |u| per_head(u.total, u.population)),
-        &groups(),
+        &groups(run),
         "元/人 (yuan per head)",
         Some((f(avg), &format!("全市平均 city average {}", yuan_text(avg)))),
     )?;
@@ -292,7 +291,7 @@ fn units_section(run: &RunFolder, year: i32) -> Result<String> {
         "chart-county-burden",
         &format!("{year} 年各单位县级自负人均 county level's own burden per head"),
         &unit_bars(&units, |u| per_head(u.levels[3], u.population)),
-        &groups(),
+        &groups(run),
         "元/人 (yuan per head)",
         Some((
             f(county_avg),
@@ -337,7 +336,7 @@ fn units_section(run: &RunFolder, year: i32) -> Result<String> {
         }
         t.row(vec![
             format!("{} {}", u.code, u.name),
-            kind_zh(u.kind).to_owned(),
+            u.kind.name.zh.clone(),
             crate::money::grouped(&u.population.to_string()),
             wan(u.total),
             yuan_text(per_head(u.total, u.population)),
@@ -367,19 +366,31 @@ fn units_section(run: &RunFolder, year: i32) -> Result<String> {
 }
 
 fn domains_section(run: &RunFolder) -> Result<String> {
-    let mut sums: BTreeMap<Domain, [i64; 4]> = BTreeMap::new();
+    // Summed over the years, in the plan's order (the order of by_domain.csv).
+    let mut sums: Vec<(&str, [i64; 4])> = Vec::new();
     for d in &run.domains {
-        let e = sums.entry(d.domain).or_default();
-        for (a, b) in e.iter_mut().zip(d.levels) {
+        let i = match sums.iter().position(|(z, _)| *z == d.domain_zh) {
+            Some(i) => i,
+            None => {
+                sums.push((&d.domain_zh, [0; 4]));
+                sums.len() - 1
+            }
+        };
+        for (a, b) in sums[i].1.iter_mut().zip(d.levels) {
             *a += b;
         }
     }
-    let mut order: Vec<(Domain, [i64; 4])> = sums.into_iter().collect();
-    order.sort_by_key(|(d, v)| (v.iter().sum::<i64>(), std::cmp::Reverse(*d)));
+    let mut order: Vec<(usize, &str, [i64; 4])> = sums
+        .into_iter()
+        .enumerate()
+        .map(|(i, (d, v))| (i, d, v))
+        .collect();
+    order.sort_by_key(|(i, _, v)| (v.iter().sum::<i64>(), std::cmp::Reverse(*i)));
+    let mut order: Vec<(&str, [i64; 4])> = order.into_iter().map(|(_, d, v)| (d, v)).collect();
     let bars: Vec<Bar> = order
         .iter()
         .map(|(d, v)| Bar {
-            label: d.zh().to_owned(),
+            label: (*d).to_owned(),
             parts: v.iter().map(|x| page::yi(*x)).collect(),
             colors: charts::LEVEL_COLORS.to_vec(),
             note: Some(charts::figure(page::yi(v.iter().sum()), 1)),
@@ -415,7 +426,7 @@ fn domains_section(run: &RunFolder) -> Result<String> {
     order.reverse();
     let mut all = [0i64; 4];
     for (d, v) in &order {
-        let mut row = vec![d.zh().to_owned()];
+        let mut row = vec![(*d).to_owned()];
         row.extend(v.iter().map(|x| wan(*x)));
         row.push(wan(v.iter().sum()));
         t.row(row);

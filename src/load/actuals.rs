@@ -18,9 +18,10 @@ use crate::reconcile::{ActualRow, Actuals, Stage, parse_level};
 /// What one row says a figure of: year, unit, code, level, stage.
 type Said = (i32, String, String, Option<Level>, Option<Stage>);
 
-/// Read and check an actuals file named on the command line.
+/// Read and check an actuals file named on the command line: a CSV file (UTF-8 or GBK)
+/// or a sheet of an `.xlsx` workbook, as every table input.
 pub fn read_actuals(path: &Path) -> Result<Actuals> {
-    let src = Source::read(path)?;
+    let src = Source::read_table(path, crate::input::Whence::Arg)?;
     parse_actuals(&src)
 }
 

@@ -1,7 +1,23 @@
 //! `cohorts.csv`: headcounts by year, unit and cohort; every cohort given here must
 //! cover every unit and year, once.
+//!
+//! A partial file (`data: cohort_counts:` of a scenario) has the same columns, plus an
+//! optional `unit_name`, and replaces only the cells it gives: a bureau that has this
+//! year's enrolment for one county writes one row. Its rows must name a unit, a cohort
+//! and a year the full table knows, once each; a `unit_name` must be the unit's (it
+//! catches a mistyped code). What a given cell means:
+//!
+//! * a cell of a data cohort (one `cohorts.csv` carries) replaces the count; every
+//!   cohort derived from it, directly or down a chain, follows in that unit and year;
+//! * a cell of a derived cohort replaces `round(from × ratio)` in that unit and year
+//!   only (the ratio still gives every other cell, and the cohorts derived from this
+//!   one follow the given figure);
+//! * either way `cohorts.<id>.adjust` still scales it, as it scales a data cohort.
+//!
+//! Several partial files (a scenario's and the ones it extends) apply in order, the
+//! later one winning where two give the same cell.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ndarray::Array2;
 
@@ -11,20 +27,24 @@ use crate::error::{Error, Location, Result};
 use crate::model::*;
 use crate::suggest::did_you_mean;
 
-pub(super) fn load_counts(
-    src: &Source,
-    units: &[Unit],
-    cohorts: &[Cohort],
-) -> Result<CohortCounts> {
-    let t = Table::read(src, &["year", "unit_code", "cohort", "headcount"])?;
+/// One row of a counts table, read and resolved: (line or sheet row, year, unit index,
+/// cohort index, headcount).
+type Row = (usize, i32, usize, usize, i64);
+
+/// The columns every counts table has.
+const COLUMNS: [&str; 4] = ["year", "unit_code", "cohort", "headcount"];
+
+/// Read every row of a counts table: a year, a unit of the units file (and, where the
+/// table has a `unit_name` column and the cell is not empty, its name), a cohort and a
+/// headcount, each refused at its cell.
+fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> {
     let (cy, cu, cc, ch) = (
         t.col("year"),
         t.col("unit_code"),
         t.col("cohort"),
         t.col("headcount"),
     );
-    let mut parsed: Vec<(usize, i32, usize, usize, i64)> = Vec::with_capacity(t.rows.len());
-    let mut years = std::collections::BTreeSet::new();
+    let cn = t.header.iter().position(|h| h == "unit_name");
     let unit_pos: HashMap<&str, usize> = units
         .iter()
         .enumerate()
@@ -35,6 +55,7 @@ pub(super) fn load_counts(
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
+    let mut parsed = Vec::with_capacity(t.rows.len());
     for (line, r) in &t.rows {
         let year: i32 = t
             .cell(r, cy)
@@ -51,9 +72,15 @@ pub(super) fn load_counts(
         let unit = *unit_pos.get(code).ok_or_else(|| {
             Error::input(
                 t.loc(*line, cu),
-                format!("`{code}` is not a unit in units.csv{}", String::new()),
+                format!(
+                    "`{code}` is not a unit in the units file{}",
+                    did_you_mean(code, units.iter().map(|u| u.code.as_str()))
+                ),
             )
         })?;
+        if let Some(cn) = cn {
+            check_name(t, *line, cn, r, &units[unit], units)?;
+        }
         let name = t.cell(r, cc);
         let cohort = *cohort_pos.get(name).ok_or_else(|| {
             Error::input(
@@ -72,9 +99,46 @@ pub(super) fn load_counts(
             )
         })?;
         crate::money::check_headcount(headcount).map_err(|e| Error::input(t.loc(*line, ch), e))?;
-        years.insert(year);
         parsed.push((*line, year, unit, cohort, headcount));
     }
+    Ok(parsed)
+}
+
+/// A `unit_name` cell must name the unit of the row's code (in Chinese or English).
+fn check_name(
+    t: &Table,
+    line: usize,
+    cn: usize,
+    r: &csv::StringRecord,
+    u: &Unit,
+    units: &[Unit],
+) -> Result<()> {
+    let name = t.cell(r, cn);
+    if name.is_empty() || name == u.name_zh || name == u.name_en {
+        return Ok(());
+    }
+    let hint = units
+        .iter()
+        .find(|x| x.name_zh == name || x.name_en == name)
+        .map(|x| format!(" (`{name}` is {})", x.code))
+        .unwrap_or_default();
+    Err(Error::input(
+        t.loc(line, cn),
+        format!(
+            "the unit {} is {} ({}), not `{name}`{hint}; check the code and the name",
+            u.code, u.name_zh, u.name_en
+        ),
+    ))
+}
+
+pub(super) fn load_counts(
+    src: &Source,
+    units: &[Unit],
+    cohorts: &[Cohort],
+) -> Result<CohortCounts> {
+    let t = Table::read(src, &COLUMNS)?;
+    let parsed = read_rows(&t, units, cohorts)?;
+    let years: std::collections::BTreeSet<i32> = parsed.iter().map(|r| r.1).collect();
     let years: Vec<i32> = years.into_iter().collect();
     let mut rows: HashMap<CohortId, Array2<i64>> = HashMap::new();
     let mut filled: HashMap<CohortId, Array2<bool>> = HashMap::new();
@@ -113,5 +177,59 @@ pub(super) fn load_counts(
             ));
         }
     }
-    Ok(CohortCounts { years, rows })
+    Ok(CohortCounts {
+        file: src.name.clone(),
+        years,
+        rows,
+        given: BTreeMap::new(),
+    })
+}
+
+/// Apply the partial file `src` over `counts` (see the module doc).
+pub(super) fn apply_partial(
+    src: &Source,
+    counts: &mut CohortCounts,
+    units: &[Unit],
+    cohorts: &[Cohort],
+) -> Result<()> {
+    let t = Table::read(src, &COLUMNS)?;
+    let (cy, ch) = (t.col("year"), t.col("headcount"));
+    let years_text = match (counts.years.first(), counts.years.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "no years".to_owned(),
+    };
+    let mut seen: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
+    for (line, year, unit, cohort, headcount) in read_rows(&t, units, cohorts)? {
+        let y = counts.years.binary_search(&year).map_err(|_| {
+            Error::input(
+                t.loc(line, cy),
+                format!(
+                    "{year} is not a year of the cohort counts, which cover {years_text}; a partial file changes cells of the full table only"
+                ),
+            )
+        })?;
+        let (code, name) = (&units[unit].code, &cohorts[cohort].id);
+        if let Some(first) = seen.insert((y, unit, cohort), line) {
+            return Err(Error::input(
+                t.loc(line, 0),
+                format!(
+                    "{year} / {code} / {name} is given twice in this file (first on {} {first}); give each year, unit and cohort once",
+                    if src.sheet.is_some() { "row" } else { "line" }
+                ),
+            ));
+        }
+        let id = CohortId(cohort as u32);
+        if let Some(grid) = counts.rows.get_mut(&id) {
+            grid[(y, unit)] = headcount;
+        }
+        counts.given.insert(
+            (id, y, unit),
+            Given {
+                headcount,
+                at: t.loc(line, ch),
+            },
+        );
+    }
+    Ok(())
 }

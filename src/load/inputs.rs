@@ -3,20 +3,27 @@
 //! scenario replaces any of them with its own.
 
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::input::{Text, Whence};
+use crate::sheet::Sheet;
 
 /// The text of one input, with the name errors and the manifest call it by.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub name: String,
+    /// The text (UTF-8, decoded from GBK where it was; a workbook sheet as CSV).
     pub text: String,
     /// The file it was read from; `None` for embedded or generated text. Outputs are
     /// never written over it (see [`crate::output`]).
     pub path: Option<PathBuf>,
+    /// The sheet a table was read from, for an `.xlsx` input: its cells, so that
+    /// errors name the sheet, row and column (see [`crate::sheet`]).
+    pub sheet: Option<Arc<Sheet>>,
+    /// The SHA-256 of the file's bytes as read, before decoding; `None` for text that
+    /// was not read from a file (then the text's own hash is used).
+    digest: Option<String>,
 }
 
 impl Source {
@@ -25,6 +32,8 @@ impl Source {
             name: name.into(),
             text: text.into(),
             path: None,
+            sheet: None,
+            digest: None,
         }
     }
 
@@ -33,27 +42,64 @@ impl Source {
         Source::read_from(path, Whence::Arg)
     }
 
-    /// Read a file named by `whence`: a file, UTF-8, within the input size cap.
+    /// Read a file named by `whence`: a file, UTF-8 (or GBK for CSV), within the input
+    /// size cap; its kind of text by its extension.
     pub fn read_from(path: &Path, whence: Whence) -> Result<Source> {
-        let text = crate::input::read_text(path, whence, Text::of(path))?;
+        Source::read_as(path, whence, Text::of(path))
+    }
+
+    fn read_as(path: &Path, whence: Whence, kind: Text) -> Result<Source> {
+        let bytes = crate::input::read(path, whence)?;
+        let digest = crate::input::sha256_hex(&bytes);
+        let text = crate::input::decode(&path.display().to_string(), bytes, kind)?;
         Ok(Source {
             name: path.display().to_string(),
             text,
             path: Some(path.to_owned()),
+            sheet: None,
+            digest: Some(digest),
         })
     }
 
+    /// Read a table named by `whence`: a CSV file (UTF-8 or GBK), or a sheet of an
+    /// `.xlsx` workbook — its first sheet, or the one named after `#`
+    /// (`counts.xlsx#Sheet2`).
+    pub fn read_table(path: &Path, whence: Whence) -> Result<Source> {
+        let Some((file, sheet)) = crate::input::workbook_path(path) else {
+            // A table is CSV whatever its file is called (`counts.txt`).
+            return Source::read_as(path, whence, Text::Csv);
+        };
+        let bytes = crate::input::read(&file, whence)?;
+        let digest = crate::input::sha256_hex(&bytes);
+        let sheet = crate::sheet::parse(&file.display().to_string(), bytes, sheet.as_deref())?;
+        Ok(Source {
+            name: sheet.name.clone(),
+            text: sheet.to_csv(),
+            path: Some(file),
+            sheet: Some(Arc::new(sheet)),
+            digest: Some(digest),
+        })
+    }
+
+    /// The SHA-256 of the input: of the file's bytes when it was read from one.
     pub fn sha256(&self) -> String {
-        let digest = Sha256::digest(self.text.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        self.digest
+            .clone()
+            .unwrap_or_else(|| crate::input::sha256_hex(self.text.as_bytes()))
     }
 }
 
 /// Every input file of a run.
 #[derive(Debug, Clone)]
 pub struct Inputs {
+    /// The plan's identity and lists (`plan.yaml`, see [`crate::plan`]).
+    pub plan: Source,
     pub units: Source,
+    /// The full table of data-cohort headcounts (`cohorts.csv`).
     pub cohort_counts: Source,
+    /// Partial headcount files (`data: cohort_counts:`), applied over `cohort_counts`
+    /// in order: each row replaces one cell (see `load::counts`).
+    pub partial_counts: Vec<Source>,
     pub cohorts: Source,
     pub splits: Source,
     pub services: Vec<Source>,
@@ -67,44 +113,56 @@ pub struct Inputs {
     pub fiscal: Option<Source>,
 }
 
-macro_rules! seed {
-    ($path:literal) => {
-        Source {
-            name: concat!("seeds/", $path).to_owned(),
-            text: include_str!(concat!("../../seeds/", $path)).to_owned(),
-            path: None,
-        }
-    };
+/// The plan package of `seeds/`, embedded by `build.rs`.
+mod seeds {
+    include!(concat!(env!("OUT_DIR"), "/seeds.rs"));
 }
 
 impl Inputs {
-    /// The default data compiled into the binary.
+    /// The embedded `plan.yaml` alone (for the help text, and for reading output folders
+    /// whose manifest records no plan).
+    pub fn embedded_plan() -> Source {
+        seeds::SEEDS
+            .iter()
+            .find(|(name, _)| *name == "plan.yaml")
+            .map(|(name, text)| Source::new(format!("seeds/{name}"), *text))
+            .expect("seeds/ holds plan.yaml")
+    }
+
+    /// The default data compiled into the binary: every file of `seeds/` (see
+    /// `build.rs`), each in the place a plan folder's file of that name takes.
     pub fn embedded() -> Inputs {
-        Inputs {
-            units: seed!("units.csv"),
-            cohort_counts: seed!("cohorts.csv"),
-            cohorts: seed!("cohorts.yaml"),
-            splits: seed!("splits.yaml"),
-            services: vec![
-                seed!("services/01-education.yaml"),
-                seed!("services/02-employment.yaml"),
-                seed!("services/03-social_insurance.yaml"),
-                seed!("services/04-health.yaml"),
-                seed!("services/05-social_services.yaml"),
-                seed!("services/06-housing.yaml"),
-                seed!("services/07-culture_sports.yaml"),
-                seed!("services/08-disability.yaml"),
-            ],
-            indicators: seed!("indicators.yaml"),
-            budget_classes: seed!("budget_classes.csv"),
-            sources: seed!("sources.yaml"),
-            capacity: seed!("capacity.yaml"),
+        let empty = || Source::new("", "");
+        let mut inputs = Inputs {
+            plan: empty(),
+            units: empty(),
+            cohort_counts: empty(),
+            partial_counts: Vec::new(),
+            cohorts: empty(),
+            splits: empty(),
+            services: Vec::new(),
+            indicators: empty(),
+            budget_classes: empty(),
+            sources: empty(),
+            capacity: empty(),
             fiscal: None,
+        };
+        for (name, text) in seeds::SEEDS {
+            let src = Source::new(format!("seeds/{name}"), *text);
+            if name.starts_with("services/") {
+                inputs.services.push(src);
+            } else if let Some((stem, ext)) = name.rsplit_once('.')
+                && FOLDER_FILES.contains(&(stem, ext != "yaml"))
+            {
+                *inputs.slot(stem, ext != "yaml") = src;
+            }
         }
+        inputs
     }
 
     pub fn all(&self) -> Vec<&Source> {
         let mut v = vec![
+            &self.plan,
             &self.units,
             &self.cohort_counts,
             &self.cohorts,
@@ -116,6 +174,130 @@ impl Inputs {
         v.push(&self.sources);
         v.push(&self.capacity);
         v.extend(self.fiscal.as_ref());
+        v.extend(self.partial_counts.iter());
         v
+    }
+}
+
+/// The single-file inputs of a plan folder, by file name (without extension) and
+/// whether the file is a table (CSV, or a sheet of an `.xlsx` workbook) or YAML.
+const FOLDER_FILES: [(&str, bool); 9] = [
+    ("plan", false),
+    ("units", true),
+    ("cohorts", false),
+    ("cohorts", true),
+    ("splits", false),
+    ("indicators", false),
+    ("budget_classes", true),
+    ("sources", false),
+    ("capacity", false),
+];
+
+/// `path` without its `.` components: `./my-plan/./units.csv` → `my-plan/units.csv`.
+pub fn tidy(path: &Path) -> PathBuf {
+    let out: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+impl Inputs {
+    /// The input this table or YAML file of a plan folder replaces.
+    fn slot(&mut self, stem: &str, table: bool) -> &mut Source {
+        match (stem, table) {
+            ("plan", _) => &mut self.plan,
+            ("units", _) => &mut self.units,
+            ("cohorts", true) => &mut self.cohort_counts,
+            ("cohorts", false) => &mut self.cohorts,
+            ("splits", _) => &mut self.splits,
+            ("indicators", _) => &mut self.indicators,
+            ("budget_classes", _) => &mut self.budget_classes,
+            ("capacity", _) => &mut self.capacity,
+            _ => &mut self.sources,
+        }
+    }
+
+    /// Replace every input of which the plan folder `dir` holds a file: `plan.yaml`, `units.csv`,
+    /// `cohorts.yaml`, `cohorts.csv` (the full table), `splits.yaml`, the YAML files of
+    /// `services/` (all of them, in name order), `indicators.yaml`,
+    /// `budget_classes.csv`, `sources.yaml`, `capacity.yaml`; a table may be an `.xlsx` workbook instead
+    /// (its first sheet). The others stay as they are. Errors point at `at`, the
+    /// `data:` key that names the folder. Returns the files read.
+    pub fn read_folder(&mut self, dir: &Path, at: &crate::error::Location) -> Result<Vec<PathBuf>> {
+        use crate::error::Error;
+        let refuse = |what: String| Error::input(at.clone(), format!("`{}` {what}", dir.display()));
+        match std::fs::metadata(dir) {
+            Err(_) => {
+                return Err(refuse(
+                    "does not exist (paths are relative to the folder of the file that names them)"
+                        .to_owned(),
+                ));
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(refuse(
+                    "is a file; `data:` given a path (or `data: {plan: …}`) names a plan folder, as `fendan init` writes one; to replace one input, name it, e.g. `data: {cohort_counts: counts.csv}`"
+                        .to_owned(),
+                ));
+            }
+            Ok(_) => {}
+        }
+        let mut read = Vec::new();
+        let whence = Whence::Key(at);
+        for (stem, table) in FOLDER_FILES {
+            let exts: &[&str] = if table { &["csv", "xlsx"] } else { &["yaml"] };
+            let present: Vec<PathBuf> = exts
+                .iter()
+                .map(|e| tidy(&dir.join(format!("{stem}.{e}"))))
+                .filter(|p| p.exists())
+                .collect();
+            let path = match present.as_slice() {
+                [] => continue,
+                [one] => one.clone(),
+                [a, b, ..] => {
+                    return Err(refuse(format!(
+                        "holds both {} and {}; keep one of them",
+                        a.display(),
+                        b.display()
+                    )));
+                }
+            };
+            *self.slot(stem, table) = if table {
+                Source::read_table(&path, whence)?
+            } else {
+                Source::read_from(&path, whence)?
+            };
+            read.push(path);
+        }
+        let services = dir.join("services");
+        if services.exists() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&services)
+                .map_err(|e| refuse(format!("cannot be listed: {e}")))?
+                .flatten()
+                .map(|e| tidy(&e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(refuse(
+                    "has a services/ folder with no .yaml files in it; put the plan's services there, or remove the folder to keep the embedded ones".to_owned(),
+                ));
+            }
+            self.services = files
+                .iter()
+                .map(|p| Source::read_from(p, whence))
+                .collect::<Result<_>>()?;
+            read.extend(files);
+        }
+        if read.is_empty() {
+            return Err(refuse(
+                "holds none of the files of a plan (plan.yaml, units.csv, cohorts.yaml, cohorts.csv, splits.yaml, services/, indicators.yaml, budget_classes.csv, sources.yaml, capacity.yaml); `fendan init DIR` writes a complete plan folder to start from".to_owned(),
+            ));
+        }
+        Ok(read)
     }
 }

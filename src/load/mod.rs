@@ -18,6 +18,7 @@ mod cohorts;
 mod counts;
 mod fiscal;
 mod inputs;
+mod plan;
 mod services;
 mod splits;
 mod table;
@@ -34,8 +35,9 @@ use crate::params::ParamTree;
 use crate::suggest::did_you_mean;
 pub use actuals::read_actuals;
 use cohorts::{RawCohort, RawCohortsFile, build_cohorts};
-use counts::load_counts;
-pub use inputs::{Inputs, Source};
+use counts::{apply_partial, load_counts};
+pub use inputs::{Inputs, Source, tidy};
+pub use plan::load_plan;
 use services::{RawServicesFile, build_service, check_service_ids};
 use splits::load_splits;
 use units::{load_budget_classes, load_units};
@@ -50,7 +52,8 @@ struct RawIndicatorsFile {
 /// Load every input, check it, and resolve it into a [`Model`].
 pub fn load(inputs: &Inputs) -> Result<Model> {
     let mut params = ParamTree::default();
-    let units = load_units(&inputs.units)?;
+    let plan = load_plan(&inputs.plan)?;
+    let units = load_units(&inputs.units, &plan)?;
     let budget_classes = load_budget_classes(&inputs.budget_classes)?;
 
     // Cohorts: the shared file, then each domain file's own.
@@ -71,13 +74,14 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     check_service_ids(&service_files)?;
     let cohorts = build_cohorts(&raw_cohorts, &mut params)?;
 
-    let rules = load_splits(&inputs.splits, &mut params)?;
+    let rules = load_splits(&inputs.splits, &plan, &mut params)?;
     let mut services = Vec::new();
     for (src, raw) in service_files {
         for s in raw {
             services.push(build_service(
                 src,
                 s,
+                &plan,
                 &cohorts,
                 &rules,
                 &budget_classes,
@@ -89,7 +93,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     check_service_links(&services, &units)?;
 
     let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
-    let counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
+    let mut counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
     for c in &cohorts {
         if c.derived.is_none()
             && !counts
@@ -105,6 +109,9 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             ));
         }
     }
+    for partial in &inputs.partial_counts {
+        apply_partial(partial, &mut counts, &units, &cohorts)?;
+    }
     let bibliography = crate::sources::Bibliography::parse(&inputs.sources)?;
     fiscal::load_capacity(&inputs.capacity, &mut params)?;
     let fiscal = match &inputs.fiscal {
@@ -119,7 +126,23 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             sha256: s.sha256(),
         })
         .collect();
+    let population = cohorts
+        .iter()
+        .position(|c| c.id == plan.population)
+        .map(|i| CohortId(i as u32))
+        .ok_or_else(|| {
+            Error::input(
+                plan.population_at.clone(),
+                format!(
+                    "the plan's population cohort is `{}`, which is not a cohort{}",
+                    plan.population,
+                    did_you_mean(&plan.population, cohorts.iter().map(|c| c.id.as_str()))
+                ),
+            )
+        })?;
     let model = Model {
+        plan,
+        population,
         params,
         units,
         cohorts,
@@ -219,13 +242,7 @@ pub fn check_years(model: &Model, first: i32, last: i32) -> Result<()> {
         for y in first..=last {
             if !model.counts.years.contains(&y) {
                 return Err(Error::input(
-                    Location::file(
-                        model
-                            .inputs
-                            .get(1)
-                            .map(|i| i.name.as_str())
-                            .unwrap_or("cohorts.csv"),
-                    ),
+                    Location::file(&model.counts.file),
                     format!(
                         "the cohort counts have no rows for {y}; the run covers {first}-{last}"
                     ),

@@ -83,6 +83,7 @@ pub(super) struct RawEligible {
 pub(super) fn build_service(
     src: &Source,
     raw: Spanned<RawService>,
+    plan: &Plan,
     cohorts: &[Cohort],
     rules: &[SplitRule],
     classes: &[BudgetClass],
@@ -90,8 +91,8 @@ pub(super) fn build_service(
 ) -> Result<Service> {
     let s = raw.value;
     let sid = s.id.value;
-    let domain = Domain::parse(&s.domain.value).ok_or_else(|| {
-        let names: Vec<&str> = Domain::ALL.iter().map(|d| d.key()).collect();
+    let domain = plan.parse_domain(&s.domain.value).ok_or_else(|| {
+        let names: Vec<&str> = plan.domains.iter().map(|d| d.id.as_str()).collect();
         Error::input(
             at(src, &s.domain.referenced),
             format!(
@@ -221,7 +222,7 @@ pub(super) fn build_service(
         }
         let eligible = match &c.eligible {
             None => Eligibility::default(),
-            Some(e) => build_eligibility(src, e)?,
+            Some(e) => build_eligibility(src, e, plan)?,
         };
         components.push(Component {
             id: cid,
@@ -256,7 +257,11 @@ pub(super) fn build_service(
     })
 }
 
-pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Result<Eligibility> {
+pub(super) fn build_eligibility(
+    src: &Source,
+    e: &Spanned<RawEligible>,
+    plan: &Plan,
+) -> Result<Eligibility> {
     let loc = at(src, &e.referenced);
     let bad = |what: &str, v: &str, allowed: &str| {
         Error::input(
@@ -270,8 +275,8 @@ pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Resul
             .poverty
             .iter()
             .map(|p| {
-                Poverty::parse(p)
-                    .ok_or_else(|| bad("poverty status", p, "national, provincial or none"))
+                plan.parse_poverty(p)
+                    .ok_or_else(|| bad("poverty status", p, &plan.expected_poverty()))
             })
             .collect::<Result<_>>()?,
         kind: e
@@ -279,8 +284,8 @@ pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Resul
             .kind
             .iter()
             .map(|k| {
-                UnitKind::parse(k)
-                    .ok_or_else(|| bad("unit kind", k, "district, county, city or zone"))
+                plan.parse_kind(k)
+                    .ok_or_else(|| bad("unit kind", k, &plan.expected_kinds()))
             })
             .collect::<Result<_>>()?,
         fiscal_class: e
@@ -288,8 +293,8 @@ pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Resul
             .fiscal_class
             .iter()
             .map(|k| {
-                FiscalClass::parse(k)
-                    .ok_or_else(|| bad("fiscal class", k, "direct, managed or district"))
+                plan.parse_class(k)
+                    .ok_or_else(|| bad("fiscal class", k, &plan.expected_classes()))
             })
             .collect::<Result<_>>()?,
         units: e.value.units.clone(),
@@ -298,8 +303,8 @@ pub(super) fn build_eligibility(src: &Source, e: &Spanned<RawEligible>) -> Resul
             .poverty_listed
             .iter()
             .map(|p| {
-                Poverty::parse(p)
-                    .ok_or_else(|| bad("poverty status", p, "national, provincial or none"))
+                plan.parse_poverty(p)
+                    .ok_or_else(|| bad("poverty status", p, &plan.expected_poverty()))
             })
             .collect::<Result<_>>()?,
     })

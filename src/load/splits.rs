@@ -1,5 +1,6 @@
 //! `splits.yaml`: the split rules — dated versions of the central share and the local
 //! shares by fiscal class (which must add up to one), or a national base with a top-up.
+//! The keys of `local:` are the plan's fiscal classes (`plan.yaml`), or `all`.
 
 use std::collections::BTreeMap;
 
@@ -67,7 +68,11 @@ pub(super) struct RawLocal {
     county: Dec,
 }
 
-pub(super) fn load_splits(src: &Source, params: &mut ParamTree) -> Result<Vec<SplitRule>> {
+pub(super) fn load_splits(
+    src: &Source,
+    plan: &Plan,
+    params: &mut ParamTree,
+) -> Result<Vec<SplitRule>> {
     let file: RawSplitsFile = parse_yaml(src)?;
     let ids: Vec<&str> = file.rules.keys().map(String::as_str).collect();
     let rule_id = |name: &Spanned<String>| -> Result<RuleId> {
@@ -95,7 +100,7 @@ pub(super) fn load_splits(src: &Source, params: &mut ParamTree) -> Result<Vec<Sp
             .map(|k| k.value.as_str())
             .unwrap_or("shares");
         let kind = match kind_name {
-            "shares" => build_shares(src, id, r, &origin, params)?,
+            "shares" => build_shares(src, id, r, &origin, plan, params)?,
             "base_topup" => {
                 let missing = |what: &str| {
                     Error::input(
@@ -168,6 +173,7 @@ pub(super) fn build_shares(
     id: &str,
     r: &RawRule,
     origin: &Location,
+    plan: &Plan,
     params: &mut ParamTree,
 ) -> Result<SplitKind> {
     if r.versions.is_empty() {
@@ -177,7 +183,8 @@ pub(super) fn build_shares(
         ));
     }
     let mut central: Vec<(Date, Decimal)> = Vec::new();
-    let mut local: [[Vec<(Date, Decimal)>; 3]; 3] = Default::default();
+    let n_classes = plan.classes.len();
+    let mut local: Vec<[Vec<(Date, Decimal)>; 3]> = vec![Default::default(); n_classes];
     let mut sources = BTreeMap::new();
     let mut assumptions = BTreeMap::new();
     let mut graded = crate::grade::SplitGrades::default();
@@ -207,15 +214,20 @@ pub(super) fn build_shares(
             )
         })?;
         central.push((from, c));
-        let mut filled = [false; 3];
+        let mut filled = vec![false; n_classes];
         for (key, shares) in &v.value.local {
-            let classes: Vec<FiscalClass> = if key == "all" {
-                FiscalClass::ALL.to_vec()
+            let classes: Vec<FiscalClassId> = if key == "all" {
+                plan.class_ids().collect()
             } else {
-                vec![FiscalClass::parse(key).ok_or_else(|| {
+                vec![plan.parse_class(key).ok_or_else(|| {
                     Error::input(
                         at(src, &shares.referenced),
-                        format!("`{key}` is not a fiscal class; expected direct, managed, district or all"),
+                        format!(
+                            "`{key}` is not a fiscal class; expected {}",
+                            crate::plan::Plan::expected(
+                                plan.classes.iter().map(|c| c.id.as_str()).chain(["all"])
+                            )
+                        ),
                     )
                 })?]
             };
@@ -240,7 +252,7 @@ pub(super) fn build_shares(
                         at(src, &shares.referenced),
                         format!(
                             "`{id}` gives the `{}` class twice in one version",
-                            class.key()
+                            plan.class(class).id
                         ),
                     ));
                 }
@@ -250,12 +262,12 @@ pub(super) fn build_shares(
                 }
             }
         }
-        if let Some(missing) = FiscalClass::ALL.into_iter().find(|c| !filled[c.index()]) {
+        if let Some(missing) = plan.class_ids().find(|c| !filled[c.index()]) {
             return Err(Error::input(
                 vl,
                 format!(
                     "the version of `{id}` from {from} gives no local shares for `{}` units; add it or use `all`",
-                    missing.key()
+                    plan.class(missing).id
                 ),
             ));
         }
@@ -292,12 +304,12 @@ pub(super) fn build_shares(
         last_override: None,
     };
     let central = params.insert(mk(format!("splits.{id}.central"), central, true))?;
-    let mut ids = [[central; 3]; 3];
-    for class in FiscalClass::ALL {
+    let mut ids = vec![[central; 3]; n_classes];
+    for class in plan.class_ids() {
         for (lvl, name) in ["province", "city", "county"].iter().enumerate() {
             let values = std::mem::take(&mut local[class.index()][lvl]);
             ids[class.index()][lvl] = params.insert(mk(
-                format!("splits.{id}.local.{}.{name}", class.key()),
+                format!("splits.{id}.local.{}.{name}", plan.class(class).id),
                 values,
                 false,
             ))?;
@@ -305,6 +317,6 @@ pub(super) fn build_shares(
     }
     Ok(SplitKind::Shares {
         central,
-        local: ids,
+        local: ids.into_boxed_slice(),
     })
 }

@@ -1,5 +1,9 @@
 //! The located CSV table: a file read whole, its header checked against the columns a
 //! loader needs, and every cell addressable by `file:line:col` for error messages.
+//!
+//! The same table comes from a sheet of an `.xlsx` workbook (see [`crate::sheet`]):
+//! the first non-empty row is the header, a row's number is its row in the sheet, and
+//! a cell's location is `file.xlsx#Sheet!C7`. Loaders do not see the difference.
 
 use super::Source;
 use crate::error::{Error, Location, Result};
@@ -13,6 +17,9 @@ pub(super) struct Table<'a> {
 
 impl<'a> Table<'a> {
     pub(super) fn read(src: &'a Source, required: &[&str]) -> Result<Table<'a>> {
+        if let Some(sheet) = &src.sheet {
+            return Table::from_sheet(src, sheet, required);
+        }
         let text = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -54,6 +61,40 @@ impl<'a> Table<'a> {
         Ok(Table { src, header, rows })
     }
 
+    /// The table of a workbook sheet: its first row is the header.
+    fn from_sheet(
+        src: &'a Source,
+        sheet: &crate::sheet::Sheet,
+        required: &[&str],
+    ) -> Result<Table<'a>> {
+        let Some(((head_row, head), rest)) = sheet.rows.split_first() else {
+            return Err(Error::input(
+                Location::file(&sheet.name),
+                format!(
+                    "this sheet is empty; expected a header row with the columns {}",
+                    required.join(",")
+                ),
+            ));
+        };
+        let header: Vec<String> = head.iter().map(|h| h.trim().to_owned()).collect();
+        for col in required {
+            if !header.iter().any(|h| h == col) {
+                return Err(Error::input(
+                    sheet.loc(*head_row, header.len()),
+                    format!(
+                        "the header row has no `{col}` column; expected the columns {}",
+                        required.join(",")
+                    ),
+                ));
+            }
+        }
+        let rows = rest
+            .iter()
+            .map(|(n, cells)| (*n, csv::StringRecord::from(cells.clone())))
+            .collect();
+        Ok(Table { src, header, rows })
+    }
+
     pub(super) fn col(&self, name: &str) -> usize {
         self.header
             .iter()
@@ -62,6 +103,9 @@ impl<'a> Table<'a> {
     }
 
     pub(super) fn loc(&self, line: usize, col: usize) -> Location {
+        if let Some(sheet) = &self.src.sheet {
+            return sheet.loc(line, col);
+        }
         // Column = 1 + the characters before this field on the line.
         let text = self
             .src

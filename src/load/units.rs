@@ -1,5 +1,6 @@
-//! `units.csv`: the county-level units (GB/T 2260 codes), their kind, poverty status and
-//! fiscal class; and `budget_classes.csv`, the budget classification codes.
+//! `units.csv`: the units (county-level units in Handan's plan), their kind, poverty
+//! status and fiscal class, each checked against the plan's lists and code rule
+//! (`plan.yaml`); and `budget_classes.csv`, the budget classification codes.
 
 use std::collections::HashSet;
 
@@ -9,7 +10,7 @@ use crate::date::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::*;
 
-pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
+pub(super) fn load_units(src: &Source, plan: &Plan) -> Result<Vec<Unit>> {
     let cols = [
         "code",
         "name_zh",
@@ -30,10 +31,10 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
         let cell = |i: usize| t.cell(r, c[i]);
         let loc = |i: usize| t.loc(*line, c[i]);
         let code = cell(0).to_owned();
-        if code.len() != 6 || !code.chars().all(|ch| ch.is_ascii_digit()) {
+        if !plan.code.admits(&code) {
             return Err(Error::input(
                 loc(0),
-                format!("`{code}` is not a 6-digit GB/T 2260 unit code"),
+                format!("`{code}` is not {}", plan.code.describe()),
             ));
         }
         if !codes.insert(code.clone()) {
@@ -42,21 +43,23 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
                 format!("the unit {code} is listed twice"),
             ));
         }
-        let kind = UnitKind::parse(cell(3)).ok_or_else(|| {
+        let kind = plan.parse_kind(cell(3)).ok_or_else(|| {
             Error::input(
                 loc(3),
                 format!(
-                    "`{}` is not a unit kind; expected district, county, city or zone",
-                    cell(3)
+                    "`{}` is not a unit kind; expected {}",
+                    cell(3),
+                    plan.expected_kinds()
                 ),
             )
         })?;
-        let poverty = Poverty::parse(cell(4)).ok_or_else(|| {
+        let poverty = plan.parse_poverty(cell(4)).ok_or_else(|| {
             Error::input(
                 loc(4),
                 format!(
-                    "`{}` is not a poverty status; expected national, provincial or none",
-                    cell(4)
+                    "`{}` is not a poverty status; expected {}",
+                    cell(4),
+                    plan.expected_poverty()
                 ),
             )
         })?;
@@ -64,12 +67,13 @@ pub(super) fn load_units(src: &Source) -> Result<Vec<Unit>> {
             "" => None,
             text => Some(text.parse::<Date>().map_err(|e| Error::input(loc(5), e))?),
         };
-        let fiscal_class = FiscalClass::parse(cell(6)).ok_or_else(|| {
+        let fiscal_class = plan.parse_class(cell(6)).ok_or_else(|| {
             Error::input(
                 loc(6),
                 format!(
-                    "`{}` is not a fiscal class; expected direct, managed or district",
-                    cell(6)
+                    "`{}` is not a fiscal class; expected {}",
+                    cell(6),
+                    plan.expected_classes()
                 ),
             )
         })?;

@@ -1,5 +1,6 @@
 //! Every file fendan writes is written here: the tables of `simulate`, the Excel
-//! workbook, `compare --out`, a sweep's files, a shard's part and what `merge` joins.
+//! workbook, `compare --out`, a sweep's files, a shard's part and what `merge` joins,
+//! and the plan folder `init` writes.
 //!
 //! One mechanism for all of them, a [`Transaction`]:
 //!
@@ -147,6 +148,13 @@ impl Staging {
     /// Start the file `name` (for a file output, the file itself).
     pub fn create(&self, name: &str) -> Result<Sink> {
         let shown = self.shown(name);
+        // A file in a subfolder of a folder output (`services/01-education.yaml`).
+        if self.folder
+            && let Some(parent) = Path::new(name).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            fs::create_dir_all(self.tmp.join(parent)).map_err(write_err(&shown))?;
+        }
         let file = File::create(self.path(name)).map_err(write_err(&shown))?;
         Ok(Sink {
             w: BufWriter::with_capacity(1 << 20, file),
@@ -258,6 +266,12 @@ impl Transaction {
             {
                 return Err(self.refuse(format!(
                     "{} holds the current folder; fendan will not replace the folder it runs in, so choose an output folder below it",
+                    target.display()
+                )));
+            }
+            if matches!(owner, Owner::Plan) && !entries(target).is_empty() {
+                return Err(self.refuse(format!(
+                    "{} is not empty; `fendan init` writes a plan only into a new or empty folder, so that no file there is replaced: choose another folder",
                     target.display()
                 )));
             }

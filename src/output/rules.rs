@@ -101,6 +101,8 @@ pub enum Owner<'a> {
     Report,
     /// A shard's part: its own checks decide (see `sweep::shard`).
     Part,
+    /// A plan folder written by `fendan init`: only into a new or empty folder.
+    Plan,
 }
 
 /// What an existing output path holds, as far as replacing it goes.
@@ -216,7 +218,7 @@ pub(super) fn file_holds(path: &Path, owner: Owner) -> Holds {
             Some(t) => Holds::Other(format!("the fendan workbook `{t}`")),
             None => Holds::Other("a file fendan did not write".into()),
         },
-        Owner::Scenario(_) | Owner::Sweep(_) => Holds::Other("a file".into()),
+        Owner::Scenario(_) | Owner::Sweep(_) | Owner::Plan => Holds::Other("a file".into()),
     }
 }
 

@@ -40,7 +40,7 @@ use super::Override;
 use crate::date::Date;
 use crate::engine::Years;
 use crate::error::{Error, Result};
-use crate::model::{FiscalClass, Level, Model, SplitKind};
+use crate::model::{FiscalClassId, Level, Model, Plan, SplitKind};
 use crate::params::{Dec, ParamId, Unit};
 use crate::suggest::did_you_mean;
 
@@ -63,13 +63,16 @@ pub struct RawShift {
 }
 
 /// A checked shift: who gives, who takes, how much, in which classes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Shift {
     pub from: Level,
     pub to: Level,
     pub share: Decimal,
-    /// The classes changed (all three unless `classes:` limits them).
-    pub classes: [bool; 3],
+    /// The ids of the plan's fiscal classes, in the plan's order (for messages).
+    pub names: Vec<String>,
+    /// The classes changed, by [`FiscalClassId::index`] (all of them unless `classes:`
+    /// limits them).
+    pub classes: Vec<bool>,
 }
 
 fn level(ov: &Override, s: &Spanned<String>) -> Result<Level> {
@@ -89,7 +92,7 @@ fn level(ov: &Override, s: &Spanned<String>) -> Result<Level> {
 }
 
 /// Check a `shift:` as written.
-fn checked(ov: &Override, raw: &RawShift) -> Result<Shift> {
+fn checked(ov: &Override, raw: &RawShift, plan: &Plan) -> Result<Shift> {
     let from = level(ov, &raw.from)?;
     let to = level(ov, &raw.to)?;
     if from == to {
@@ -112,7 +115,7 @@ fn checked(ov: &Override, raw: &RawShift) -> Result<Shift> {
             ),
         ));
     }
-    let mut classes = [true; 3];
+    let mut classes = vec![true; plan.classes.len()];
     if let Some(list) = &raw.classes {
         if from == Level::Central || to == Level::Central {
             return Err(Error::input(
@@ -123,18 +126,22 @@ fn checked(ov: &Override, raw: &RawShift) -> Result<Shift> {
         if list.value.is_empty() {
             return Err(Error::input(
                 ov.at(&list.referenced),
-                "`classes` is empty; name one or more of direct, managed, district, or leave it out for all",
+                format!(
+                    "`classes` is empty; name one or more of {}, or leave it out for all",
+                    plan.expected_classes()
+                ),
             ));
         }
-        classes = [false; 3];
+        classes = vec![false; plan.classes.len()];
         for c in &list.value {
-            let class = FiscalClass::parse(&c.value).ok_or_else(|| {
+            let class = plan.parse_class(&c.value).ok_or_else(|| {
                 Error::input(
                     ov.at(&c.referenced),
                     format!(
-                        "`{}` is not a fiscal class{}; use direct, managed or district",
+                        "`{}` is not a fiscal class{}; use {}",
                         c.value,
-                        did_you_mean(&c.value, FiscalClass::ALL.iter().map(|c| c.key()))
+                        did_you_mean(&c.value, plan.classes.iter().map(|c| c.id.as_str())),
+                        plan.expected_classes()
                     ),
                 )
             })?;
@@ -151,16 +158,17 @@ fn checked(ov: &Override, raw: &RawShift) -> Result<Shift> {
         from,
         to,
         share,
+        names: plan.classes.iter().map(|c| c.id.clone()).collect(),
         classes,
     })
 }
 
-/// The shares of a rule on one date: the centre's share of the whole, and by class the
-/// province's, city's and county's shares of the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The shares of a rule on one date: the centre's share of the whole, and by class (in
+/// the plan's order) the province's, city's and county's shares of the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shares {
     pub central: Decimal,
-    pub local: [[Decimal; 3]; 3],
+    pub local: Vec<[Decimal; 3]>,
 }
 
 /// Local shares from the parts of the rest `parts` (which add up to `rest` > 0): exact
@@ -188,7 +196,7 @@ impl Shift {
         let rest = Decimal::ONE - c;
         let s = self.share;
         let local = |l: Level| l as usize - 1;
-        let mut new = old;
+        let mut new = old.clone();
         let mut rounded = false;
         match (self.from, self.to) {
             (Level::Central, to) => {
@@ -210,10 +218,11 @@ impl Shift {
                 let f = local(from);
                 let parts: Vec<Decimal> = old.local.iter().map(|l| rest * l[f]).collect();
                 if parts.iter().any(|p| *p != parts[0]) {
-                    let each: Vec<String> = FiscalClass::ALL
+                    let each: Vec<String> = self
+                        .names
                         .iter()
                         .zip(&parts)
-                        .map(|(k, p)| format!("{} {}", k.key(), p.normalize()))
+                        .map(|(k, p)| format!("{k} {}", p.normalize()))
                         .collect();
                     return Err(format!(
                         "the {}'s part of the whole cost differs between the fiscal classes ({}), but the centre's share is one figure for all of them, so the centre cannot take the same fraction of it in each; move it to a local level, or set `central` and the local shares with `set`",
@@ -256,17 +265,19 @@ impl Shift {
 
     /// What the move does, in words, for provenance.
     pub fn describe(&self) -> String {
-        let only: Vec<&str> = FiscalClass::ALL
+        let only: Vec<&str> = self
+            .names
             .iter()
-            .filter(|c| self.classes[c.index()])
-            .map(|c| c.key())
+            .zip(&self.classes)
+            .filter(|(_, on)| **on)
+            .map(|(c, _)| c.as_str())
             .collect();
         format!(
             "shift {} of the {}'s part to the {}{}",
             self.share.normalize(),
             self.from.key(),
             self.to.key(),
-            if only.len() < 3 {
+            if only.len() < self.names.len() {
                 format!(" ({} only)", only.join(", "))
             } else {
                 String::new()
@@ -281,19 +292,19 @@ pub fn is_rule_path(model: &Model, path: &str) -> bool {
         .is_some_and(|id| model.rules.iter().any(|r| r.id == id))
 }
 
-/// The ten parameters of a share rule: the centre's, then province, city, county by class.
-fn rule_ids(model: &Model, id: &str) -> Option<(ParamId, [[ParamId; 3]; 3])> {
+/// The parameters of a share rule: the centre's, then province, city, county by class.
+fn rule_ids(model: &Model, id: &str) -> Option<(ParamId, Box<[[ParamId; 3]]>)> {
     match &model.rules.iter().find(|r| r.id == id)?.kind {
-        SplitKind::Shares { central, local } => Some((*central, *local)),
+        SplitKind::Shares { central, local } => Some((*central, local.clone())),
         SplitKind::BaseTopup { .. } => None,
     }
 }
 
-fn shares_on(model: &Model, central: ParamId, local: &[[ParamId; 3]; 3], d: Date) -> Shares {
+fn shares_on(model: &Model, central: ParamId, local: &[[ParamId; 3]], d: Date) -> Shares {
     let v = |id: ParamId| model.params.get(id).at(d).unwrap_or_default();
     Shares {
         central: v(central),
-        local: local.map(|l| l.map(v)),
+        local: local.iter().map(|l| l.map(v)).collect(),
     }
 }
 
@@ -347,7 +358,7 @@ pub(super) fn apply(model: &mut Model, ov: &Override, years: Years) -> Result<()
         }
         return Err(not_a_rule(model, ov, path));
     };
-    let shift = checked(ov, &raw.value)?;
+    let shift = checked(ov, &raw.value, &model.plan)?;
     let run_start = Date::first_of(years.first, 1);
     let run_end = Date::new(years.last, 12, 31);
     let (from, until) = super::window(ov, years)?;
@@ -455,8 +466,8 @@ pub(super) fn apply(model: &mut Model, ov: &Override, years: Years) -> Result<()
 /// `date`, as the source of the first one it changed says it.
 pub fn local_note(
     model: &Model,
-    local: &[[ParamId; 3]; 3],
-    class: FiscalClass,
+    local: &[[ParamId; 3]],
+    class: FiscalClassId,
     date: Date,
 ) -> Option<String> {
     local[class.index()].iter().find_map(|id| {
@@ -507,7 +518,7 @@ mod tests {
     fn edu() -> Shares {
         Shares {
             central: d("0.6"),
-            local: [
+            local: vec![
                 [d("0.75"), d("0"), d("0.25")],
                 [d("0.5"), d("0.25"), d("0.25")],
                 [d("0.375"), d("0.375"), d("0.25")],
@@ -520,7 +531,8 @@ mod tests {
             from,
             to,
             share: d(share),
-            classes: [true; 3],
+            names: ["direct", "managed", "district"].map(String::from).to_vec(),
+            classes: vec![true; 3],
         }
     }
 
@@ -546,7 +558,7 @@ mod tests {
         assert_eq!(new.central, d("0.6"));
         assert_eq!(new.local[1], [d("0.625"), d("0.25"), d("0.125")]);
         assert_eq!(parts(&new, 1), [d("0.6"), d("0.25"), d("0.1"), d("0.05")]);
-        for l in new.local {
+        for l in &new.local {
             assert_eq!(l.iter().sum::<Decimal>(), Decimal::ONE);
         }
     }
@@ -561,7 +573,7 @@ mod tests {
         // each; the rest is now 0.7, so the shares are 5/7, 1/7, 1/7 — rounded.
         assert!(rounded);
         assert_eq!(new.central, d("0.3"));
-        for l in new.local {
+        for l in &new.local {
             assert_eq!(l.iter().sum::<Decimal>(), Decimal::ONE);
             assert!(l.iter().all(|x| !x.is_sign_negative()));
         }
@@ -609,7 +621,7 @@ mod tests {
             .moved(edu())
             .unwrap();
         assert_eq!(new.central, d("0.7"));
-        for l in new.local {
+        for l in &new.local {
             assert!(l.iter().all(|x| !x.is_sign_negative()), "{l:?}");
             assert_eq!(l[2], Decimal::ZERO);
             assert_eq!(l.iter().sum::<Decimal>(), Decimal::ONE);

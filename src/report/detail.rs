@@ -201,7 +201,7 @@ impl Rows {
             unit_class: model
                 .units
                 .iter()
-                .map(|u| quoted(u.fiscal_class.key(), b'\n'))
+                .map(|u| quoted(&model.plan.class(u.fiscal_class).id, b'\n'))
                 .collect(),
             first_component: Vec::new(),
             comp_head: Vec::new(),
@@ -215,7 +215,7 @@ impl Rows {
                 r.comp_head.push(fields(&[
                     &s.id.to_string(),
                     &s.name.zh,
-                    s.domain.key(),
+                    &model.plan.domain(s.domain).id,
                     &c.id,
                     &s.budget_class,
                 ]));

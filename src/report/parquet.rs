@@ -162,7 +162,7 @@ fn batch<'m>(
             cells.iter().map(|c| service(c).id as i32),
         )),
         text(&|c| &service(c).name.zh),
-        text(&|c| service(c).domain.key()),
+        text(&|c| &model.plan.domain(service(c).domain).id),
         text(&|c| &comp(c).id),
         text(&|c| &service(c).budget_class),
         int64(&|c| c.headcount),
@@ -185,7 +185,7 @@ fn batch<'m>(
             cells.iter().map(|c| i32::from(c.months)),
         )),
         text(&|c| &model.rule(comp(c).split).id),
-        text(&|c| unit(c).fiscal_class.key()),
+        text(&|c| &model.plan.class(unit(c).fiscal_class).id),
     ];
     RecordBatch::try_new(schema.clone(), columns).map_err(parquet_err)
 }

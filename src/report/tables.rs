@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::{Totals, View, csv_bytes, dec};
-use crate::model::{Domain, Model};
+use crate::model::{DomainId, Model};
 use crate::money::{Overflow, checked_mul, checked_sum, yuan};
 use crate::stats::dispersion;
 
@@ -76,8 +76,8 @@ pub fn by_unit(
                 y.to_string(),
                 unit.code.clone(),
                 unit.name_zh.clone(),
-                unit.kind.key().to_owned(),
-                unit.fiscal_class.key().to_owned(),
+                model.plan.kind(unit.kind).id.clone(),
+                model.plan.class(unit.fiscal_class).id.clone(),
                 pop.to_string(),
             ];
             r.extend(level_cells(&l)?);
@@ -94,7 +94,7 @@ pub fn by_unit(
 /// `by_domain.csv`: year × domain × level.
 pub fn by_domain(model: &Model, t: &Totals) -> Table {
     // Services of a domain that overlap another one, and how the overlap is netted.
-    let overlaps = |d: Domain| -> String {
+    let overlaps = |d: DomainId| -> String {
         model
             .services
             .iter()
@@ -107,13 +107,12 @@ pub fn by_domain(model: &Model, t: &Totals) -> Table {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    // Rows by year, then by domain in the order of `Domain`'s keys.
-    let mut domains = Domain::ALL.to_vec();
-    domains.sort();
+    // Rows by year, then by domain in the plan's order.
     let mut rows = Vec::new();
     for y in t.years.iter() {
-        for &d in &domains {
-            let mut r = vec![y.to_string(), d.key().to_owned(), d.zh().to_owned()];
+        for d in model.plan.domain_ids() {
+            let domain = model.plan.domain(d);
+            let mut r = vec![y.to_string(), domain.id.clone(), domain.name.zh.clone()];
             r.extend(level_cells(&t.domain(model, y, d)?)?);
             r.push(overlaps(d));
             rows.push(r);
@@ -141,7 +140,7 @@ pub fn equalization(model: &Model, view: &View, t: &Totals) -> Table {
     let urban: Vec<bool> = model
         .units
         .iter()
-        .map(|u| u.kind.is_urban_district())
+        .map(|u| model.plan.kind(u.kind).urban)
         .collect();
     // The logarithms of the Theil index dominate at national scale: the (year,
     // measure) pairs are computed in parallel, each in a fixed order, and kept in order.

@@ -52,7 +52,7 @@ fn reference_outlays(model: &Model, out: &Outcome) -> Vec<u8> {
             unit.name_zh.clone(),
             s.id.to_string(),
             s.name.zh.clone(),
-            s.domain.key().to_owned(),
+            model.plan.domain(s.domain).id.clone(),
             comp.id.clone(),
             s.budget_class.clone(),
             c.headcount.to_string(),
@@ -68,7 +68,7 @@ fn reference_outlays(model: &Model, out: &Outcome) -> Vec<u8> {
             model.cohort(comp.cohort).id.clone(),
             c.months.to_string(),
             model.rule(comp.split).id.clone(),
-            unit.fiscal_class.key().to_owned(),
+            model.plan.class(unit.fiscal_class).id.clone(),
         ]);
         w.write_record(&row).unwrap();
     }
@@ -135,9 +135,10 @@ fn streamed_totals_equal_the_sums_of_the_cells() {
             .map(|u| t.unit(y, u).iter().sum::<i64>())
             .sum();
         assert_eq!(units, by_level.iter().sum::<i64>(), "units add to the city");
-        let domains: i64 = crate::model::Domain::ALL
-            .iter()
-            .map(|d| t.domain(&model, y, *d).unwrap().iter().sum::<i64>())
+        let domains: i64 = model
+            .plan
+            .domain_ids()
+            .map(|d| t.domain(&model, y, d).unwrap().iter().sum::<i64>())
             .sum();
         assert_eq!(domains, units, "domains add to the city");
     }

@@ -9,7 +9,7 @@
 //! Every amount is 0 or more: when the run's total fits, so does every sum below it.
 
 use crate::engine::{Cell, Years};
-use crate::model::{Domain, Model};
+use crate::model::{DomainId, Model};
 use crate::money::{Overflow, add_levels, checked_add};
 
 /// Level amounts (central, province, city, county) summed by (year, unit) and by
@@ -89,7 +89,7 @@ impl Totals {
     }
 
     /// The level amounts of the services of domain `d` in year `y`, summed.
-    pub fn domain(&self, model: &Model, y: i32, d: Domain) -> Result<[i64; 4], Overflow> {
+    pub fn domain(&self, model: &Model, y: i32, d: DomainId) -> Result<[i64; 4], Overflow> {
         let yi = (y - self.years.first) as usize;
         let mut t = [0; 4];
         for (s, l) in model

@@ -68,7 +68,8 @@ impl Detail {
     }
 }
 
-/// The cells of a run already computed, as a [`Fill`].
+/// The cells of a run already computed, as the fill function the detail writer takes
+/// (`detail::Fill`).
 pub fn cells_of(
     out: &Outcome,
 ) -> impl Fn(std::ops::Range<usize>, &mut Vec<Cell>) -> Result<()> + Sync + '_ {
@@ -273,6 +274,8 @@ pub fn write_run(
 struct Manifest<'a> {
     fendan_version: &'a str,
     scenario: ManifestScenario<'a>,
+    /// The plan's title and unit kinds (see [`crate::plan::PlanInfo`]).
+    plan: crate::plan::PlanInfo,
     years: [i32; 2],
     inputs: Vec<ManifestFile>,
     counts: ManifestCounts,
@@ -331,6 +334,7 @@ pub fn manifest(
             file: &scenario.source.name,
             sha256: scenario.source.sha256(),
         },
+        plan: model.plan.info(),
         years: [years.first, years.last],
         inputs: model
             .inputs

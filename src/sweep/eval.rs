@@ -58,7 +58,7 @@ pub(super) struct Touch {
     pub(super) comps: Vec<usize>,
     /// Cohorts whose headcounts change (empty if none).
     pub(super) cohorts: Vec<bool>,
-    /// Whether the population (`pop_total`) changes.
+    /// Whether the population (the plan's population cohort) changes.
     pub(super) pop: bool,
     /// Whether the capacity threshold changes (it touches no cell).
     pub(super) threshold: bool,
@@ -157,7 +157,7 @@ impl Evaluator {
         });
         let capacity = wants(Metric::Capacity)
             .then(|| CapacityMetric::new(&model, years, spec.base.capacity, &mut acc_len));
-        let pop = model.cohort_by_name("pop_total");
+        let pop = Some(model.population);
         let mut base_acc = vec![0i64; acc_len];
         let per_year = n_units * comps.len();
         let overflow =
@@ -194,7 +194,7 @@ impl Evaluator {
         let urban = model
             .units
             .iter()
-            .map(|u| u.kind.is_urban_district())
+            .map(|u| model.plan.kind(u.kind).urban)
             .collect();
         let mut columns = Vec::new();
         for m in &spec.metrics {

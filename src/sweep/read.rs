@@ -74,10 +74,7 @@ impl Rate {
 
     /// The rates of `amounts` for each (class, months) variant; [`Rate::BAD`] where a
     /// number needs big integers.
-    pub(super) fn of(
-        amounts: &[Amounts; 3],
-        variants: &[(usize, Option<[bool; 12]>)],
-    ) -> Vec<Rate> {
+    pub(super) fn of(amounts: &[Amounts], variants: &[(usize, Option<[bool; 12]>)]) -> Vec<Rate> {
         variants
             .iter()
             .map(|(class, mask)| match &amounts[*class] {

@@ -15,7 +15,7 @@ use rust_xlsxwriter::{
 };
 
 use super::csv_records;
-use crate::model::Level;
+use crate::model::{Level, Plan};
 use crate::money::{Scale, parse_yuan};
 use crate::scenario::Scenario;
 
@@ -43,24 +43,19 @@ struct Totals {
     /// `[year][level]`, whole fen.
     levels: Vec<[i64; 4]>,
     /// (unit name, kind in Chinese, whole fen per level over all years), in file order.
-    units: Vec<(String, &'static str, [i64; 4])>,
-}
-
-fn kind_zh(kind: &str) -> &'static str {
-    match kind {
-        "district" => "市辖区",
-        "zone" => "功能区",
-        "county" => "县",
-        "city" => "县级市",
-        _ => "",
-    }
+    units: Vec<(String, String, [i64; 4])>,
 }
 
 fn fen(text: &str) -> i64 {
     parse_yuan(text).unwrap_or(0)
 }
 
-fn totals(by_level: &[u8], by_unit: &[u8]) -> Totals {
+fn totals(plan: &Plan, by_level: &[u8], by_unit: &[u8]) -> Totals {
+    let kind_zh = |kind: &str| {
+        plan.parse_kind(kind)
+            .map(|k| plan.kind(k).name.zh.clone())
+            .unwrap_or_default()
+    };
     let (header, rows) = csv_records(by_level);
     let col = |name: &str| header.iter().position(|h| h == name);
     let level_cols: Vec<Option<usize>> = Level::ALL.iter().map(|l| col(l.key())).collect();
@@ -111,16 +106,18 @@ fn hf_text(text: &str, max: usize) -> String {
         .replace('&', "&&")
 }
 
-/// Add the 报告 sheet for the run `scenario`, from its rendered `by_level.csv` and
-/// `by_unit.csv`, with amounts in `scale`.
+/// Add the 报告 sheet for the run `scenario` of the plan `plan`, from its rendered
+/// `by_level.csv` and `by_unit.csv`, with amounts in `scale`.
 pub fn add(
     wb: &mut Workbook,
+    plan: &Plan,
     scenario: &Scenario,
     by_level: &[u8],
     by_unit: &[u8],
     scale: Scale,
 ) -> Result<(), XlsxError> {
-    let t = totals(by_level, by_unit);
+    let t = totals(plan, by_level, by_unit);
+    let plan_title = &plan.identity.title.zh;
     let ny = t.years.len() as u16;
     let value = |fen: i64| -> f64 { scale.format(fen).parse().unwrap_or(0.0) };
     let unit = scale.zh();
@@ -146,7 +143,7 @@ pub fn add(
 
     let ws = wb.add_worksheet();
     ws.set_name(SHEET)?;
-    ws.write_string_with_format(TITLE, 0, "邯郸市基本公共服务支出分担", &title)?;
+    ws.write_string_with_format(TITLE, 0, plan_title, &title)?;
     ws.write_string_with_format(
         SUBTITLE,
         0,
@@ -196,7 +193,7 @@ pub fn add(
     for (i, (unit_name, kind, v)) in t.units.iter().enumerate() {
         let row = units_head + 1 + i as u32;
         ws.write_string_with_format(row, 0, unit_name, &name)?;
-        ws.write_string_with_format(row, 1, *kind, &name)?;
+        ws.write_string_with_format(row, 1, kind, &name)?;
         for (li, x) in v.iter().enumerate() {
             ws.write_number_with_format(row, 2 + li as u16, value(*x), &number)?;
             sums[li] += x;
@@ -276,7 +273,8 @@ pub fn add(
     ws.set_repeat_rows(TITLE, SUBTITLE)?;
     ws.set_page_breaks(&[charts_row - 1])?;
     ws.set_header(format!(
-        "&L邯郸市基本公共服务支出分担&R情景：{}",
+        "&L{}&R情景：{}",
+        hf_text(plan_title, 60),
         hf_text(&scenario.name, 80)
     ));
     ws.set_footer(format!(

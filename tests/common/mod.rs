@@ -23,6 +23,18 @@ pub fn fendan(dir: &Path, args: &[&str]) -> Output {
         .expect("fendan runs")
 }
 
+/// Run `fendan` with `args` in `dir`, which must succeed; its standard output.
+pub fn fendan_ok(dir: &Path, args: &[&str]) -> String {
+    let o = fendan(dir, args);
+    assert!(
+        o.status.success(),
+        "fendan {args:?} failed: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
