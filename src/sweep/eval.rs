@@ -1,23 +1,18 @@
-//! Incremental evaluation: a point's metrics without a full run.
+//! The evaluator: the base run, what each axis touches, the accumulator and the metrics.
 //!
 //! The base scenario is run once. Each axis touches a known set of cells: a
 //! component's standard, coverage or days touch that component's cells; a split share
 //! the cells of every component paying by that rule (and by base + top-up rules built
 //! on it); a cohort's ratio or adjustment the components whose cohort derives from it,
-//! transitively. Axes whose cell sets overlap form a *block*. A point's metrics are
-//! sums of cells, so they are the base's plus, for each block, the change its axes make
-//! to their own cells — each recomputed exactly as `simulate` does (the same engine
-//! functions on the model with the point's overrides applied by the same code), rounded
-//! to the fen per cell and allocated by largest remainder.
-//!
-//! * A grid tabulates, before writing anything, the change of every block for every
-//!   combination of its axes' values; a point is then the base plus one table row per
-//!   block — integer additions only.
-//! * A sampled design recomputes only the touched cells at each point.
+//! transitively. Axes whose cell sets overlap form a *block* (recorded in the manifest).
+//! A point's metrics are sums of cells, so they are the base's plus the change the
+//! point's axes make to their cells; [`super::plan`] finds those changes, each cell
+//! rounded to the fen and allocated by largest remainder exactly as `simulate` does.
 //!
 //! What is summed per point (the "accumulator") is the totals per year and level, and,
 //! when unit totals or equalization are recorded, per year and unit (and the
-//! population, for equalization). The metrics are computed from it.
+//! population, for equalization; the county outlay and the threshold, for capacity).
+//! The metrics are computed from it.
 
 use std::sync::Arc;
 

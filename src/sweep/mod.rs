@@ -2,12 +2,16 @@
 //! path, evaluated incrementally, in parallel, streamed to disk, sharded for clusters.
 //!
 //! * [`spec`]: the YAML spec, checked with file:line:col messages before any work.
-//! * [`eval`]: incremental evaluation — only the cells an axis touches are recomputed;
-//!   each point's metrics equal those of `simulate` with the same overrides, to the fen.
+//! * [`eval`]: the base run, what each axis touches, the accumulator and the metrics.
+//! * [`plan`]: cells grouped by the axes they depend on, each group tabulated or read
+//!   directly at each point (`read`, `linear`); every point's metrics equal those of
+//!   `simulate` with the same overrides, to the fen (`equalize`: the indices in `f64`
+//!   with an error bound).
 //! * [`sample`]: seeded, platform-independent draws (ChaCha8, Feistel permutations).
 //! * `stream`: the points in order, in fixed-size chunks computed in parallel (memory
 //!   does not grow with the number of points).
 //! * `summary`: tornado rows and percentiles; `fixed`: metric values as exact text.
+//! * `out`, `long`, `parquet_out`: the points files (wide and long, CSV and Parquet).
 //! * `shard`: `--shard K/N` parts and `merge`; `resources`: disk and memory checks.
 //! * this module: the [`Sweep`] itself, its manifest, and a single-process run.
 //!
