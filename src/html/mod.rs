@@ -15,6 +15,7 @@
 mod capacity;
 pub mod charts;
 mod compare;
+mod evidence;
 pub mod files;
 pub mod page;
 mod run;
