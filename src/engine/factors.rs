@@ -77,7 +77,7 @@ impl Factors {
     }
 
     /// Factors of the right shape for component `ci` of service `si`, every value 1,
-    /// to be filled year by year with [`Factors::fill`].
+    /// to be filled year by year with `Factors::fill`.
     pub fn blank(model: &Model, si: usize, ci: usize) -> Factors {
         let c = &model.services[si].components[ci];
         let rule = RuleFactors {
@@ -112,7 +112,7 @@ impl Factors {
         })
     }
 
-    /// [`Factors::fill`] with each parameter's twelve monthly values in `y` read from
+    /// `Factors::fill` with each parameter's twelve monthly values in `y` read from
     /// `values` instead of the model (a sweep gives the values of a point this way,
     /// without applying its overrides to a copy of the model).
     pub fn fill_with(

@@ -36,7 +36,7 @@ impl<'de> Deserialize<'de> for Dec {
 }
 
 /// The largest number, in magnitude, that fendan reads from a YAML input: 10¹⁸. Each
-/// parameter unit has a smaller bound ([`Unit::max`]); this one keeps sums of a few raw
+/// parameter unit has a smaller bound ([`crate::params::Unit::max`]); this one keeps sums of a few raw
 /// values (shares checked to add up to one, say) far from what a decimal holds.
 pub const MAX_NUMBER: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
 

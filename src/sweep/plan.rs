@@ -14,7 +14,7 @@
 //! * A group whose combinations are no more than the points (always, in a grid) and fit
 //!   the memory budget is **tabulated**: its change for every combination of its axes'
 //!   values, computed once; a point adds one table row per group (integer additions).
-//! * Any other group is **recomputed** at each point, its cells only ([`super::read`]).
+//! * Any other group is **recomputed** at each point, its cells only (`sweep::read`).
 //!   What its cells need is tabulated in turn where it depends on fewer axes: the money
 //!   per head of a (component, year) on the axes of its factors, the headcounts on the
 //!   axes of its cohorts. A cell is then one multiplication per level, rounded once to
