@@ -442,8 +442,32 @@ impl<'de> Deserialize<'de> for DatedValues {
 }
 
 /// Where a serde-saphyr span points, as one of our locations.
+///
+/// The span's byte offset finds the line in the text directly (the line's length, not
+/// the text's): loading the plan locates every parameter, so a scan of the text from its
+/// start for each would make loading quadratic in the file's size. The offset is trusted
+/// only if it lands on the span's column; otherwise the line is found by counting.
 pub fn span_location(file: &str, text: &str, loc: &serde_saphyr::Location) -> Location {
-    Location::in_text(file, text, loc.line() as usize, loc.column() as usize)
+    let (line, column) = (loc.line() as usize, loc.column() as usize);
+    let offset = loc.span().byte_offset().map(|o| o as usize);
+    if let Some(offset) = offset.filter(|&o| o <= text.len() && text.is_char_boundary(o)) {
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        if text[start..offset].chars().count() + 1 == column {
+            let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+            let mut snippet = &text[start..end];
+            if end < text.len() {
+                // As `str::lines` reads it: a `\r` is dropped only before a `\n`.
+                snippet = snippet.strip_suffix('\r').unwrap_or(snippet);
+            }
+            return Location {
+                file: file.to_owned(),
+                line,
+                column: column.max(1),
+                snippet: Some(snippet.to_owned()),
+            };
+        }
+    }
+    Location::in_text(file, text, line, column)
 }
 
 /// Turn a raw parameter into a checked [`Param`]; `want` restricts the unit when the

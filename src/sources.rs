@@ -213,6 +213,12 @@ struct RawFile {
     sources: Vec<Spanned<RawEntry>>,
 }
 
+/// `sources.yaml` parsed but not yet checked: the loader parses its YAML files side by
+/// side, then checks them in order.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct RawBibliography(RawFile);
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
@@ -239,7 +245,12 @@ pub struct Bibliography {
 impl Bibliography {
     /// Read and check `sources.yaml`.
     pub fn parse(src: &Source) -> Result<Bibliography> {
-        let raw: RawFile = parse_yaml(src)?;
+        Bibliography::check_raw(src, parse_yaml(src)?)
+    }
+
+    /// Check `sources.yaml` as parsed (by [`RawBibliography::parse`]).
+    pub fn check_raw(src: &Source, raw: RawBibliography) -> Result<Bibliography> {
+        let raw = raw.0;
         let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
         let mut b = Bibliography::default();
         for e in raw.sources {

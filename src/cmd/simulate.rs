@@ -41,14 +41,15 @@ pub fn run(
     excel: Excel,
 ) -> Outcome {
     let Files { stake, format } = files;
-    let (scenario, model) = scenario_and_model(scenario)?;
+    // The worker threads load the inputs too (the YAML files are parsed side by side).
+    let pool = super::pool(threads)?;
+    let (scenario, model) = pool.install(|| scenario_and_model(scenario))?;
     if format == Detail::Parquet && excel.detail {
         return Err(Error::Usage(
             "the workbook's detail sheet is made from outlays.csv; leave out --xlsx-detail, or --format parquet".into(),
         )
         .into());
     }
-    let pool = super::pool(threads)?;
     let style = CsvStyle { bom: excel.bom };
     // What does not depend on the cell; the cells themselves are computed as they are
     // written, a chunk at a time, so memory does not grow with the number of units.

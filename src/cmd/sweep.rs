@@ -69,7 +69,7 @@ pub fn run(r: Request) -> Outcome {
     }
     let pool = super::pool(r.threads)?;
     let started = Instant::now();
-    let spec = Spec::from_path(r.spec)?;
+    let spec = pool.install(|| Spec::from_path(r.spec))?;
     let dir: PathBuf = r
         .out
         .map(Path::to_path_buf)

@@ -7,9 +7,14 @@ use super::{Outcome, print, scenario_and_model};
 pub fn run(scenario: Option<&Path>) -> Outcome {
     let (scenario, model) = scenario_and_model(scenario)?;
     let years = scenario.years;
-    // Run the engine (a few milliseconds), so that a parameter that cannot be evaluated
-    // or an amount too large to hold is reported now rather than by `simulate`.
-    let hc = fendan::run(&model, years)?.headcounts;
+    // Compute every cell (a few milliseconds for a city; a chunk at a time, so memory
+    // stays flat for a nation), so that a parameter that cannot be evaluated or an
+    // amount too large to hold is reported now rather than by `simulate`.
+    let prepared = fendan::engine::prepare(&model, years)?;
+    if let Some(e) = prepared.failure(&model) {
+        return Err(e.into());
+    }
+    let hc = prepared.headcounts;
     let components: usize = model.services.iter().map(|s| s.components.len()).sum();
     let assumptions = model
         .params

@@ -34,29 +34,48 @@ type Row = (usize, i32, usize, usize, i64);
 /// The columns every counts table has.
 const COLUMNS: [&str; 4] = ["year", "unit_code", "cohort", "headcount"];
 
-/// Read every row of a counts table: a year, a unit of the units file (and, where the
+/// Reads the rows of a counts table: a year, a unit of the units file (and, where the
 /// table has a `unit_name` column and the cell is not empty, its name), a cohort and a
 /// headcount, each refused at its cell.
-fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> {
-    let (cy, cu, cc, ch) = (
-        t.col("year"),
-        t.col("unit_code"),
-        t.col("cohort"),
-        t.col("headcount"),
-    );
-    let cn = t.header.iter().position(|h| h == "unit_name");
-    let unit_pos: HashMap<&str, usize> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.code.as_str(), i))
-        .collect();
-    let cohort_pos: HashMap<&str, usize> = cohorts
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let mut parsed = Vec::with_capacity(t.rows.len());
-    for (line, r) in &t.rows {
+struct RowReader<'t> {
+    t: &'t Table<'t>,
+    units: &'t [Unit],
+    cohorts: &'t [Cohort],
+    columns: (usize, usize, usize, usize),
+    name_column: Option<usize>,
+    unit_pos: HashMap<&'t str, usize>,
+    cohort_pos: HashMap<&'t str, usize>,
+}
+
+impl<'t> RowReader<'t> {
+    fn new(t: &'t Table<'t>, units: &'t [Unit], cohorts: &'t [Cohort]) -> RowReader<'t> {
+        RowReader {
+            t,
+            units,
+            cohorts,
+            columns: (
+                t.col("year"),
+                t.col("unit_code"),
+                t.col("cohort"),
+                t.col("headcount"),
+            ),
+            name_column: t.header.iter().position(|h| h == "unit_name"),
+            unit_pos: units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.code.as_str(), i))
+                .collect(),
+            cohort_pos: cohorts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn row(&self, line: usize, r: &csv::StringRecord) -> Result<Row> {
+        let (t, units, cohorts) = (self.t, self.units, self.cohorts);
+        let (cy, cu, cc, ch) = self.columns;
         let year: i32 = t
             .cell(r, cy)
             .parse()
@@ -64,27 +83,27 @@ fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> 
             .filter(|y| (1900..=2200).contains(y))
             .ok_or_else(|| {
                 Error::input(
-                    t.loc(*line, cy),
+                    t.loc(line, cy),
                     format!("`{}` is not a year", t.cell(r, cy)),
                 )
             })?;
         let code = t.cell(r, cu);
-        let unit = *unit_pos.get(code).ok_or_else(|| {
+        let unit = *self.unit_pos.get(code).ok_or_else(|| {
             Error::input(
-                t.loc(*line, cu),
+                t.loc(line, cu),
                 format!(
                     "`{code}` is not a unit in the units file{}",
                     did_you_mean(code, units.iter().map(|u| u.code.as_str()))
                 ),
             )
         })?;
-        if let Some(cn) = cn {
-            check_name(t, *line, cn, r, &units[unit], units)?;
+        if let Some(cn) = self.name_column {
+            check_name(t, line, cn, r, &units[unit], units)?;
         }
         let name = t.cell(r, cc);
-        let cohort = *cohort_pos.get(name).ok_or_else(|| {
+        let cohort = *self.cohort_pos.get(name).ok_or_else(|| {
             Error::input(
-                t.loc(*line, cc),
+                t.loc(line, cc),
                 format!(
                     "`{name}` is not a cohort{}",
                     did_you_mean(name, cohorts.iter().map(|c| c.id.as_str()))
@@ -94,14 +113,13 @@ fn read_rows(t: &Table, units: &[Unit], cohorts: &[Cohort]) -> Result<Vec<Row>> 
         let text = t.cell(r, ch);
         let headcount: i64 = text.parse().ok().filter(|h| *h >= 0).ok_or_else(|| {
             Error::input(
-                t.loc(*line, ch),
+                t.loc(line, ch),
                 format!("`{text}` is not a headcount; expected a whole number 0 or more"),
             )
         })?;
-        crate::money::check_headcount(headcount).map_err(|e| Error::input(t.loc(*line, ch), e))?;
-        parsed.push((*line, year, unit, cohort, headcount));
+        crate::money::check_headcount(headcount).map_err(|e| Error::input(t.loc(line, ch), e))?;
+        Ok((line, year, unit, cohort, headcount))
     }
-    Ok(parsed)
 }
 
 /// A `unit_name` cell must name the unit of the row's code (in Chinese or English).
@@ -131,51 +149,68 @@ fn check_name(
     ))
 }
 
+/// Read the full counts table. Its rows are read one at a time into one column of
+/// units per (cohort, year) found, so a table of millions of rows is never held whole;
+/// the columns are then put together by year. Every row is checked before a row given
+/// twice is reported, as when the table was read whole.
 pub(super) fn load_counts(
     src: &Source,
     units: &[Unit],
     cohorts: &[Cohort],
 ) -> Result<CohortCounts> {
-    let t = Table::read(src, &COLUMNS)?;
-    let parsed = read_rows(&t, units, cohorts)?;
-    let years: std::collections::BTreeSet<i32> = parsed.iter().map(|r| r.1).collect();
-    let years: Vec<i32> = years.into_iter().collect();
-    let mut rows: HashMap<CohortId, Array2<i64>> = HashMap::new();
-    let mut filled: HashMap<CohortId, Array2<bool>> = HashMap::new();
-    for (line, year, unit, cohort, h) in parsed {
-        let y = years.binary_search(&year).expect("year collected above");
-        let id = CohortId(cohort as u32);
-        let grid = rows
-            .entry(id)
-            .or_insert_with(|| Array2::zeros((years.len(), units.len())));
-        let seen = filled
-            .entry(id)
-            .or_insert_with(|| Array2::from_elem((years.len(), units.len()), false));
-        if seen[(y, unit)] {
-            return Err(Error::input(
-                t.loc(line, 0),
-                format!(
-                    "{} / {} / {} appears twice; give each year, unit and cohort once",
-                    year, units[unit].code, cohorts[cohort].id
-                ),
-            ));
+    let t = Table::open(src, &COLUMNS)?;
+    let reader = RowReader::new(&t, units, cohorts);
+    // (cohort, year) → headcount and whether it was given, by unit.
+    let mut columns: HashMap<(usize, i32), (Vec<i64>, Vec<bool>)> = HashMap::new();
+    let mut twice: Option<Row> = None;
+    t.each_row(|line, r| {
+        let row @ (_, year, unit, cohort, h) = reader.row(line, r)?;
+        let (counts, seen) = columns
+            .entry((cohort, year))
+            .or_insert_with(|| (vec![0; units.len()], vec![false; units.len()]));
+        if seen[unit] {
+            twice.get_or_insert(row);
         }
-        seen[(y, unit)] = true;
-        grid[(y, unit)] = h;
+        seen[unit] = true;
+        counts[unit] = h;
+        Ok(())
+    })?;
+    if let Some((line, year, unit, cohort, _)) = twice {
+        return Err(Error::input(
+            t.loc(line, 0),
+            format!(
+                "{} / {} / {} appears twice; give each year, unit and cohort once",
+                year, units[unit].code, cohorts[cohort].id
+            ),
+        ));
     }
-    let mut ids: Vec<&CohortId> = filled.keys().collect();
-    ids.sort();
-    for id in ids {
-        let seen = &filled[id];
-        if let Some(((y, u), _)) = seen.indexed_iter().find(|(_, s)| !**s) {
-            return Err(Error::input(
-                Location::file(&src.name),
-                format!(
-                    "the cohort `{}` has no row for unit {} in {}; a cohort given in the CSV needs every unit and every year",
-                    cohorts[id.0 as usize].id, units[u].code, years[y]
-                ),
-            ));
+    let years: std::collections::BTreeSet<i32> = columns.keys().map(|k| k.1).collect();
+    let years: Vec<i32> = years.into_iter().collect();
+    let mut ids: Vec<usize> = columns.keys().map(|k| k.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rows: HashMap<CohortId, Array2<i64>> = HashMap::new();
+    for cohort in ids {
+        let mut grid = Array2::zeros((years.len(), units.len()));
+        for (y, year) in years.iter().enumerate() {
+            let missing = match columns.remove(&(cohort, *year)) {
+                None => Some(0),
+                Some((counts, seen)) => {
+                    grid.row_mut(y).assign(&ndarray::ArrayView1::from(&counts));
+                    seen.iter().position(|s| !s)
+                }
+            };
+            if let Some(u) = missing.filter(|_| !units.is_empty()) {
+                return Err(Error::input(
+                    Location::file(&src.name),
+                    format!(
+                        "the cohort `{}` has no row for unit {} in {year}; a cohort given in the CSV needs every unit and every year",
+                        cohorts[cohort].id, units[u].code
+                    ),
+                ));
+            }
         }
+        rows.insert(CohortId(cohort as u32), grid);
     }
     Ok(CohortCounts {
         file: src.name.clone(),
@@ -192,7 +227,7 @@ pub(super) fn apply_partial(
     units: &[Unit],
     cohorts: &[Cohort],
 ) -> Result<()> {
-    let t = Table::read(src, &COLUMNS)?;
+    let t = Table::open(src, &COLUMNS)?;
     let (cy, ch) = (t.col("year"), t.col("headcount"));
     let years_text = match (counts.years.first(), counts.years.last()) {
         (Some(a), Some(b)) if a == b => a.to_string(),
@@ -200,7 +235,13 @@ pub(super) fn apply_partial(
         _ => "no years".to_owned(),
     };
     let mut seen: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
-    for (line, year, unit, cohort, headcount) in read_rows(&t, units, cohorts)? {
+    let reader = RowReader::new(&t, units, cohorts);
+    let mut rows = Vec::new();
+    t.each_row(|line, r| {
+        rows.push(reader.row(line, r)?);
+        Ok(())
+    })?;
+    for (line, year, unit, cohort, headcount) in rows {
         let y = counts.years.binary_search(&year).map_err(|_| {
             Error::input(
                 t.loc(line, cy),

@@ -49,16 +49,58 @@ struct RawIndicatorsFile {
     indicators: Vec<Indicator>,
 }
 
+/// The larger YAML files of a package, parsed but not checked.
+struct Parsed {
+    cohorts: Result<RawCohortsFile>,
+    services: Vec<Result<RawServicesFile>>,
+    splits: Result<splits::RawSplitsFile>,
+    sources: Result<crate::sources::RawBibliography>,
+    indicators: Result<RawIndicatorsFile>,
+}
+
+/// Parse the larger YAML files side by side, on the current thread pool: parsing is most
+/// of the time a load takes (each file alone is parsed on one thread). A file's errors
+/// wait in its slot, and [`load`] reports them in its own order, so which error a package
+/// with several gets does not depend on the threads.
+fn parse_all(inputs: &Inputs) -> Parsed {
+    let mut services: Vec<Option<Result<RawServicesFile>>> =
+        inputs.services.iter().map(|_| None).collect();
+    let (mut cohorts, mut splits, mut sources, mut indicators) = (None, None, None, None);
+    rayon::scope(|s| {
+        for (slot, src) in services.iter_mut().zip(&inputs.services) {
+            s.spawn(move |_| *slot = Some(parse_yaml(src)));
+        }
+        s.spawn(|_| cohorts = Some(parse_yaml(&inputs.cohorts)));
+        s.spawn(|_| splits = Some(parse_yaml(&inputs.splits)));
+        s.spawn(|_| sources = Some(parse_yaml(&inputs.sources)));
+        s.spawn(|_| indicators = Some(parse_yaml(&inputs.indicators)));
+    });
+    let done = "every file is parsed when the scope ends";
+    Parsed {
+        cohorts: cohorts.expect(done),
+        services: services.into_iter().map(|s| s.expect(done)).collect(),
+        splits: splits.expect(done),
+        sources: sources.expect(done),
+        indicators: indicators.expect(done),
+    }
+}
+
 /// Load every input, check it, and resolve it into a [`Model`].
 pub fn load(inputs: &Inputs) -> Result<Model> {
     let mut params = ParamTree::default();
-    let plan = load_plan(&inputs.plan)?;
-    let units = load_units(&inputs.units, &plan)?;
-    let budget_classes = load_budget_classes(&inputs.budget_classes)?;
+    let (parsed, first) = rayon::join(
+        || parse_all(inputs),
+        || -> Result<_> {
+            let plan = load_plan(&inputs.plan)?;
+            let units = load_units(&inputs.units, &plan)?;
+            Ok((plan, units, load_budget_classes(&inputs.budget_classes)?))
+        },
+    );
+    let (plan, units, budget_classes) = first?;
 
     // Cohorts: the shared file, then each domain file's own.
     let mut raw_cohorts: Vec<(&Source, String, Spanned<RawCohort>)> = Vec::new();
-    let shared: RawCohortsFile = parse_yaml(&inputs.cohorts)?;
+    let shared = parsed.cohorts?;
     raw_cohorts.extend(
         shared
             .cohorts
@@ -66,15 +108,15 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
             .map(|(k, v)| (&inputs.cohorts, k, v)),
     );
     let mut service_files = Vec::new();
-    for src in &inputs.services {
-        let file: RawServicesFile = parse_yaml(src)?;
+    for (src, file) in inputs.services.iter().zip(parsed.services) {
+        let file = file?;
         raw_cohorts.extend(file.cohorts.into_iter().map(|(k, v)| (src, k, v)));
         service_files.push((src, file.services));
     }
     check_service_ids(&service_files)?;
     let cohorts = build_cohorts(&raw_cohorts, &mut params)?;
 
-    let rules = load_splits(&inputs.splits, &plan, &mut params)?;
+    let rules = load_splits(&inputs.splits, parsed.splits?, &plan, &mut params)?;
     let mut services = Vec::new();
     for (src, raw) in service_files {
         for s in raw {
@@ -92,7 +134,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     services.sort_by_key(|s| s.id);
     check_service_links(&services, &units)?;
 
-    let indicators: RawIndicatorsFile = parse_yaml(&inputs.indicators)?;
+    let indicators = parsed.indicators?;
     let mut counts = load_counts(&inputs.cohort_counts, &units, &cohorts)?;
     for c in &cohorts {
         if c.derived.is_none()
@@ -112,7 +154,7 @@ pub fn load(inputs: &Inputs) -> Result<Model> {
     for partial in &inputs.partial_counts {
         apply_partial(partial, &mut counts, &units, &cohorts)?;
     }
-    let bibliography = crate::sources::Bibliography::parse(&inputs.sources)?;
+    let bibliography = crate::sources::Bibliography::check_raw(&inputs.sources, parsed.sources?)?;
     fiscal::load_capacity(&inputs.capacity, &mut params)?;
     let fiscal = match &inputs.fiscal {
         Some(src) => Some(fiscal::load_fiscal(src, &units, &bibliography)?),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::Source;
-use super::yaml::{at, parse_yaml};
+use super::yaml::at;
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::*;
@@ -68,12 +68,14 @@ pub(super) struct RawLocal {
     county: Dec,
 }
 
+/// Check the split rules of `splits.yaml` (`file`, as parsed) and add their shares to
+/// `params`.
 pub(super) fn load_splits(
     src: &Source,
+    file: RawSplitsFile,
     plan: &Plan,
     params: &mut ParamTree,
 ) -> Result<Vec<SplitRule>> {
-    let file: RawSplitsFile = parse_yaml(src)?;
     let ids: Vec<&str> = file.rules.keys().map(String::as_str).collect();
     let rule_id = |name: &Spanned<String>| -> Result<RuleId> {
         ids.iter()

@@ -16,7 +16,26 @@ pub(super) struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
+    /// Read the whole table: its header, checked for the `required` columns, and every
+    /// row (for the small tables; see [`Table::open`] and [`Table::each_row`]).
     pub(super) fn read(src: &'a Source, required: &[&str]) -> Result<Table<'a>> {
+        if let Some(sheet) = &src.sheet {
+            return Table::from_sheet(src, sheet, required);
+        }
+        let mut t = Table::open(src, required)?;
+        let mut rows = Vec::new();
+        t.each_row(|line, record| {
+            rows.push((line, record.clone()));
+            Ok(())
+        })?;
+        t.rows = rows;
+        Ok(t)
+    }
+
+    /// The table's header, checked for the `required` columns, with no rows read yet:
+    /// [`Table::each_row`] reads them one at a time, so a table of millions of rows is
+    /// never held whole.
+    pub(super) fn open(src: &'a Source, required: &[&str]) -> Result<Table<'a>> {
         if let Some(sheet) = &src.sheet {
             return Table::from_sheet(src, sheet, required);
         }
@@ -46,19 +65,64 @@ impl<'a> Table<'a> {
                 ));
             }
         }
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                Error::input(
-                    Location::in_text(&src.name, text, line, 1),
-                    format!("this CSV row cannot be read: {e}"),
-                )
-            })?;
-            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-            rows.push((line, record));
+        Ok(Table {
+            src,
+            header,
+            rows: Vec::new(),
+        })
+    }
+
+    /// Give `f` every row in order with its line (or sheet row). A row the CSV reader
+    /// cannot read is reported before any error of `f`, wherever it lies, as when the
+    /// table was read whole before its cells were checked: after `f`'s first error the
+    /// rest is only read, not given to `f`.
+    pub(super) fn each_row(
+        &self,
+        mut f: impl FnMut(usize, &csv::StringRecord) -> Result<()>,
+    ) -> Result<()> {
+        let mut failed: Option<Error> = None;
+        let mut give = |line: usize, record: &csv::StringRecord| {
+            if failed.is_none()
+                && let Err(e) = f(line, record)
+            {
+                failed = Some(e);
+            }
+        };
+        match &self.src.sheet {
+            Some(_) => {
+                for (line, record) in &self.rows {
+                    give(*line, record);
+                }
+            }
+            None => {
+                let text = self
+                    .src
+                    .text
+                    .strip_prefix('\u{feff}')
+                    .unwrap_or(&self.src.text);
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(true)
+                    .from_reader(text.as_bytes());
+                let mut record = csv::StringRecord::new();
+                loop {
+                    match reader.read_record(&mut record) {
+                        Ok(true) => {
+                            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                            give(line, &record);
+                        }
+                        Ok(false) => break,
+                        Err(e) => {
+                            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                            return Err(Error::input(
+                                Location::in_text(&self.src.name, text, line, 1),
+                                format!("this CSV row cannot be read: {e}"),
+                            ));
+                        }
+                    }
+                }
+            }
         }
-        Ok(Table { src, header, rows })
+        failed.map_or(Ok(()), Err)
     }
 
     /// The table of a workbook sheet: its first row is the header.
