@@ -317,11 +317,23 @@ pub struct ComponentYear {
 }
 
 /// Precompute [`ComponentYear`] for every component of every service and year.
+///
+/// The components are worked out in parallel (each evaluates its parameters month by
+/// month); the error reported is the first in the services' order, whatever the threads.
 pub fn component_years(model: &Model, years: Years) -> Result<Vec<Vec<Vec<ComponentYear>>>> {
-    (0..model.services.len())
-        .map(|si| {
-            (0..model.services[si].components.len())
-                .map(|ci| component_year_list(model, years, si, ci))
+    let pairs = model.component_pairs();
+    let lists: Vec<Result<Vec<ComponentYear>>> = pairs
+        .par_iter()
+        .map(|&(si, ci)| component_year_list(model, years, si, ci))
+        .collect();
+    let mut lists = lists.into_iter();
+    model
+        .services
+        .iter()
+        .map(|s| {
+            s.components
+                .iter()
+                .map(|_| lists.next().expect("one list a component"))
                 .collect()
         })
         .collect()
