@@ -489,21 +489,7 @@ impl Evaluator {
         }
         let n_k = self.comps.len();
         let per_year = self.n_units * n_k;
-        let overflow = |y: i32| {
-            let axes: Vec<String> = ovs
-                .iter()
-                .map(|o| format!("`{}`", o.raw.value.path.value))
-                .collect();
-            let o = &ovs[0];
-            Error::overflow(
-                span_location(&o.src.name, &o.src.text, &o.raw.referenced),
-                format!(
-                    "at a point of this sweep, the change that {} make to the {y} totals is more than fendan can hold ({} yuan); narrow the axis values",
-                    axes.join(", "),
-                    money::yuan(i64::MAX)
-                ),
-            )
-        };
+        let overflow = |y: i32| self.change_overflow(ovs, y);
         for &k in &touch.comps {
             let (si, ci) = self.comps[k];
             let cys = engine::component_year_list(model, self.years, si, ci)?;
