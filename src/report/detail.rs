@@ -24,8 +24,16 @@ use crate::engine::{Cell, ComponentYear, Years};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
-/// Cells rendered per chunk (about 1.2 MB of CSV).
+/// Cells rendered per chunk at most (about 1.2 MB of CSV; a Parquet record batch).
 pub const CHUNK: usize = 4096;
+
+/// The chunk for a CSV detail of `n` cells: [`CHUNK`], or smaller for a small run, so
+/// that it still makes a few waves and the hashing and writing of one wave overlap the
+/// rendering of the next (a city's 13,300 cells would otherwise be one wave, hashed only
+/// once all of it is rendered). The bytes do not depend on the chunk.
+pub fn csv_chunk(n: usize) -> usize {
+    (n / 32).clamp(256, CHUNK)
+}
 
 /// Why a stream stopped early.
 #[derive(Debug)]
@@ -56,7 +64,7 @@ pub type Stage<'a, T> = &'a mut (dyn FnMut(&T) -> Result<()> + Send);
 pub fn stream<T: Send + Default>(
     model: &Model,
     years: Years,
-    n: usize,
+    (n, chunk): (usize, usize),
     fill: &Fill,
     render: &(dyn Fn(&[Cell], &mut T) -> Result<()> + Sync),
     stages: Vec<Stage<T>>,
@@ -87,10 +95,10 @@ pub fn stream<T: Send + Default>(
             // Three waves of buffers: one rendered while the others are in the stages.
             let mut spare: Vec<T> = (0..3 * per_wave).map(|_| T::default()).collect();
             let mut cells: Vec<Vec<Cell>> = (0..per_wave).map(|_| Vec::new()).collect();
-            for start in (0..n).step_by(per_wave * CHUNK) {
-                let ranges: Vec<Range<usize>> = (start..(start + per_wave * CHUNK).min(n))
-                    .step_by(CHUNK)
-                    .map(|s| s..(s + CHUNK).min(n))
+            for start in (0..n).step_by(per_wave * chunk) {
+                let ranges: Vec<Range<usize>> = (start..(start + per_wave * chunk).min(n))
+                    .step_by(chunk)
+                    .map(|s| s..(s + chunk).min(n))
                     .collect();
                 let mut outs = Vec::with_capacity(ranges.len());
                 for _ in 0..ranges.len() {

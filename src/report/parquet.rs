@@ -21,7 +21,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::Totals;
 use super::View;
-use super::detail::{Fill, Stop, stream as walk};
+use super::detail::{CHUNK, Fill, Stop, stream as walk};
 use crate::engine::Cell;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -111,7 +111,14 @@ pub fn stream(
             let b = batch.as_ref().expect("a rendered chunk");
             writer.write(b).map_err(parquet_err)
         };
-        walk(model, view.years, n, fill, &render, vec![&mut consume])
+        walk(
+            model,
+            view.years,
+            (n, CHUNK),
+            fill,
+            &render,
+            vec![&mut consume],
+        )
     };
     let failed = |w: &mut ArrowWriter<Out>, e: Error| w.inner_mut().failed.take().unwrap_or(e);
     let totals = match totals {

@@ -125,7 +125,7 @@ pub fn stream_detail(
             stream(
                 model,
                 view.years,
-                n,
+                (n, super::detail::csv_chunk(n)),
                 fill,
                 &render,
                 vec![&mut hash, &mut write],
