@@ -248,7 +248,7 @@ impl Bibliography {
         Bibliography::check_raw(src, parse_yaml(src)?)
     }
 
-    /// Check `sources.yaml` as parsed (by [`RawBibliography::parse`]).
+    /// Check `sources.yaml` as parsed (the loader parses it beside the other YAML files).
     pub fn check_raw(src: &Source, raw: RawBibliography) -> Result<Bibliography> {
         let raw = raw.0;
         let at = |loc: &serde_saphyr::Location| span_location(&src.name, &src.text, loc);
