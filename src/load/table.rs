@@ -19,17 +19,25 @@ impl<'a> Table<'a> {
     /// Read the whole table: its header, checked for the `required` columns, and every
     /// row (for the small tables; see [`Table::open`] and [`Table::each_row`]).
     pub(super) fn read(src: &'a Source, required: &[&str]) -> Result<Table<'a>> {
-        if let Some(sheet) = &src.sheet {
-            return Table::from_sheet(src, sheet, required);
-        }
         let mut t = Table::open(src, required)?;
-        let mut rows = Vec::new();
-        t.each_row(|line, record| {
-            rows.push((line, record.clone()));
-            Ok(())
-        })?;
-        t.rows = rows;
+        if src.sheet.is_none() {
+            let mut rows = Vec::new();
+            t.each_row(|line, record| {
+                rows.push((line, record.clone()));
+                Ok(())
+            })?;
+            t.rows = rows;
+        }
         Ok(t)
+    }
+
+    /// The CSV text of `src` (without a byte-order mark) and a reader over it.
+    fn csv(src: &Source) -> (&str, csv::Reader<&[u8]>) {
+        let text = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        (text, reader)
     }
 
     /// The table's header, checked for the `required` columns, with no rows read yet:
@@ -39,10 +47,7 @@ impl<'a> Table<'a> {
         if let Some(sheet) = &src.sheet {
             return Table::from_sheet(src, sheet, required);
         }
-        let text = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
+        let (text, mut reader) = Table::csv(src);
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| {
@@ -95,14 +100,7 @@ impl<'a> Table<'a> {
                 }
             }
             None => {
-                let text = self
-                    .src
-                    .text
-                    .strip_prefix('\u{feff}')
-                    .unwrap_or(&self.src.text);
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(true)
-                    .from_reader(text.as_bytes());
+                let (text, mut reader) = Table::csv(self.src);
                 let mut record = csv::StringRecord::new();
                 loop {
                     match reader.read_record(&mut record) {
