@@ -43,7 +43,7 @@ pub use factors::{Amounts, Factors, LevelAmounts, RuleFactors, SplitFactors};
 pub use stream::{Prepared, prepare};
 
 /// The years a run covers, inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Years {
     pub first: i32,
     pub last: i32,

@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A place in an input text: a file (or embedded seed) name, 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,

@@ -34,7 +34,9 @@ use crate::error::{Error, Location, Result};
 use crate::params::{Dec, Unit};
 
 /// How much an assumption can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Confidence {
     /// A published figure used slightly outside its stated scope (another year, a
     /// neighbouring group), or a rule read in a secondary copy.
@@ -85,7 +87,7 @@ impl fmt::Display for Confidence {
 
 /// The plausible range of an assumption: values (`scale == false`) or factors on the
 /// assumed values (`scale == true`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Range {
     pub low: Decimal,
     pub high: Decimal,
@@ -114,7 +116,7 @@ impl fmt::Display for Range {
 }
 
 /// The grade of one assumption.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grade {
     pub confidence: Confidence,
     /// The plausible range when the basis gives one (else ±20 % is used).

@@ -5,7 +5,7 @@
 //! index without asking again. Numbers are not stored here but in the
 //! [`ParamTree`], so a scenario can override any of them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::date::Date;
 use crate::error::Location;
@@ -52,7 +52,7 @@ impl Level {
 }
 
 /// A county-level unit (区、县、县级市、功能区).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     pub code: String,
     pub name_zh: String,
@@ -79,10 +79,12 @@ impl Unit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct CohortId(pub u32);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CohortUnit {
     Persons,
     Places,
@@ -100,7 +102,7 @@ impl CohortUnit {
 }
 
 /// A group of beneficiaries (or places) whose headcount a component multiplies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cohort {
     pub id: String,
     pub name: Text,
@@ -114,11 +116,13 @@ pub struct Cohort {
     pub origin: Location,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct RuleId(pub u32);
 
 /// How a split rule divides a cost between the levels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum SplitKind {
     /// The centre pays `central`; the rest is divided by the unit's fiscal class.
     /// `local[class][0..3]` are the province, city and county shares of the rest, for
@@ -136,7 +140,7 @@ pub enum SplitKind {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SplitRule {
     pub id: String,
     pub name: Text,
@@ -146,7 +150,7 @@ pub struct SplitRule {
 }
 
 /// Which units a component is paid in. An empty list means "no restriction".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Eligibility {
     /// Poverty status on the date (`None`: on no list).
     pub poverty: Vec<Option<PovertyId>>,
@@ -180,7 +184,7 @@ impl Eligibility {
 }
 
 /// One costed part of a service: a cohort, a per-head standard, a coverage and a split.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Component {
     pub id: String,
     pub name: Text,
@@ -195,7 +199,7 @@ pub struct Component {
 
 /// Where a service covers people another service already pays for, and how the model
 /// nets the overlap (told in `by_domain.csv` and the README).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Overlap {
     /// The service whose figures already include the overlapping part.
     pub service: u32,
@@ -203,7 +207,7 @@ pub struct Overlap {
 }
 
 /// One service of the plan (one of the 83 of Annex 1 in Handan's).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Service {
     pub id: u32,
     pub domain: DomainId,
@@ -220,7 +224,7 @@ pub struct Service {
 }
 
 /// A row of the plan's chapter-2 indicator table.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub id: String,
@@ -239,7 +243,7 @@ pub struct Indicator {
 }
 
 /// A functional class of the government budget (政府收支分类科目).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BudgetClass {
     pub code: String,
     pub name_zh: String,
@@ -247,7 +251,7 @@ pub struct BudgetClass {
 }
 
 /// One input file, named as the user knows it, with its content hash.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InputFile {
     pub name: String,
     pub sha256: String,
@@ -255,14 +259,14 @@ pub struct InputFile {
 
 /// Data cohort headcounts as read from `cohorts.csv`: `counts[cohort][(year, unit)]`,
 /// and the cells partial files replace.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CohortCounts {
     /// The name of the full table's file, for messages.
     pub file: String,
     pub years: Vec<i32>,
     /// For each cohort id present in the CSV: headcount per (year index, unit index).
     /// A partial file's rows for these cohorts are already written in.
-    pub rows: HashMap<CohortId, ndarray::Array2<i64>>,
+    pub rows: BTreeMap<CohortId, ndarray::Array2<i64>>,
     /// Every cell a partial file (`data: cohort_counts:`) gives, by (cohort, year index,
     /// unit index), with the row that gave it. For a cohort of `rows` the value is also
     /// in `rows`; for a derived cohort it replaces `round(from × ratio)` in that cell
@@ -271,7 +275,7 @@ pub struct CohortCounts {
 }
 
 /// A headcount given by a row of a partial file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Given {
     pub headcount: i64,
     pub at: Location,
@@ -293,7 +297,7 @@ impl CohortCounts {
 }
 
 /// Everything loaded and checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     /// The plan's identity and lists (`plan.yaml`).
     pub plan: Plan,
@@ -311,6 +315,8 @@ pub struct Model {
     /// The documents the inputs cite (sources.yaml).
     pub bibliography: crate::sources::Bibliography,
     /// Fiscal figures per unit and year, when the scenario gives them (see [`crate::capacity`]).
+    /// Not in the compiled plan: the embedded plan has none.
+    #[serde(skip)]
     pub fiscal: Option<crate::capacity::Fiscal>,
 }
 

@@ -27,7 +27,7 @@ pub use decimal::{Dec, MAX_NUMBER, parse_decimal};
 
 /// What a parameter's values measure. The unit decides the allowed range and how a
 /// standard is annualised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     YuanPerYear,
     YuanPerMonth,
@@ -113,11 +113,13 @@ pub const MAX_STANDARD: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false
 pub const MAX_RATIO: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 
 /// Index of a parameter in the [`ParamTree`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ParamId(pub u32);
 
 /// One dated, sourced number.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Param {
     pub path: String,
     pub unit: Unit,
@@ -317,11 +319,30 @@ impl Param {
     }
 }
 
-/// All parameters, addressed by path.
-#[derive(Debug, Clone, Default)]
+/// All parameters, addressed by path. Stored (in the compiled plan, see
+/// [`crate::load::compiled`]) as the list alone: the index is made again from it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Vec<Param>", into = "Vec<Param>")]
 pub struct ParamTree {
     params: Vec<Param>,
     index: HashMap<String, ParamId>,
+}
+
+impl From<Vec<Param>> for ParamTree {
+    fn from(params: Vec<Param>) -> ParamTree {
+        let index = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.path.clone(), ParamId(i as u32)))
+            .collect();
+        ParamTree { params, index }
+    }
+}
+
+impl From<ParamTree> for Vec<Param> {
+    fn from(tree: ParamTree) -> Vec<Param> {
+        tree.params
+    }
 }
 
 impl ParamTree {

@@ -17,7 +17,7 @@ use crate::model::Text;
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub struct $name(pub u8);
 
         impl $name {
@@ -49,14 +49,14 @@ id!(
 );
 
 /// One entry of a list of the plan: its id (as files write it) and its names.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Category {
     pub id: String,
     pub name: Text,
 }
 
 /// A kind of unit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UnitKind {
     pub id: String,
     pub name: Text,
@@ -69,14 +69,14 @@ pub struct UnitKind {
 }
 
 /// The plausible other fiscal class of a unit whose class is assumed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Alternative {
     pub class: FiscalClassId,
     pub why: String,
 }
 
 /// The plan's identity, as titles, reports and workbooks show it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     /// The plan's full name.
     pub name: Text,
@@ -91,7 +91,7 @@ pub struct Identity {
 
 /// What a unit code must look like: a number of digits (one of `lengths`), and the
 /// standard the codes come from, for messages.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CodeRule {
     pub lengths: Vec<u8>,
     pub standard: String,
@@ -116,7 +116,7 @@ impl CodeRule {
 }
 
 /// Everything `plan.yaml` says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     pub identity: Identity,
     /// Where the identity comes from: a citation of the bibliography (`plan`).

@@ -160,7 +160,12 @@ impl Scenario {
 
     /// Load and check the model this scenario runs on: the inputs, then every override.
     pub fn model(&self) -> Result<Model> {
-        let mut model = crate::load::load(&self.inputs)?;
+        self.model_from(crate::load::load(&self.inputs)?)
+    }
+
+    /// This scenario's overrides applied to `model`, loaded from its inputs (the tests
+    /// load the seeds' text and the compiled plan and compare).
+    pub fn model_from(&self, mut model: Model) -> Result<Model> {
         crate::overrides::apply(&mut model, &self.overrides, self.years)?;
         crate::load::check_years(&model, self.years.first, self.years.last)?;
         Ok(model)

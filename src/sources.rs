@@ -35,7 +35,9 @@ use crate::params::{ParamId, span_location};
 use crate::suggest::did_you_mean;
 
 /// How a document was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Read {
     /// The original text or dataset was read (tagged P in the research notes).
     Primary,
@@ -71,7 +73,7 @@ impl Read {
 }
 
 /// One document of the bibliography.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub id: String,
     pub title: String,
@@ -235,11 +237,30 @@ struct RawEntry {
     taken: String,
 }
 
-/// Every document the inputs cite, by id.
-#[derive(Debug, Clone, Default)]
+/// Every document the inputs cite, by id. Stored (in the compiled plan, see
+/// [`crate::load::compiled`]) as the list alone: the index is made again from it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Vec<Entry>", into = "Vec<Entry>")]
 pub struct Bibliography {
     pub entries: Vec<Entry>,
     index: HashMap<String, usize>,
+}
+
+impl From<Vec<Entry>> for Bibliography {
+    fn from(entries: Vec<Entry>) -> Bibliography {
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Bibliography { entries, index }
+    }
+}
+
+impl From<Bibliography> for Vec<Entry> {
+    fn from(b: Bibliography) -> Vec<Entry> {
+        b.entries
+    }
 }
 
 impl Bibliography {

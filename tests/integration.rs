@@ -9,6 +9,7 @@ mod cases;
 mod catalog;
 mod compare;
 mod compare_years;
+mod compiled;
 mod detail;
 mod engine;
 mod exact;

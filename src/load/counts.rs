@@ -189,7 +189,7 @@ pub(super) fn load_counts(
     let mut ids: Vec<usize> = columns.keys().map(|k| k.0).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut rows: HashMap<CohortId, Array2<i64>> = HashMap::new();
+    let mut rows: BTreeMap<CohortId, Array2<i64>> = BTreeMap::new();
     for cohort in ids {
         let mut grid = Array2::zeros((years.len(), units.len()));
         for (y, year) in years.iter().enumerate() {

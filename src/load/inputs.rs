@@ -113,8 +113,8 @@ pub struct Inputs {
     pub fiscal: Option<Source>,
 }
 
-/// The plan package of `seeds/`, embedded by `build.rs`.
-mod seeds {
+/// The plan package of `seeds/`, embedded by `build.rs`, with its compiled form.
+pub(super) mod seeds {
     include!(concat!(env!("OUT_DIR"), "/seeds.rs"));
 }
 
@@ -158,6 +158,22 @@ impl Inputs {
             }
         }
         inputs
+    }
+
+    /// Whether these are the embedded seeds, every one as compiled into the binary and
+    /// none replaced: then the compiled plan is the model they load into (see
+    /// [`super::compiled`]).
+    pub fn is_embedded(&self) -> bool {
+        let seeds = Inputs::embedded();
+        let (these, those) = (self.all(), seeds.all());
+        these.len() == those.len()
+            && these.iter().zip(&those).all(|(a, b)| {
+                a.path.is_none()
+                    && a.sheet.is_none()
+                    && a.digest.is_none()
+                    && a.name == b.name
+                    && a.text == b.text
+            })
     }
 
     pub fn all(&self) -> Vec<&Source> {

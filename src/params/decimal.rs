@@ -35,6 +35,16 @@ impl<'de> Deserialize<'de> for Dec {
     }
 }
 
+/// Written back as the text it was read from (the compiled plan stores it so).
+impl serde::Serialize for Dec {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 /// The largest number, in magnitude, that fendan reads from a YAML input: 10¹⁸. Each
 /// parameter unit has a smaller bound ([`crate::params::Unit::max`]); this one keeps sums of a few raw
 /// values (shares checked to add up to one, say) far from what a decimal holds.

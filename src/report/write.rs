@@ -196,6 +196,9 @@ pub fn summaries(
     Ok(files)
 }
 
+/// Output files in memory: (name, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// A run written into its output folder.
 pub struct Written {
     /// The sums of its cells.
@@ -242,26 +245,28 @@ pub fn write_run(
         Stop::Overflow => failed(),
     })?;
     let capacity = crate::capacity::assess_totals(model, &view, &totals, scenario.capacity)?;
-    // The summaries are made and written while the detail's fsync waits for the disk.
+    // The summaries and the manifest are made and written while the detail's fsync
+    // waits for the disk (if that fsync fails, the transaction is not committed and
+    // none of them is kept).
     let (synced, small) = rayon::join(
         || file.finish(),
-        || -> Result<Vec<(String, Vec<u8>)>> {
+        || -> Result<(Files, Vec<String>)> {
             let small = summaries(model, &view, &totals, capacity.as_ref(), style, extra)
                 .map_err(|_| failed())?;
             small
                 .par_iter()
                 .try_for_each(|(name, bytes)| folder.write(name, bytes))?;
-            Ok(small)
+            let mut outputs = vec![(format.file(), sha)];
+            outputs.extend(small.iter().map(|(n, b)| (n.as_str(), sha256(b))));
+            let manifest = manifest(model, scenario, prepared.years, totals.cells, &outputs);
+            folder.write("manifest.json", &manifest)?;
+            let mut names: Vec<String> = outputs.iter().map(|(n, _)| (*n).to_owned()).collect();
+            names.push("manifest.json".to_owned());
+            Ok((small, names))
         },
     );
-    let small = small?;
+    let (small, names) = small?;
     synced?;
-    let mut outputs = vec![(format.file(), sha)];
-    outputs.extend(small.iter().map(|(n, b)| (n.as_str(), sha256(b))));
-    let manifest = manifest(model, scenario, prepared.years, totals.cells, &outputs);
-    folder.write("manifest.json", &manifest)?;
-    let mut names: Vec<String> = outputs.iter().map(|(n, _)| (*n).to_owned()).collect();
-    names.push("manifest.json".to_owned());
     Ok(Written {
         totals,
         names,
