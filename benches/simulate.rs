@@ -22,12 +22,19 @@ const YEARS: Years = Years {
 /// 143 copies of Handan's 20 units: 2,860 units.
 const COPIES: usize = 143;
 
+/// The embedded seeds: from the compiled plan (what every run on them does), and from
+/// their text with every check (what a plan of one's own costs, and what the compiled
+/// plan saves).
 fn load(c: &mut Criterion) {
     let inputs = Inputs::embedded();
-    c.benchmark_group("load")
-        .bench_function("embedded_seeds", |b| {
-            b.iter(|| fendan::load(black_box(&inputs)).expect("seeds load"))
-        });
+    let mut g = c.benchmark_group("load");
+    g.bench_function("embedded_seeds", |b| {
+        b.iter(|| fendan::load(black_box(&inputs)).expect("seeds load"))
+    });
+    g.bench_function("seeds_text", |b| {
+        b.iter(|| fendan::load::compiled::load_seeds_text().expect("seeds load"))
+    });
+    g.finish();
 }
 
 fn run_baseline(c: &mut Criterion) {

@@ -115,28 +115,28 @@ pub(super) enum Holds {
 /// The `(kind, name)` a fendan manifest in `dir` records: `("scenario", name)` or
 /// `("sweep", name)`; and the names of the outputs it lists.
 pub(super) fn manifest_of(dir: &Path) -> Option<(&'static str, String, Vec<String>)> {
+    /// The part of a manifest that says whose it is; the rest (a run's manifest lists
+    /// every parameter and assumption, 300 KB for the baseline) is skipped unread.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        scenario: Option<Named>,
+        sweep: Option<Named>,
+        #[serde(default)]
+        outputs: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
     let bytes =
         crate::input::read(&dir.join("manifest.json"), crate::input::Whence::Folder).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let outputs = v
-        .get("outputs")
-        .and_then(|o| o.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    for kind in ["scenario", "sweep"] {
-        if let Some(name) = v
-            .get(kind)
-            .and_then(|s| s.get("name"))
-            .and_then(|n| n.as_str())
-        {
-            return Some((kind, name.to_owned(), outputs));
-        }
+    let head: Head = serde_json::from_slice(&bytes).ok()?;
+    let outputs = head.outputs.into_iter().map(|o| o.name).collect();
+    match (head.scenario, head.sweep) {
+        (Some(s), _) => Some(("scenario", s.name, outputs)),
+        (None, Some(s)) => Some(("sweep", s.name, outputs)),
+        (None, None) => None,
     }
-    None
 }
 
 /// The sweep named by the part files in `dir/parts`, if they agree on one.
