@@ -29,10 +29,7 @@ enum Step {
     Zero,
     /// Row `src` (a year of the counts table) of the cohort's counts, times its
     /// adjustment (`None`: exactly one).
-    Data {
-        src: usize,
-        adjust: Option<Product>,
-    },
+    Data { src: usize, adjust: Option<Product> },
     /// `round(from × ratio × adjust)`; where a partial file gives the cell (`given`),
     /// that headcount times the adjustment instead.
     Derived {
@@ -193,4 +190,95 @@ fn step(model: &Model, c: usize, data: bool, y: i32) -> Result<Step> {
         factors,
         given,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Source;
+    use crate::scenario::Scenario;
+
+    /// The model of a scenario written into a folder of its own with a partial counts
+    /// file `counts`.
+    fn model(overrides: &str, counts: &str) -> (Model, Years) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("counts.csv"), counts).unwrap();
+        let text = format!(
+            "name: t\ntitle: t\ndata:\n  cohort_counts: counts.csv\noverrides:\n{overrides}"
+        );
+        let scenario = Scenario::parse(Source::new("t.yaml", text), dir.path()).unwrap();
+        (scenario.model().unwrap(), scenario.years)
+    }
+
+    #[test]
+    fn a_unit_at_a_time_gives_the_headcounts_of_the_whole_run() {
+        // A data cohort's adjustment, a ratio on a line between two dated values, and
+        // cells a partial file gives for a data and a derived cohort.
+        let (model, years) = model(
+            "  - {path: cohorts.age_6_11.adjust, set: 1.013}\n  \
+             - {path: cohorts.pupils_junior.adjust, set: 0.97}\n",
+            "year,unit_code,cohort,headcount\n\
+             2017,130403,age_6_11,40001\n\
+             2018,130404,pupils_primary,33333\n\
+             2019,130406,pupils_junior,1\n",
+        );
+        let whole = super::super::headcounts(&model, years).unwrap();
+        let recipe = Recipe::new(&model, years).unwrap();
+        assert_eq!(recipe.from_data, whole.from_data);
+        let grids = recipe.grids(&model);
+        let mut out = vec![0; model.cohorts.len()];
+        for (yi, y) in years.iter().enumerate() {
+            for u in 0..model.units.len() {
+                recipe.unit(&model, &grids, yi, u, &mut out).unwrap();
+                for (c, h) in out.iter().enumerate() {
+                    assert_eq!(*h, whole.get(y, u, CohortId(c as u32)), "{y} {u} {c}");
+                }
+            }
+        }
+        // why: the partial file's cell of a derived cohort, times its adjustment 1
+        // (pupils_primary's is not overridden).
+        let primary = model.cohorts.iter().position(|c| c.id == "pupils_primary");
+        assert_eq!(whole.get(2018, 2, CohortId(primary.unwrap() as u32)), 33333);
+        // The prepared run: its cells and the population are the run's.
+        let out = crate::run(&model, years).unwrap();
+        let prepared = super::super::prepare(&model, years).unwrap();
+        let mut cells = Vec::new();
+        prepared
+            .fill(&model, 0..prepared.len(), &mut cells)
+            .unwrap();
+        assert!(cells == out.cells);
+        for y in years.iter() {
+            for u in 0..model.units.len() {
+                assert_eq!(
+                    prepared.headcounts.get(y, u, model.population),
+                    out.headcounts.get(y, u, model.population)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn of_several_bad_headcounts_the_run_reports_the_one_headcounts_does() {
+        // `pupils_junior` is too large in one unit only, the fifth (a partial file's
+        // cell × 1.5); `pupils_primary`, a later cohort (they are in name order), in
+        // every unit from the first. A unit at a time meets `pupils_primary` first;
+        // `headcounts`, cohort by cohort, `pupils_junior`.
+        let (model, years) = model(
+            "  - {path: cohorts.pupils_junior.ratio, set: 1.5}\n  \
+             - {path: cohorts.pupils_primary.ratio, set: 1000}\n  \
+             - {path: cohorts.pupils_primary.adjust, set: 1000}\n",
+            "year,unit_code,cohort,headcount\n2016,130407,age_12_14,1500000000\n",
+        );
+        let junior = model.cohorts.iter().position(|c| c.id == "pupils_junior");
+        let primary = model.cohorts.iter().position(|c| c.id == "pupils_primary");
+        assert!(junior < primary);
+        let want = super::super::headcounts(&model, years)
+            .unwrap_err()
+            .to_string();
+        assert!(want.contains("`pupils_junior` in 130407"), "{want}");
+        let got = super::super::prepare(&model, years)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(got, want);
+    }
 }

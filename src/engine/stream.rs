@@ -109,12 +109,7 @@ impl Prepared {
     /// Give `f` the cells `range`, in [`super::run`]'s order (year, unit, service,
     /// component); the first cell that fails stops it. Each unit's headcounts are
     /// computed once for the cells of that unit in the range.
-    fn each_cell(
-        &self,
-        model: &Model,
-        range: Range<usize>,
-        mut f: impl FnMut(Cell),
-    ) -> Result<()> {
+    fn each_cell(&self, model: &Model, range: Range<usize>, mut f: impl FnMut(Cell)) -> Result<()> {
         let n_c = self.components.len();
         let per_year = self.units * n_c;
         let grids: Grids = self.recipe.grids(model);
