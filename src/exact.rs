@@ -610,10 +610,10 @@ mod tests {
             &[],
             &[Exact::Decimal(d("0.5"))],
             &[Exact::Decimal(d("1.025")), Exact::Decimal(d("0.333"))],
-            &[line.clone(), Exact::Decimal(d("0"))],
+            &[line, Exact::Decimal(d("0"))],
             &[line, Exact::Decimal(d("-1.5"))],
             // Past i128: the product falls back to `mul_round` (big integers).
-            &[huge.clone(), huge],
+            &[huge, huge],
         ];
         for f in factors {
             let p = Product::new(f);
