@@ -32,12 +32,13 @@ use rust_decimal::Decimal;
 
 use crate::date::Date;
 use crate::error::{Error, Location, Result};
-use crate::exact::{self, Exact};
+use crate::exact::{Exact, Product};
 use crate::model::*;
 use crate::money::{self, Overflow};
 use crate::params::{Param, ParamId};
 
 mod factors;
+mod recipe;
 mod stream;
 pub use factors::{Amounts, Factors, LevelAmounts, RuleFactors, SplitFactors};
 pub use stream::{Prepared, prepare};
@@ -63,19 +64,41 @@ impl Years {
     }
 }
 
-/// Headcounts per (year, unit, cohort) for the run's years.
+/// Headcounts per (year, unit, cohort) for the run's years: of every cohort (what
+/// [`headcounts`] gives), or of a few ([`Prepared`] keeps the population's only).
 #[derive(Debug, Clone)]
 pub struct Headcounts {
     pub years: Years,
-    /// `data[(year index, unit index, cohort index)]`.
+    /// `data[(year index, unit index, cohort index)]` when every cohort is held; else
+    /// the last index is the cohort's place in `held`.
     pub data: Array3<i64>,
     /// For each cohort: `true` if the counts come from the CSV, `false` if derived.
     pub from_data: Vec<bool>,
+    /// The cohorts held, when not all of them are.
+    held: Option<Vec<CohortId>>,
 }
 
 impl Headcounts {
+    /// Headcounts of the cohorts `held` only (`data`'s last index is the place in it).
+    fn held(years: Years, data: Array3<i64>, from_data: Vec<bool>, held: Vec<CohortId>) -> Self {
+        Headcounts {
+            years,
+            data,
+            from_data,
+            held: Some(held),
+        }
+    }
+
+    /// The headcount of `cohort` in `unit` in `year`. Panics for a cohort not held.
     pub fn get(&self, year: i32, unit: usize, cohort: CohortId) -> i64 {
-        self.data[((year - self.years.first) as usize, unit, cohort.0 as usize)]
+        let slot = match &self.held {
+            None => cohort.0 as usize,
+            Some(held) => held
+                .iter()
+                .position(|c| *c == cohort)
+                .expect("the headcounts of a cohort that is held"),
+        };
+        self.data[((year - self.years.first) as usize, unit, slot)]
     }
 }
 
@@ -86,6 +109,7 @@ pub fn headcounts(model: &Model, years: Years) -> Result<Headcounts> {
         years,
         data: Array3::<i64>::zeros((years.len(), model.units.len(), n_c)),
         from_data: vec![false; n_c],
+        held: None,
     };
     let mut done = vec![false; n_c];
     let values = |id: ParamId, y: i32| model.params.get(id).exact_for_year(y);
@@ -151,28 +175,29 @@ fn fill(
                     format!("the cohort `{}` has no rows for {y}", cohort.id),
                 )
             })?;
-            let adjust = value(cohort.adjust, y)?;
+            let adjust = adjustment(value(cohort.adjust, y)?);
             for u in 0..model.units.len() {
-                hc.data[(yi, u, c)] = data_headcount(model, c, u, y, grid[(src, u)], &adjust)?;
+                hc.data[(yi, u, c)] =
+                    data_headcount(model, c, u, y, grid[(src, u)], adjust.as_ref())?;
             }
         }
         hc.from_data[c] = true;
     } else if let Some((from, ratio)) = cohort.derived {
         fill(model, years, from.0 as usize, hc, done, values)?;
         for (yi, y) in years.iter().enumerate() {
-            let factors = [value(ratio, y)?, value(cohort.adjust, y)?];
+            let factors = Product::new(&[value(ratio, y)?, value(cohort.adjust, y)?]);
             for u in 0..model.units.len() {
                 let h = hc.data[(yi, u, from.0 as usize)];
-                let x = exact::mul_round(h, &factors);
+                let x = factors.mul_round(h);
                 hc.data[(yi, u, c)] = bounded_headcount(model, c, Some(ratio), u, y, h, x)?;
             }
         }
         // A cell a partial file gives replaces the derivation there (see load::counts).
         for (y, u, h) in model.counts.given_for(id) {
             if (years.first..=years.last).contains(&y) {
-                let adjust = value(cohort.adjust, y)?;
+                let adjust = adjustment(value(cohort.adjust, y)?);
                 hc.data[((y - years.first) as usize, u, c)] =
-                    data_headcount(model, c, u, y, h, &adjust)?;
+                    data_headcount(model, c, u, y, h, adjust.as_ref())?;
             }
         }
     }
@@ -180,19 +205,26 @@ fn fill(
     Ok(())
 }
 
+/// A cohort's `adjust` in a year as the factor a headcount is multiplied by, `None`
+/// when it is exactly one (the headcount is then taken as given).
+fn adjustment(adjust: Exact) -> Option<Product> {
+    (adjust != Exact::ONE).then(|| Product::new(&[adjust]))
+}
+
 /// A headcount `h` as the cohort counts give it (the full table, or a partial file's
-/// row), times the cohort's `adjust`, if it is within [`money::MAX_HEADCOUNT`]; the
-/// error points at the row of the partial file that gave it, else at the full table.
+/// row), times the cohort's `adjust` (see [`adjustment`]), if it is within
+/// [`money::MAX_HEADCOUNT`]; the error points at the row of the partial file that gave
+/// it, else at the full table.
 fn data_headcount(
     model: &Model,
     c: usize,
     u: usize,
     y: i32,
     h: i64,
-    adjust: &Exact,
+    adjust: Option<&Product>,
 ) -> Result<i64> {
-    if *adjust != Exact::ONE {
-        let x = exact::mul_round(h, std::slice::from_ref(adjust));
+    if let Some(adjust) = adjust {
+        let x = adjust.mul_round(h);
         return bounded_headcount(model, c, None, u, y, h, x);
     }
     money::check_headcount(h).map(|()| h).map_err(|e| {
@@ -429,11 +461,24 @@ pub fn component_cell(
     si: usize,
     ci: usize,
 ) -> Result<Cell> {
-    let unit = &model.units[u];
-    let yi = (y - hc.years.first) as usize;
     let c = &model.services[si].components[ci];
-    let cy = &cys[yi];
-    let headcount = hc.get(y, u, c.cohort);
+    let cy = &cys[(y - hc.years.first) as usize];
+    cell_of(model, cy, hc.get(y, u, c.cohort), y, u, si, ci)
+}
+
+/// The cell of component `ci` of service `si` for unit `u` in year `y`, from its
+/// [`ComponentYear`] and the headcount of its cohort.
+fn cell_of(
+    model: &Model,
+    cy: &ComponentYear,
+    headcount: i64,
+    y: i32,
+    u: usize,
+    si: usize,
+    ci: usize,
+) -> Result<Cell> {
+    let unit = &model.units[u];
+    let c = &model.services[si].components[ci];
     let mask = eligible_months(c, unit, y);
     let months = mask.map_or(12, |m| m.iter().filter(|x| **x).count() as u8);
     let fen = cy.amounts[unit.fiscal_class.index()].cell(mask.as_ref(), headcount);

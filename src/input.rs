@@ -163,31 +163,134 @@ pub fn open(path: &Path, whence: Whence) -> Result<File> {
     Ok(file)
 }
 
-/// Read all of `path`, at most the input size cap.
-pub fn read(path: &Path, whence: Whence) -> Result<Vec<u8>> {
+/// Open `path` to read no more than the input size cap from it (one byte more, to tell
+/// a file that grew while read): the reader, the file's size as its metadata gives it,
+/// and the cap.
+fn open_capped(path: &Path, whence: Whence) -> Result<(std::io::Take<File>, u64, u64)> {
     let cap = crate::limits::max_input_bytes()?;
     let file = open(path, whence)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > cap {
         return Err(too_big(path, whence, Some(len), cap));
     }
+    Ok((file.take(cap.saturating_add(1)), len, cap))
+}
+
+/// The error for a failed read of `path`.
+fn read_error(path: &Path, whence: Whence, e: std::io::Error) -> Error {
+    match whence {
+        Whence::Key(at) => {
+            Error::input(at.clone(), format!("cannot read `{}`: {e}", path.display()))
+        }
+        _ => Error::Read {
+            path: path.to_owned(),
+            source: e,
+        },
+    }
+}
+
+/// Read all of `path`, at most the input size cap.
+pub fn read(path: &Path, whence: Whence) -> Result<Vec<u8>> {
+    let (mut file, len, cap) = open_capped(path, whence)?;
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| match whence {
-            Whence::Key(at) => {
-                Error::input(at.clone(), format!("cannot read `{}`: {e}", path.display()))
-            }
-            _ => Error::Read {
-                path: path.to_owned(),
-                source: e,
-            },
-        })?;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| read_error(path, whence, e))?;
     if bytes.len() as u64 > cap {
         // A file that grew while read, or one that reports no size (under /proc).
         return Err(too_big(path, whence, None, cap));
     }
     Ok(bytes)
+}
+
+/// The SHA-256 of `path` when all of it is UTF-8 text, read a block at a time and not
+/// kept: of a CSV table too large to hold, what [`read`] and [`decode`] check (the same
+/// errors for a file that cannot be read or is too large). `None` when it is not UTF-8:
+/// read it whole ([`read_text`]) for its GBK text or the error that says where it is not.
+/// The table's rows are then read from the file again ([`Reread`]).
+pub fn scan_utf8(path: &Path, whence: Whence) -> Result<Option<String>> {
+    use sha2::{Digest, Sha256};
+    let (mut file, _, cap) = open_capped(path, whence)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    // The first bytes of `buf` hold a character cut off at the end of the last block.
+    let (mut carry, mut total) = (0, 0u64);
+    loop {
+        let n = match file.read(&mut buf[carry..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(path, whence, e)),
+        };
+        hasher.update(&buf[carry..carry + n]);
+        total += n as u64;
+        let filled = carry + n;
+        carry = match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => 0,
+            Err(e) if e.error_len().is_none() => {
+                buf.copy_within(e.valid_up_to()..filled, 0);
+                filled - e.valid_up_to()
+            }
+            Err(_) => return Ok(None),
+        };
+    }
+    if total > cap {
+        return Err(too_big(path, whence, None, cap));
+    }
+    Ok((carry == 0).then(|| hex(&hasher.finalize())))
+}
+
+/// A file [`scan_utf8`] checked, read again from its start, with the SHA-256 of every
+/// byte read: so that the reader can check, at the end, that what it read is what was
+/// scanned and recorded ([`Reread::sha256`]).
+pub struct Reread {
+    file: std::io::BufReader<File>,
+    hasher: sha2::Sha256,
+}
+
+impl Reread {
+    /// Open `path` again (a regular file still, see [`open`]).
+    pub fn open(path: &Path) -> Result<Reread> {
+        let file = open(path, Whence::Arg)?;
+        Ok(Reread {
+            file: std::io::BufReader::with_capacity(1 << 16, file),
+            hasher: Default::default(),
+        })
+    }
+
+    /// The SHA-256 of every byte read so far, in lower-case hex.
+    pub fn sha256(&self) -> String {
+        use sha2::Digest;
+        hex(&self.hasher.clone().finalize())
+    }
+}
+
+impl Read for Reread {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.file.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Line `n` (1-based) of the UTF-8 file at `path` as [`str::lines`] gives it, for the
+/// snippet of an error in a table that stays on disk; `None` past its end, or if the
+/// file can no longer be read.
+pub fn line_of(path: &Path, n: usize) -> Option<String> {
+    use std::io::BufRead;
+    let mut file = std::io::BufReader::new(File::open(path).ok()?);
+    let mut line = Vec::new();
+    for _ in 0..n.max(1) {
+        line.clear();
+        if file.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
+        }
+    }
+    // With its end of line, so that `lines` drops a `\r\n` as it does in the whole text.
+    String::from_utf8_lossy(&line)
+        .lines()
+        .next()
+        .map(str::to_owned)
 }
 
 /// Read `path` as text of kind `kind` (see [`decode`]).
@@ -214,10 +317,11 @@ pub fn workbook_path(path: &Path) -> Option<(std::path::PathBuf, Option<String>)
 /// The SHA-256 of some bytes, in lower-case hex: what a manifest records of an input.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Decode the bytes of an input called `file` as text.

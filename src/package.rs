@@ -99,14 +99,15 @@ pub fn files(
     model: &Model,
     folder: &str,
     name: &str,
-) -> Vec<(String, Vec<u8>)> {
+) -> crate::error::Result<Vec<(String, Vec<u8>)>> {
     let i = &scenario.inputs;
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut put = |path: String, text: &str| out.push((path, text.as_bytes().to_vec()));
     put("plan.yaml".into(), &i.plan.text);
     put("units.csv".into(), &i.units.text);
     put("cohorts.yaml".into(), &i.cohorts.text);
-    put("cohorts.csv".into(), &i.cohort_counts.text);
+    // A large table stays on disk while a run loads it; read it again here.
+    put("cohorts.csv".into(), &i.cohort_counts.contents()?);
     put("splits.yaml".into(), &i.splits.text);
     for (src, file) in i.services.iter().zip(service_names(&i.services)) {
         put(format!("services/{file}"), &src.text);
@@ -166,7 +167,7 @@ pub fn files(
         "README.md".into(),
         &readme(scenario, folder, name, partial, i.fiscal.is_some()),
     );
-    out
+    Ok(out)
 }
 
 /// `README.md` of the package: what each file is and what to edit.

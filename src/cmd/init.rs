@@ -14,7 +14,7 @@ pub fn run(dir: &Path, from: Option<&Path>) -> Outcome {
         &model,
         shown.trim_end_matches('/'),
         &fendan::package::scenario_name(dir),
-    );
+    )?;
     let mut tx = Transaction::new(Protected::new(&scenario.files), false);
     let folder = tx.folder(dir, Owner::Plan)?;
     folder.write_files(&files)?;

@@ -24,6 +24,9 @@ pub struct Source {
     /// The SHA-256 of the file's bytes as read, before decoding; `None` for text that
     /// was not read from a file (then the text's own hash is used).
     digest: Option<String>,
+    /// A table left on disk ([`Source::read_counts`]): `text` is empty, and its rows
+    /// are read from `path` when it is loaded.
+    on_disk: bool,
 }
 
 impl Source {
@@ -34,6 +37,7 @@ impl Source {
             path: None,
             sheet: None,
             digest: None,
+            on_disk: false,
         }
     }
 
@@ -58,6 +62,7 @@ impl Source {
             path: Some(path.to_owned()),
             sheet: None,
             digest: Some(digest),
+            on_disk: false,
         })
     }
 
@@ -78,7 +83,70 @@ impl Source {
             path: Some(file),
             sheet: Some(Arc::new(sheet)),
             digest: Some(digest),
+            on_disk: false,
         })
+    }
+
+    /// Read the full counts table named by `whence`, as [`Source::read_table`] does, but
+    /// a CSV file that is UTF-8 only checked and hashed here, not kept: the loader reads
+    /// its rows from the file (see `load::table`), so the largest input of a national
+    /// run (80 MB at township scale) is never held whole. A file that is not UTF-8 is
+    /// read whole, for its GBK text or the error that says where it is neither.
+    pub fn read_counts(path: &Path, whence: Whence) -> Result<Source> {
+        if crate::input::workbook_path(path).is_some() {
+            return Source::read_table(path, whence);
+        }
+        match crate::input::scan_utf8(path, whence)? {
+            None => Source::read_as(path, whence, Text::Csv),
+            Some(digest) => Ok(Source {
+                name: path.display().to_string(),
+                text: String::new(),
+                path: Some(path.to_owned()),
+                sheet: None,
+                digest: Some(digest),
+                on_disk: true,
+            }),
+        }
+    }
+
+    /// The file of a table left on disk (see [`Source::read_counts`]); `None` when the
+    /// text is held.
+    pub fn on_disk(&self) -> Option<&Path> {
+        self.path.as_deref().filter(|_| self.on_disk)
+    }
+
+    /// Read a table left on disk again, from its start (see [`Source::check_reread`]).
+    pub fn reread(&self) -> Result<crate::input::Reread> {
+        crate::input::Reread::open(self.on_disk().expect("a table left on disk"))
+    }
+
+    /// Check that the whole of a file read again is what was read first (and hashed for
+    /// the manifest): that it did not change in between.
+    pub fn check_reread(&self, reread: &crate::input::Reread) -> Result<()> {
+        if Some(reread.sha256()) == self.digest {
+            return Ok(());
+        }
+        Err(crate::error::Error::input(
+            crate::error::Location::file(&self.name),
+            "this file changed while fendan was reading it (its bytes are not the ones it read first); run again once nothing is writing to it".to_owned(),
+        ))
+    }
+
+    /// The text: held, or read again from the file of a table left on disk.
+    pub fn contents(&self) -> Result<std::borrow::Cow<'_, str>> {
+        if self.on_disk().is_none() {
+            return Ok(std::borrow::Cow::Borrowed(&self.text));
+        }
+        let mut reread = self.reread()?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut reread, &mut text).map_err(|e| {
+            crate::error::Error::input(
+                crate::error::Location::file(&self.name),
+                format!("this file cannot be read again: {e}"),
+            )
+        })?;
+        self.check_reread(&reread)?;
+        Ok(std::borrow::Cow::Owned(text))
     }
 
     /// The SHA-256 of the input: of the file's bytes when it was read from one.
@@ -282,10 +350,10 @@ impl Inputs {
                     )));
                 }
             };
-            *self.slot(stem, table) = if table {
-                Source::read_table(&path, whence)?
-            } else {
-                Source::read_from(&path, whence)?
+            *self.slot(stem, table) = match (stem, table) {
+                ("cohorts", true) => Source::read_counts(&path, whence)?,
+                (_, true) => Source::read_table(&path, whence)?,
+                _ => Source::read_from(&path, whence)?,
             };
             read.push(path);
         }

@@ -1,5 +1,10 @@
-//! The located CSV table: a file read whole, its header checked against the columns a
+//! The located CSV table: a file's text, its header checked against the columns a
 //! loader needs, and every cell addressable by `file:line:col` for error messages.
+//!
+//! The full counts table, the one input that grows with units × cohorts × years, is not
+//! held as text (see [`Source::read_counts`]): its rows are read from the file, which
+//! is checked at the end to be the one read first, and the line of an error is read
+//! from it again. Loaders do not see the difference.
 //!
 //! The same table comes from a sheet of an `.xlsx` workbook (see [`crate::sheet`]):
 //! the first non-empty row is the header, a row's number is its row in the sheet, and
@@ -31,13 +36,39 @@ impl<'a> Table<'a> {
         Ok(t)
     }
 
-    /// The CSV text of `src` (without a byte-order mark) and a reader over it.
-    fn csv(src: &Source) -> (&str, csv::Reader<&[u8]>) {
-        let text = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
-        let reader = csv::ReaderBuilder::new()
+    /// A reader over the CSV of `src`, after its byte-order mark if it has one.
+    fn csv(src: &Source) -> Result<csv::Reader<Body<'_>>> {
+        let body = match src.on_disk() {
+            None => Body::Text(strip_bom(&src.text).as_bytes()),
+            Some(_) => {
+                let mut file = src.reread()?;
+                let mut head = [0u8; 3];
+                let n = read_up_to(&mut file, &mut head).map_err(|e| cannot_read(src, e))?;
+                let head = head[..n].to_vec();
+                let head = if head == crate::input::UTF8_BOM {
+                    Vec::new()
+                } else {
+                    head
+                };
+                Body::File(std::io::Cursor::new(head), file)
+            }
+        };
+        Ok(csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(text.as_bytes());
-        (text, reader)
+            .buffer_capacity(1 << 16)
+            .from_reader(body))
+    }
+
+    /// The location of `column` on line `line` of `src`'s text: the line as the text
+    /// has it (`bom`), or after its byte-order mark, for the snippet.
+    fn located(src: &Source, line: usize, column: usize, bom: bool) -> Location {
+        let text = line_text(src, line, bom);
+        Location {
+            file: src.name.clone(),
+            line,
+            column: column.max(1),
+            snippet: text.map(|t| t.into_owned()),
+        }
     }
 
     /// The table's header, checked for the `required` columns, with no rows read yet:
@@ -47,7 +78,7 @@ impl<'a> Table<'a> {
         if let Some(sheet) = &src.sheet {
             return Table::from_sheet(src, sheet, required);
         }
-        let (text, mut reader) = Table::csv(src);
+        let mut reader = Table::csv(src)?;
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| {
@@ -62,7 +93,7 @@ impl<'a> Table<'a> {
         for col in required {
             if !header.iter().any(|h| h == col) {
                 return Err(Error::input(
-                    Location::in_text(&src.name, text, 1, 1),
+                    Table::located(src, 1, 1, false),
                     format!(
                         "the header has no `{col}` column; expected the columns {}",
                         required.join(",")
@@ -100,7 +131,7 @@ impl<'a> Table<'a> {
                 }
             }
             None => {
-                let (text, mut reader) = Table::csv(self.src);
+                let mut reader = Table::csv(self.src)?;
                 let mut record = csv::StringRecord::new();
                 loop {
                     match reader.read_record(&mut record) {
@@ -112,11 +143,14 @@ impl<'a> Table<'a> {
                         Err(e) => {
                             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                             return Err(Error::input(
-                                Location::in_text(&self.src.name, text, line, 1),
+                                Table::located(self.src, line, 1, false),
                                 format!("this CSV row cannot be read: {e}"),
                             ));
                         }
                     }
+                }
+                if let Body::File(_, file) = reader.get_ref() {
+                    self.src.check_reread(file)?;
                 }
             }
         }
@@ -169,12 +203,8 @@ impl<'a> Table<'a> {
             return sheet.loc(line, col);
         }
         // Column = 1 + the characters before this field on the line.
-        let text = self
-            .src
-            .text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .unwrap_or("");
+        let snippet = line_text(self.src, line, true);
+        let text = snippet.as_deref().unwrap_or("");
         let mut column = 1;
         let mut field = 0;
         let mut quoted = false;
@@ -189,10 +219,161 @@ impl<'a> Table<'a> {
             }
             column += 1;
         }
-        Location::in_text(&self.src.name, &self.src.text, line, column)
+        Location {
+            file: self.src.name.clone(),
+            line,
+            column: column.max(1),
+            snippet: snippet.map(|t| t.into_owned()),
+        }
     }
 
     pub(super) fn cell<'r>(&self, record: &'r csv::StringRecord, col: usize) -> &'r str {
         record.get(col).unwrap_or("").trim()
+    }
+}
+
+/// The CSV of a table: its text, or its file read again (after the first bytes, kept
+/// apart to look for a byte-order mark).
+enum Body<'a> {
+    Text(&'a [u8]),
+    File(std::io::Cursor<Vec<u8>>, crate::input::Reread),
+}
+
+impl std::io::Read for Body<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Body::Text(text) => text.read(buf),
+            Body::File(head, file) => match head.read(buf)? {
+                0 => file.read(buf),
+                n => Ok(n),
+            },
+        }
+    }
+}
+
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Line `line` (1-based; 0 reads as 1) of `src`'s text as `str::lines` gives it, with
+/// the byte-order mark of the first line (`bom`) or without it.
+fn line_text(src: &Source, line: usize, bom: bool) -> Option<std::borrow::Cow<'_, str>> {
+    let text = match src.on_disk() {
+        None => {
+            let text = if bom {
+                &src.text[..]
+            } else {
+                strip_bom(&src.text)
+            };
+            std::borrow::Cow::Borrowed(text.lines().nth(line.saturating_sub(1))?)
+        }
+        Some(path) => std::borrow::Cow::Owned(crate::input::line_of(path, line)?),
+    };
+    Some(match text {
+        std::borrow::Cow::Owned(t) if !bom && line <= 1 => {
+            std::borrow::Cow::Owned(strip_bom(&t).to_owned())
+        }
+        t => t,
+    })
+}
+
+/// Read into `buf` until it is full or the reader ends: the bytes read.
+fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn cannot_read(src: &Source, e: std::io::Error) -> Error {
+    Error::input(
+        Location::file(&src.name),
+        format!("this file cannot be read again: {e}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Whence;
+
+    /// Every error of reading `text` as a table with the columns `a,b`, failing at the
+    /// first row whose `b` is not a number: from a file left on disk, and from the same
+    /// file held as text.
+    fn errors(text: &[u8]) -> (Vec<String>, Option<std::path::PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cohorts.csv");
+        std::fs::write(&path, text).unwrap();
+        let read = |src: &Source| -> String {
+            let check = || -> Result<()> {
+                let t = Table::open(src, &["a", "b"])?;
+                t.each_row(|line, r| match t.cell(r, 1).parse::<i64>() {
+                    Ok(_) => Ok(()),
+                    Err(_) => Err(Error::input(t.loc(line, 1), "not a number")),
+                })
+            };
+            check().map_or_else(|e| e.to_string(), |()| "ok".to_owned())
+        };
+        let on_disk = Source::read_counts(&path, Whence::Arg).unwrap();
+        let held = Source::read_table(&path, Whence::Arg).unwrap();
+        assert!(held.on_disk().is_none());
+        assert_eq!(on_disk.sha256(), held.sha256());
+        let disk = on_disk.on_disk().map(Path::to_path_buf);
+        (vec![read(&on_disk), read(&held)], disk)
+    }
+
+    use std::path::Path;
+
+    #[test]
+    fn a_table_on_disk_reads_and_fails_as_one_held() {
+        for text in [
+            &b"a,b\n1,2\n3,x\n"[..],
+            // A byte-order mark, CRLF line ends, a quoted field over two lines.
+            b"\xEF\xBB\xBFa,b\r\n\"1\n1\",2\r\n3,x\r\n",
+            // The bad cell in the first row, after a byte-order mark.
+            b"\xEF\xBB\xBFa,b\n3,x\n",
+            // No `b` column (the header's line shown without the mark).
+            b"\xEF\xBB\xBFa,c\n3,x\n",
+            // A row that cannot be read, and a file with no error.
+            b"a,b\n1,2\n3,4,5\n",
+            b"a,b\n1,2",
+        ] {
+            let (e, disk) = errors(text);
+            assert!(disk.is_some(), "UTF-8 stays on disk");
+            assert_eq!(e[0], e[1], "{}", String::from_utf8_lossy(text));
+        }
+        // why: line 3 is `3,x`; `x` is its 3rd character.
+        let (e, _) = errors(b"\xEF\xBB\xBFa,b\n1,2\n3,x\n");
+        assert!(
+            e[0].contains("cohorts.csv:3:3") && e[0].contains("3 | 3,x\n"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn a_table_that_is_not_utf8_is_held_and_one_that_changes_is_refused() {
+        // GBK text is read whole and decoded, as any CSV input.
+        let (gbk, _, _) = encoding_rs::GBK.encode("a,b\n邯郸,1\n");
+        let (e, disk) = errors(&gbk);
+        assert_eq!(disk, None);
+        assert_eq!(e[0], "ok");
+        // A file changed after it was read (and hashed for the manifest) is refused
+        // when its rows are read.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cohorts.csv");
+        std::fs::write(&path, "a,b\n1,2\n").unwrap();
+        let src = Source::read_counts(&path, Whence::Arg).unwrap();
+        std::fs::write(&path, "a,b\n1,3\n").unwrap();
+        let t = Table::open(&src, &["a", "b"]).unwrap();
+        let e = t.each_row(|_, _| Ok(())).unwrap_err().to_string();
+        assert!(e.contains("changed while fendan was reading it"), "{e}");
+        assert!(src.contents().is_err());
     }
 }
