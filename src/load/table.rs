@@ -37,7 +37,7 @@ impl<'a> Table<'a> {
     }
 
     /// A reader over the CSV of `src`, after its byte-order mark if it has one.
-    fn csv(src: &Source) -> Result<csv::Reader<Body<'_>>> {
+    fn csv(src: &Source) -> Result<csv::Reader<Lines<Body<'_>>>> {
         let body = match src.on_disk() {
             None => Body::Text(strip_bom(&src.text).as_bytes()),
             Some(_) => {
@@ -56,7 +56,7 @@ impl<'a> Table<'a> {
         Ok(csv::ReaderBuilder::new()
             .has_headers(true)
             .buffer_capacity(1 << 16)
-            .from_reader(body))
+            .from_reader(Lines::new(body)))
     }
 
     /// The location of `column` on line `line` of `src`'s text: the line as the text
@@ -136,12 +136,12 @@ impl<'a> Table<'a> {
                 loop {
                     match reader.read_record(&mut record) {
                         Ok(true) => {
-                            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                            let line = reader.get_mut().line_of(record.position());
                             give(line, &record);
                         }
                         Ok(false) => break,
                         Err(e) => {
-                            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                            let line = reader.get_mut().line_of(e.position());
                             return Err(Error::input(
                                 Table::located(self.src, line, 1, false),
                                 format!("this CSV row cannot be read: {e}"),
@@ -149,7 +149,7 @@ impl<'a> Table<'a> {
                         }
                     }
                 }
-                if let Body::File(_, file) = reader.get_ref() {
+                if let Body::File(_, file) = &reader.get_ref().inner {
                     self.src.check_reread(file)?;
                 }
             }
@@ -234,6 +234,65 @@ impl<'a> Table<'a> {
 
 /// The CSV of a table: its text, or its file read again (after the first bytes, kept
 /// apart to look for a byte-order mark).
+/// A reader that notes where each line break passes, so that a record's line is told
+/// from its first byte. The `csv` crate's own line is one short after a CRLF (what
+/// Excel writes: the reader stops at the CR and counts the LF into the next record,
+/// rust-csv issue 395) and after a blank line (issue 208); a record's byte offset is
+/// right in both cases, give or take the line breaks it starts on.
+struct Lines<R> {
+    inner: R,
+    /// Bytes read so far.
+    read: u64,
+    /// The offsets of the CRs and LFs read and not yet passed, in order, with the byte.
+    breaks: std::collections::VecDeque<(u64, u8)>,
+    /// LFs passed: the line of the last record told is one more.
+    passed: usize,
+}
+
+impl<R> Lines<R> {
+    fn new(inner: R) -> Lines<R> {
+        Lines {
+            inner,
+            read: 0,
+            breaks: std::collections::VecDeque::new(),
+            passed: 0,
+        }
+    }
+
+    /// The 1-based line of the record that starts at `at` (0 when the reader gives no
+    /// position). Records are told in order, so the breaks before one are dropped.
+    fn line_of(&mut self, at: Option<&csv::Position>) -> usize {
+        let Some(at) = at else { return 0 };
+        let mut start = at.byte();
+        while let Some(&(offset, byte)) = self.breaks.front() {
+            if offset > start {
+                break;
+            }
+            if offset == start {
+                // The record starts on a line break (the LF of a CRLF, a blank line):
+                // it really starts after it.
+                start += 1;
+            }
+            self.passed += usize::from(byte == b'\n');
+            self.breaks.pop_front();
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if matches!(b, b'\r' | b'\n') {
+                self.breaks.push_back((self.read + i as u64, *b));
+            }
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 enum Body<'a> {
     Text(&'a [u8]),
     File(std::io::Cursor<Vec<u8>>, crate::input::Reread),
