@@ -58,6 +58,8 @@ pub fn run(
             ];
             w.write_record(header)
                 .map_err(|e| Error::Usage(e.to_string()))?;
+            // Sorted once: each service's own are a run of them.
+            let all_paths = model.params.paths();
             for s in services {
                 let mut rules: Vec<&str> = s
                     .components
@@ -67,13 +69,11 @@ pub fn run(
                 rules.dedup();
                 let comps: Vec<&str> = s.components.iter().map(|c| c.id.as_str()).collect();
                 let own = format!("services.{}.", s.id);
-                let mut paths: Vec<&str> = model
-                    .params
-                    .paths()
-                    .into_iter()
+                let paths: Vec<&str> = all_paths
+                    .iter()
+                    .copied()
                     .filter(|p| p.starts_with(&own))
                     .collect();
-                paths.sort_unstable();
                 w.write_record([
                     s.id.to_string().as_str(),
                     model.plan.domain(s.domain).id.as_str(),
