@@ -144,7 +144,7 @@ impl<'a> Table<'a> {
                             let line = reader.get_mut().line_of(e.position());
                             return Err(Error::input(
                                 Table::located(self.src, line, 1, false),
-                                format!("this CSV row cannot be read: {e}"),
+                                format!("this CSV row cannot be read: {}", unreadable(&e)),
                             ));
                         }
                     }
@@ -307,6 +307,21 @@ impl std::io::Read for Body<'_> {
                 n => Ok(n),
             },
         }
+    }
+}
+
+/// What the CSV reader found wrong with a row, without the reader's own record and
+/// line numbers (its line is one short after a CRLF; the location below the message
+/// gives the right one).
+fn unreadable(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "it has {len} field{}, but the header has {expected_len}; give every row the header's columns (quote a field that holds a comma)",
+            if *len == 1 { "" } else { "s" }
+        ),
+        _ => e.to_string(),
     }
 }
 
