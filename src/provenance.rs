@@ -119,7 +119,7 @@ pub fn assumed_figures(model: &Model) -> Vec<AssumedFigure> {
     for u in model.units.iter().filter(|u| u.fiscal_class_assumed) {
         let path = format!("units.{}.fiscal_class", u.code);
         out.push(AssumedFigure {
-            label: label(model, &path),
+            label: class_label(u),
             path,
             basis: assumed_class_basis(model, u),
         });
@@ -184,7 +184,6 @@ pub fn label(model: &Model, path: &str) -> String {
         "adjust" => "调整系数",
         "base" => "基数",
         "central" => "中央",
-        "fiscal_class" => "财政体制类别",
         _ => "",
     };
     let level = |key: &str| {
@@ -227,12 +226,18 @@ pub fn label(model: &Model, path: &str) -> String {
         ["cohorts", id, f] => model
             .cohort_by_name(id)
             .map(|c| format!("人群 {} · {}", model.cohort(c).name.zh, field(f))),
-        ["units", code, "fiscal_class"] => model
-            .unit_index(code)
-            .map(|u| format!("{} · {}", model.units[u].name_zh, field("fiscal_class"))),
+        ["units", code, "fiscal_class"] => {
+            model.unit_index(code).map(|u| class_label(&model.units[u]))
+        }
         _ => None,
     };
     known.unwrap_or_else(|| path.to_owned())
+}
+
+/// The [`label`] of `units.<code>.fiscal_class`, for a unit in hand (a national run
+/// has thousands: finding each by its code would take a scan of them all).
+fn class_label(u: &crate::model::Unit) -> String {
+    format!("{} · 财政体制类别", u.name_zh)
 }
 
 #[cfg(test)]

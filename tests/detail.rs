@@ -200,10 +200,39 @@ fn parquet_detail_holds_the_csv_figures() {
         .map(|(c, p)| (col(c), int64(p)))
         .collect();
         let headcount = int64("headcount");
+        // Every text and whole-number column, read as the type its schema says, holds the
+        // CSV's text.
+        let (mut texts, mut ints) = (Vec::new(), Vec::new());
+        for (i, f) in schema.fields().iter().enumerate() {
+            let c = batch.column(i);
+            match f.data_type() {
+                arrow_schema::DataType::Utf8 => texts.push((
+                    col(f.name()),
+                    c.as_any().downcast_ref::<StringArray>().unwrap().clone(),
+                )),
+                arrow_schema::DataType::Int32 => ints.push((
+                    col(f.name()),
+                    c.as_any().downcast_ref::<Int32Array>().unwrap().clone(),
+                )),
+                _ => {}
+            }
+        }
+        assert_eq!((texts.len(), ints.len()), (12, 3));
         for i in 0..batch.num_rows() {
             let row = &rows[r];
             assert_eq!(year.value(i).to_string(), row[col("year")]);
             assert_eq!(code.value(i), row[col("unit_code")]);
+            for (c, a) in &texts {
+                assert_eq!(a.value(i), row[*c], "row {r}, column {}", header[*c]);
+            }
+            for (c, a) in &ints {
+                assert_eq!(
+                    a.value(i).to_string(),
+                    row[*c],
+                    "row {r}, column {}",
+                    header[*c]
+                );
+            }
             assert_eq!(headcount.value(i).to_string(), row[col("headcount")]);
             assert_eq!(format!("{:.4}", coverage.value(i)), row[col("coverage")]);
             for (c, a) in &amounts {

@@ -74,7 +74,11 @@ const WRITE_BEHIND: u64 = 8 << 20;
 
 impl Sink {
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        self.w.write_all(bytes).map_err(write_err(&self.shown))?;
+        self.put(bytes).map_err(write_err(&self.shown))
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.w.write_all(bytes)?;
         self.written += bytes.len() as u64;
         if self.written - self.started >= WRITE_BEHIND {
             self.write_behind()?;
@@ -86,8 +90,8 @@ impl Sink {
     /// for it: the fsync of [`Sink::finish`] then waits only for the last part of a
     /// large file, instead of for the whole of it once everything is rendered. The
     /// fsync still decides when the file is safe; this only starts the disk earlier.
-    fn write_behind(&mut self) -> Result<()> {
-        self.w.flush().map_err(write_err(&self.shown))?;
+    fn write_behind(&mut self) -> std::io::Result<()> {
+        self.w.flush()?;
         #[cfg(target_os = "linux")]
         {
             use std::os::fd::AsRawFd;
@@ -107,6 +111,12 @@ impl Sink {
         Ok(())
     }
 
+    /// The error of a failed write to this file, naming it.
+    pub fn err(&self) -> impl FnOnce(std::io::Error) -> Error + use<> {
+        let path = self.shown.clone();
+        move |source| Error::Write { path, source }
+    }
+
     pub fn finish(self) -> Result<()> {
         let shown = self.shown;
         let file = self
@@ -114,6 +124,19 @@ impl Sink {
             .into_inner()
             .map_err(|e| write_err(&shown)(e.into_error()))?;
         file.sync_all().map_err(write_err(&shown))
+    }
+}
+
+/// A sink is also a writer, for what renders itself into one (a manifest streamed by
+/// serde_json); [`Sink::err`] names the file in an error.
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.put(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
     }
 }
 

@@ -61,7 +61,15 @@ pub fn by_unit(
         header.extend(crate::capacity::tables::BY_UNIT_COLUMNS);
     }
     w.write_record(header).expect("writing to memory");
-    for y in t.years.iter() {
+    for (yi, y) in t.years.iter().enumerate() {
+        if yi == 1 {
+            // A year's rows are about as long as another's: room for the rest, so that
+            // a national table is not copied as it doubles (a sixteenth to spare).
+            let mut bytes = w.into_inner().expect("writing to memory");
+            let rest = (t.years.len() - 1) * bytes.len();
+            bytes.reserve_exact(rest + rest / 16);
+            w = super::csv_writer(bytes);
+        }
         for (u, unit) in model.units.iter().enumerate() {
             let l = t.unit(y, u);
             let pop = population(model, view, y, u);

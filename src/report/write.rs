@@ -258,8 +258,11 @@ pub fn write_run(
                 .try_for_each(|(name, bytes)| folder.write(name, bytes))?;
             let mut outputs = vec![(format.file(), sha)];
             outputs.extend(small.iter().map(|(n, b)| (n.as_str(), sha256(b))));
-            let manifest = manifest(model, scenario, prepared.years, totals.cells, &outputs);
-            folder.write("manifest.json", &manifest)?;
+            // Streamed into its file: at township scale it is megabytes of text.
+            let mut sink = folder.create("manifest.json")?;
+            let manifest = Manifest::new(model, scenario, prepared.years, totals.cells, &outputs);
+            manifest.write(&mut sink).map_err(sink.err())?;
+            sink.finish()?;
             let mut names: Vec<String> = outputs.iter().map(|(n, _)| (*n).to_owned()).collect();
             names.push("manifest.json".to_owned());
             Ok((small, names))
@@ -331,56 +334,75 @@ pub fn manifest(
     rows: usize,
     outputs: &[(&str, String)],
 ) -> Vec<u8> {
-    let manifest = Manifest {
-        fendan_version: env!("CARGO_PKG_VERSION"),
-        scenario: ManifestScenario {
-            name: &scenario.name,
-            title: &scenario.title,
-            file: &scenario.source.name,
-            sha256: scenario.source.sha256(),
-        },
-        plan: model.plan.info(),
-        years: [years.first, years.last],
-        inputs: model
-            .inputs
-            .iter()
-            .map(|i| ManifestFile {
-                name: i.name.clone(),
-                sha256: i.sha256.clone(),
-            })
-            .collect(),
-        counts: ManifestCounts {
-            services: model.services.len(),
-            components: model.services.iter().map(|s| s.components.len()).sum(),
-            units: model.units.len(),
-            cohorts: model.cohorts.len(),
-            parameters: model.params.len(),
-            assumptions: model
+    let mut json = Vec::new();
+    Manifest::new(model, scenario, years, rows, outputs)
+        .write(&mut json)
+        .expect("writing to memory");
+    json
+}
+
+impl<'a> Manifest<'a> {
+    fn new(
+        model: &Model,
+        scenario: &'a Scenario,
+        years: Years,
+        rows: usize,
+        outputs: &[(&str, String)],
+    ) -> Manifest<'a> {
+        Manifest {
+            fendan_version: env!("CARGO_PKG_VERSION"),
+            scenario: ManifestScenario {
+                name: &scenario.name,
+                title: &scenario.title,
+                file: &scenario.source.name,
+                sha256: scenario.source.sha256(),
+            },
+            plan: model.plan.info(),
+            years: [years.first, years.last],
+            inputs: model
+                .inputs
+                .iter()
+                .map(|i| ManifestFile {
+                    name: i.name.clone(),
+                    sha256: i.sha256.clone(),
+                })
+                .collect(),
+            counts: ManifestCounts {
+                services: model.services.len(),
+                components: model.services.iter().map(|s| s.components.len()).sum(),
+                units: model.units.len(),
+                cohorts: model.cohorts.len(),
+                parameters: model.params.len(),
+                assumptions: model
+                    .params
+                    .iter()
+                    .filter(|(_, p)| p.has_assumption())
+                    .count(),
+                rows,
+            },
+            outputs: outputs
+                .iter()
+                .map(|(n, sha256)| ManifestFile {
+                    name: (*n).to_owned(),
+                    sha256: sha256.clone(),
+                })
+                .collect(),
+            parameters: parameter_fingerprints(model),
+            extends: scenario.extends.clone(),
+            overridden: model
                 .params
                 .iter()
-                .filter(|(_, p)| p.has_assumption())
-                .count(),
-            rows,
-        },
-        outputs: outputs
-            .iter()
-            .map(|(n, sha256)| ManifestFile {
-                name: (*n).to_owned(),
-                sha256: sha256.clone(),
-            })
-            .collect(),
-        parameters: parameter_fingerprints(model),
-        extends: scenario.extends.clone(),
-        overridden: model
-            .params
-            .iter()
-            .filter(|(_, p)| !p.overridden.is_empty())
-            .map(|(_, p)| p.path.clone())
-            .collect(),
-        assumptions: crate::provenance::assumed_figures(model),
-        sources: crate::provenance::sources(model),
-    };
-    let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
-    json.push(b'\n');
-    json
+                .filter(|(_, p)| !p.overridden.is_empty())
+                .map(|(_, p)| p.path.clone())
+                .collect(),
+            assumptions: crate::provenance::assumed_figures(model),
+            sources: crate::provenance::sources(model),
+        }
+    }
+
+    /// The manifest's text, as pretty JSON with a final newline.
+    fn write(&self, mut w: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut w, self).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    }
 }
