@@ -5,7 +5,8 @@
 //! synthetic dataset of 2,860 units, the size of China's county level
 //! (`fendan::synthetic`), the projection, the in-memory rendering and the national-scale
 //! stream `simulate` runs: cells computed a chunk at a time, rendered, hashed and handed
-//! to a sink (here one that discards them, so the disk is not timed). End-to-end
+//! to a sink (here one that discards them, so the disk is not timed), as CSV and, with
+//! `--features parquet`, as Parquet. End-to-end
 //! timings of the binary and the results are in BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -97,30 +98,32 @@ fn national(c: &mut Criterion) {
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .measurement_time(Duration::from_secs(15));
-    group.bench_function("stream_detail_csv", |b| {
-        b.iter(|| {
-            let prepared = fendan::engine::prepare(&model, YEARS).expect("prepares");
-            let view = fendan::report::View::from(&prepared);
-            let fill = |r: std::ops::Range<usize>, into: &mut Vec<fendan::engine::Cell>| {
-                prepared.fill(&model, r, into)
-            };
-            let mut bytes = 0usize;
-            let mut sink = |b: &[u8]| {
-                bytes += b.len();
-                Ok(())
-            };
-            let (totals, sha) = fendan::report::stream_detail(
-                &model,
-                &view,
-                &fill,
-                fendan::report::Detail::Csv,
-                &[],
-                &mut sink,
-            )
-            .expect("streams");
-            black_box((totals.total, sha, bytes))
-        })
-    });
+    let mut formats = vec![("stream_detail_csv", fendan::report::Detail::Csv)];
+    // `cargo bench --features parquet`: the same stream as Parquet, its columns encoded
+    // side by side.
+    if cfg!(feature = "parquet") {
+        formats.push(("stream_detail_parquet", fendan::report::Detail::Parquet));
+    }
+    for (name, format) in formats {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let prepared = fendan::engine::prepare(&model, YEARS).expect("prepares");
+                let view = fendan::report::View::from(&prepared);
+                let fill = |r: std::ops::Range<usize>, into: &mut Vec<fendan::engine::Cell>| {
+                    prepared.fill(&model, r, into)
+                };
+                let mut bytes = 0usize;
+                let mut sink = |b: &[u8]| {
+                    bytes += b.len();
+                    Ok(())
+                };
+                let (totals, sha) =
+                    fendan::report::stream_detail(&model, &view, &fill, format, &[], &mut sink)
+                        .expect("streams");
+                black_box((totals.total, sha, bytes))
+            })
+        });
+    }
     group.finish();
 }
 

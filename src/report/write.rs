@@ -231,10 +231,15 @@ pub fn write_run(
         Detail::Csv => style.apply(Vec::new()),
         Detail::Parquet => Vec::new(),
     };
-    let streamed = {
-        let mut sink = |b: &[u8]| file.write_all(b);
-        stream_detail(model, &view, &fill, format, &prefix, &mut sink)
-    };
+    // The manifest's account of the model is made beside the detail: the detail keeps
+    // one core busy hashing and writing, not both.
+    let (streamed, mut manifest) = rayon::join(
+        || {
+            let mut sink = |b: &[u8]| file.write_all(b);
+            stream_detail(model, &view, &fill, format, &prefix, &mut sink)
+        },
+        || Manifest::new(model, scenario, prepared.years),
+    );
     let failed = || {
         prepared
             .failure(model)
@@ -260,7 +265,7 @@ pub fn write_run(
             outputs.extend(small.iter().map(|(n, b)| (n.as_str(), sha256(b))));
             // Streamed into its file: at township scale it is megabytes of text.
             let mut sink = folder.create("manifest.json")?;
-            let manifest = Manifest::new(model, scenario, prepared.years, totals.cells, &outputs);
+            manifest.outputs(totals.cells, &outputs);
             manifest.write(&mut sink).map_err(sink.err())?;
             sink.finish()?;
             let mut names: Vec<String> = outputs.iter().map(|(n, _)| (*n).to_owned()).collect();
@@ -334,21 +339,18 @@ pub fn manifest(
     rows: usize,
     outputs: &[(&str, String)],
 ) -> Vec<u8> {
+    let mut manifest = Manifest::new(model, scenario, years);
+    manifest.outputs(rows, outputs);
     let mut json = Vec::new();
-    Manifest::new(model, scenario, years, rows, outputs)
-        .write(&mut json)
-        .expect("writing to memory");
+    manifest.write(&mut json).expect("writing to memory");
     json
 }
 
 impl<'a> Manifest<'a> {
-    fn new(
-        model: &Model,
-        scenario: &'a Scenario,
-        years: Years,
-        rows: usize,
-        outputs: &[(&str, String)],
-    ) -> Manifest<'a> {
+    /// What the manifest says of the model and the scenario: all of it but the
+    /// outputs and the number of rows ([`Manifest::outputs`]). Made while the detail is
+    /// written, since most of it (fingerprints, assumptions, sources) does not depend on it.
+    fn new(model: &Model, scenario: &'a Scenario, years: Years) -> Manifest<'a> {
         Manifest {
             fendan_version: env!("CARGO_PKG_VERSION"),
             scenario: ManifestScenario {
@@ -378,15 +380,9 @@ impl<'a> Manifest<'a> {
                     .iter()
                     .filter(|(_, p)| p.has_assumption())
                     .count(),
-                rows,
+                rows: 0,
             },
-            outputs: outputs
-                .iter()
-                .map(|(n, sha256)| ManifestFile {
-                    name: (*n).to_owned(),
-                    sha256: sha256.clone(),
-                })
-                .collect(),
+            outputs: Vec::new(),
             parameters: parameter_fingerprints(model),
             extends: scenario.extends.clone(),
             overridden: model
@@ -398,6 +394,18 @@ impl<'a> Manifest<'a> {
             assumptions: crate::provenance::assumed_figures(model),
             sources: crate::provenance::sources(model),
         }
+    }
+
+    /// The outputs written (name and SHA-256, in order) and the detail's rows.
+    fn outputs(&mut self, rows: usize, outputs: &[(&str, String)]) {
+        self.counts.rows = rows;
+        self.outputs = outputs
+            .iter()
+            .map(|(n, sha256)| ManifestFile {
+                name: (*n).to_owned(),
+                sha256: sha256.clone(),
+            })
+            .collect();
     }
 
     /// The manifest's text, as pretty JSON with a final newline.
