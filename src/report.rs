@@ -42,7 +42,7 @@ pub(crate) fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<Stri
 
 mod detail;
 #[cfg(feature = "parquet")]
-mod parquet;
+pub(crate) mod parquet;
 mod tables;
 #[cfg(test)]
 mod tests;

@@ -97,7 +97,9 @@ fn schema() -> Arc<Schema> {
     ))
 }
 
-fn properties() -> WriterProperties {
+/// How fendan writes every Parquet file (the detail here, a sweep's points): Snappy,
+/// [`ROW_GROUP`] rows a group, `created_by` naming this version.
+pub fn properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(ROW_GROUP)

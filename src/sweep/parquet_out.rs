@@ -26,29 +26,16 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 
 use super::long::PointsSchema;
 use super::{Chunk, MISSING};
 use crate::error::{Error, Result};
-
-/// Rows per row group.
-pub(super) const ROW_GROUP: usize = 131_072;
 
 fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Write {
         path: path.to_owned(),
         source: std::io::Error::other(e.to_string()),
     }
-}
-
-fn props() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_size(ROW_GROUP)
-        .set_created_by(format!("fendan {}", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 /// The Arrow schema of `points.parquet`.
@@ -86,8 +73,12 @@ impl Writer {
     /// A Parquet writer into `file`; errors name `path`, the file as the user will see it.
     pub fn create(file: File, path: &Path, s: &PointsSchema) -> Result<Writer> {
         let schema = wide_schema(s);
-        let inner =
-            ArrowWriter::try_new(file, schema.clone(), Some(props())).map_err(|e| err(path, e))?;
+        let inner = ArrowWriter::try_new(
+            file,
+            schema.clone(),
+            Some(crate::report::parquet::properties()),
+        )
+        .map_err(|e| err(path, e))?;
         Ok(Writer {
             inner,
             schema,
@@ -153,8 +144,12 @@ impl LongWriter {
             Field::new("value", DataType::Int64, true),
             Field::new("scale", DataType::Int8, false),
         ]));
-        let inner =
-            ArrowWriter::try_new(file, schema.clone(), Some(props())).map_err(|e| err(path, e))?;
+        let inner = ArrowWriter::try_new(
+            file,
+            schema.clone(),
+            Some(crate::report::parquet::properties()),
+        )
+        .map_err(|e| err(path, e))?;
         Ok(LongWriter {
             inner,
             schema,
