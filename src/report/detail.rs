@@ -147,6 +147,20 @@ pub fn stream<T: Send + Default>(
     })
 }
 
+/// The index of each service's first component among all components in catalog order
+/// (the order of [`Model::component_pairs`]): a cell's component is this plus its own.
+pub fn first_components(model: &Model) -> Vec<usize> {
+    model
+        .services
+        .iter()
+        .scan(0, |k, s| {
+            let first = *k;
+            *k += s.components.len();
+            Some(first)
+        })
+        .collect()
+}
+
 /// The text of one CSV field as the `csv` writer quotes it, with `after` (a delimiter
 /// or the terminator) appended.
 fn quoted(field: &str, after: u8) -> Box<[u8]> {
@@ -211,14 +225,13 @@ impl Rows {
                 .iter()
                 .map(|u| quoted(&model.plan.class(u.fiscal_class).id, b'\n'))
                 .collect(),
-            first_component: Vec::new(),
+            first_component: first_components(model),
             comp_head: Vec::new(),
             comp_tail: Vec::new(),
             comp_split: Vec::new(),
             comp_year: Vec::new(),
         };
         for (si, s) in model.services.iter().enumerate() {
-            r.first_component.push(r.comp_head.len());
             for (ci, c) in s.components.iter().enumerate() {
                 r.comp_head.push(fields(&[
                     &s.id.to_string(),

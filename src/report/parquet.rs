@@ -271,7 +271,7 @@ struct Texts {
     unit: [ArrayRef; 4],
     component: [ArrayRef; 8],
     /// The index of each service's first component in the per-component arrays.
-    first_component: Vec<i32>,
+    first_component: Vec<usize>,
 }
 
 impl Texts {
@@ -280,21 +280,15 @@ impl Texts {
             Arc::new(StringArray::from_iter_values(model.units.iter().map(f)))
         };
         let pairs: Vec<_> = model
-            .services
-            .iter()
-            .flat_map(|s| s.components.iter().map(move |c| (s, c)))
+            .component_pairs()
+            .into_iter()
+            .map(|(si, ci)| (&model.services[si], &model.services[si].components[ci]))
             .collect();
         let components = |f: &dyn Fn(&'m Service, &'m Component) -> &'m str| -> ArrayRef {
             Arc::new(StringArray::from_iter_values(
                 pairs.iter().map(|(s, c)| f(s, c)),
             ))
         };
-        let mut first_component = Vec::with_capacity(model.services.len());
-        let mut k = 0;
-        for s in &model.services {
-            first_component.push(k);
-            k += s.components.len() as i32;
-        }
         Texts {
             unit: [
                 units(&|u| &u.code),
@@ -312,7 +306,7 @@ impl Texts {
                 components(&|_, c| &model.cohort(c.cohort).id),
                 components(&|_, c| &model.rule(c.split).id),
             ],
-            first_component,
+            first_component: super::detail::first_components(model),
         }
     }
 }
@@ -333,11 +327,10 @@ fn columns(
         &per_year[c.service as usize][c.component as usize][(c.year - view.years.first) as usize]
     };
     let unit_keys = Int32Array::from_iter_values(cells.iter().map(|c| c.unit as i32));
-    let component_keys = Int32Array::from_iter_values(
-        cells
-            .iter()
-            .map(|c| texts.first_component[c.service as usize] + i32::from(c.component)),
-    );
+    let component_keys =
+        Int32Array::from_iter_values(cells.iter().map(|c| {
+            (texts.first_component[c.service as usize] + usize::from(c.component)) as i32
+        }));
     let text = |keys: &Int32Array, values: &ArrayRef| -> Result<ArrayRef> {
         Ok(Arc::new(
             DictionaryArray::<Int32Type>::try_new(keys.clone(), values.clone())
