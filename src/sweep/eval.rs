@@ -16,8 +16,7 @@
 
 use std::sync::Arc;
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
 use super::capacity::CapacityMetric;
@@ -117,7 +116,6 @@ pub struct Evaluator {
     pub acc_len: usize,
     pub base_acc: Vec<i64>,
     pub(super) pop: Option<CohortId>,
-    urban: Vec<bool>,
     pub(super) touches: Vec<Touch>,
     all: Touch,
     pub blocks: Vec<Block>,
@@ -186,11 +184,6 @@ impl Evaluator {
                 }
             }
         }
-        let urban = model
-            .units
-            .iter()
-            .map(|u| model.plan.kind(u.kind).urban)
-            .collect();
         let mut columns = Vec::new();
         for m in &spec.metrics {
             for y in years.iter() {
@@ -243,7 +236,6 @@ impl Evaluator {
             acc_len,
             base_acc,
             pop,
-            urban,
             touches: Vec::new(),
             all: Touch::default(),
             blocks: Vec::new(),
@@ -688,32 +680,10 @@ impl Evaluator {
                     Metric::Equalization => {
                         let o = self.unit_off.expect("unit totals accumulated") + yi * nu;
                         let p = self.pop_off.expect("population accumulated") + yi * nu;
-                        if let Some((cv, theil)) =
-                            super::equalize::cv_theil(&acc[o..o + nu], &acc[p..p + nu])
-                        {
-                            out[j] = cv;
-                            out[j + 1] = theil;
-                            j += 2;
-                            continue;
-                        }
-                        let d =
-                            crate::stats::dispersion(&acc[o..o + nu], &acc[p..p + nu], &self.urban);
-                        let micro = |x: Decimal| {
-                            x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
-                                .checked_mul(Decimal::from(1_000_000))
-                                .and_then(|x| x.to_i64())
-                                .unwrap_or(MISSING)
-                        };
-                        match d {
-                            Some(d) => {
-                                out[j] = micro(d.cv);
-                                out[j + 1] = micro(d.theil);
-                            }
-                            None => {
-                                out[j] = MISSING;
-                                out[j + 1] = MISSING;
-                            }
-                        }
+                        let (cv, theil) = crate::stats::indices(&acc[o..o + nu], &acc[p..p + nu])
+                            .unwrap_or((MISSING, MISSING));
+                        out[j] = cv;
+                        out[j + 1] = theil;
                         j += 2;
                     }
                     Metric::Capacity => {

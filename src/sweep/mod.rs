@@ -5,8 +5,8 @@
 //! * [`eval`]: the base run, what each axis touches, the accumulator and the metrics.
 //! * [`plan`]: cells grouped by the axes they depend on, each group tabulated or read
 //!   directly at each point (`read`, `linear`); every point's metrics equal those of
-//!   `simulate` with the same overrides, to the fen (`equalize`: the indices in `f64`
-//!   with an error bound).
+//!   `simulate` with the same overrides, to the fen (the equalization indices as
+//!   [`crate::stats::indices`] gives them).
 //! * [`sample`]: seeded, platform-independent draws (ChaCha8, Feistel permutations).
 //! * `stream`: the points in order, in fixed-size chunks computed in parallel (memory
 //!   does not grow with the number of points).
@@ -19,7 +19,6 @@
 //! shards joined by `merge` give the same bytes.
 
 pub mod capacity;
-mod equalize;
 pub mod eval;
 pub mod plan;
 pub mod sample;

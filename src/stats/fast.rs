@@ -1,15 +1,13 @@
-//! The equalization metric of a sweep point, fast: the coefficient of variation and the
-//! Theil index of outlay per head across units, population-weighted, in `f64` in a
-//! fixed order (units in catalog order), with a bound on the rounding error of every
-//! operation.
+//! The coefficient of variation and the Theil index fast: in `f64`, in a fixed order
+//! (the units' order), with a bound on the rounding error of every operation.
 //!
-//! Each index is published to 6 decimals. When the interval `value ± bound` lies within
-//! one rounding step, that step is the one the exact decimal computation of
-//! `equalization.csv` ([`crate::stats::dispersion`]) also rounds to, so the point's
-//! figure equals `simulate`'s; otherwise (a value within about 10^-12 of a half
-//! millionth, or a unit without residents or outlay) the exact decimal computation is
-//! used. The result depends only on the point's amounts and populations, never on the
-//! thread count or the shard.
+//! When the interval `value ± bound` lies within one rounding step of 6 decimals, that
+//! step is the rounding of the true value, which is what the exact computation (28-digit
+//! decimals, [`super::exact_indices`]) also gives; otherwise (a value within about
+//! 10^-12 of a half millionth, or a unit without residents or outlay) this gives `None`
+//! and the caller computes the figure exactly. A decimal logarithm costs about 10 µs and
+//! this one about 20 ns: the Theil index of 2,860 units for 5 years and 2 measures took
+//! 0.3 s of CPU in decimals.
 
 /// Unit roundoff of `f64`.
 const EPS: f64 = f64::EPSILON / 2.0;
@@ -81,18 +79,9 @@ pub(super) fn cv_theil(amounts: &[i64], pops: &[i64]) -> Option<(i64, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::prelude::ToPrimitive;
-    use rust_decimal::{Decimal, RoundingStrategy};
 
     fn exact(amounts: &[i64], pops: &[i64]) -> (i64, i64) {
-        let d = crate::stats::dispersion(amounts, pops, &vec![false; amounts.len()]).unwrap();
-        let m = |x: Decimal| {
-            (x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
-                * Decimal::from(1_000_000))
-            .to_i64()
-            .unwrap()
-        };
-        (m(d.cv), m(d.theil))
+        super::super::exact_indices(amounts, pops).unwrap()
     }
 
     /// Wherever the fast computation decides, it gives the exact decimal figure.
