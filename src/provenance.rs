@@ -99,11 +99,18 @@ pub fn assumed_figures(model: &Model) -> Vec<AssumedFigure> {
         .collect();
     params.sort_by(|a, b| a.path.cmp(&b.path));
     for p in params {
-        let mut bases: Vec<String> = Vec::new();
+        // Most values share one basis: each distinct text is tidied once.
+        let mut raw: Vec<&str> = Vec::new();
         for (date, _) in &p.values {
-            if let Some(b) = p.assumption_at(*date).map(collapse)
-                && !bases.contains(&b)
+            if let Some(b) = p.assumption_at(*date)
+                && !raw.contains(&b)
             {
+                raw.push(b);
+            }
+        }
+        let mut bases: Vec<String> = Vec::new();
+        for b in raw.into_iter().map(collapse) {
+            if !bases.contains(&b) {
                 bases.push(b);
             }
         }
@@ -148,10 +155,12 @@ pub fn assumed_class_basis(model: &Model, u: &crate::model::Unit) -> String {
 pub fn sources(model: &Model) -> Vec<SourceUse> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (_, p) in model.params.iter() {
-        let mut mine: Vec<String> = p
-            .values
-            .iter()
-            .map(|(d, _)| collapse(p.source_at(*d)))
+        let mut raw: Vec<&str> = p.values.iter().map(|(d, _)| p.source_at(*d)).collect();
+        raw.sort_unstable();
+        raw.dedup();
+        let mut mine: Vec<String> = raw
+            .into_iter()
+            .map(collapse)
             .filter(|s| !s.is_empty())
             .collect();
         mine.sort();

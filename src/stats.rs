@@ -153,10 +153,7 @@ mod tests {
             (d.cv.to_string(), d.theil.to_string()),
             ("1.000000".into(), "0.693147".into())
         );
-        assert_eq!(
-            (d.districts, d.counties),
-            (Decimal::ZERO, Decimal::from(3))
-        );
+        assert_eq!((d.districts, d.counties), (Decimal::ZERO, Decimal::from(3)));
         // A unit without residents has no per-head figure.
         assert_eq!(dispersion(&amounts, &[1, 0], &[true, false]), None);
     }

@@ -51,9 +51,23 @@ pub fn run(
         .into());
     }
     let style = CsvStyle { bom: excel.bom };
-    // What does not depend on the cell; the cells themselves are computed as they are
-    // written, a chunk at a time, so memory does not grow with the number of units.
-    let prepared = pool.install(|| fendan::engine::prepare(&model, scenario.years))?;
+    let dir: PathBuf = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    // The folder and the workbook are put in place together, or neither is; an error
+    // before the commit leaves nothing behind.
+    let mut tx = Transaction::new(Protected::new(&scenario.files), force);
+    // What does not depend on the cell (the cells themselves are computed as they are
+    // written, a chunk at a time, so memory does not grow with the number of units),
+    // made while the output folder is checked and staged. An error in the inputs is
+    // told before one about the folder, as when they were made in turn.
+    let (prepared, folder) = pool.install(|| {
+        rayon::join(
+            || fendan::engine::prepare(&model, scenario.years),
+            || tx.folder(&dir, Owner::Scenario(&scenario.name)),
+        )
+    });
+    let prepared = prepared?;
     // The money at stake (`--stake`) is one more file of the run, in its manifest.
     let extra = if stake {
         let stakes = pool.install(|| fendan::stake::at_stake(&scenario))?;
@@ -64,13 +78,7 @@ pub fn run(
     } else {
         Vec::new()
     };
-    let dir: PathBuf = out
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    // The folder and the workbook are put in place together, or neither is; an error
-    // before the commit leaves nothing behind.
-    let mut tx = Transaction::new(Protected::new(&scenario.files), force);
-    let folder = tx.folder(&dir, Owner::Scenario(&scenario.name))?;
+    let folder = folder?;
     let book_title = format!("{} — ", scenario.name);
     let book = match excel.xlsx {
         Some(path) => Some((path, tx.file(path, Owner::Workbook(&book_title))?)),

