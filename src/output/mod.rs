@@ -69,6 +69,11 @@ pub struct Sink {
     started: u64,
 }
 
+/// The buffer of a sink, for the many small writes of a serialiser; a larger write (a
+/// rendered chunk of the detail, tens to hundreds of kilobytes) goes to the file
+/// directly, not copied through it.
+const BUFFER: usize = 64 << 10;
+
 /// How many bytes a file gathers before the disk is asked to start writing them: small
 /// enough that most of a detail of a few megabytes is on its way to the disk by the time
 /// it is fsynced (with 1 MiB instead of 8 the baseline's last phase, which waits for
@@ -184,7 +189,7 @@ impl Staging {
         }
         let file = File::create(self.path(name)).map_err(write_err(&shown))?;
         Ok(Sink {
-            w: BufWriter::with_capacity(1 << 20, file),
+            w: BufWriter::with_capacity(BUFFER, file),
             shown,
             written: 0,
             started: 0,
