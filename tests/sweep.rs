@@ -418,7 +418,9 @@ fn broken_specs_are_refused_before_any_work_with_their_exact_message() {
         cmd.current_dir(dir)
             .args(["sweep", "spec.yaml", "--out", s(&target), "--quiet"])
             .env_remove("FENDAN_SWEEP_DISK_LIMIT")
-            .env_remove("FENDAN_SWEEP_MEMORY_LIMIT");
+            .env_remove("FENDAN_SWEEP_MEMORY_LIMIT")
+            // The thread count comes from the fixture's `env` (RAYON_NUM_THREADS) or the cores.
+            .env_remove("SLURM_CPUS_PER_TASK");
         for (k, v) in fixture_env(dir) {
             cmd.env(k, v);
         }
