@@ -84,8 +84,17 @@ pub fn at_stake_csv(stakes: &[AtStake]) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A text on one line: every run of whitespace (line breaks of a YAML block included)
+/// as one space, none at either end. How sources and assumption bases are listed.
+pub fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Every assumed figure of `model`, parameters by path, then assumed fiscal classes.

@@ -403,7 +403,6 @@ pub fn simulate(
                 add_csv(&mut wb, sheet, bytes, Vec::new(), false)?;
             }
         }
-        let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut rows = Vec::new();
         for (_, p) in model.params.iter() {
             for (date, value) in &p.values {
@@ -412,8 +411,10 @@ pub fn simulate(
                     date.to_string(),
                     value.normalize().to_string(),
                     p.unit.name().to_owned(),
-                    collapse(p.source_at(*date)),
-                    p.assumption_at(*date).map(collapse).unwrap_or_default(),
+                    crate::provenance::collapse(p.source_at(*date)),
+                    p.assumption_at(*date)
+                        .map(crate::provenance::collapse)
+                        .unwrap_or_default(),
                     format!("{}:{}", p.origin.file, p.origin.line),
                     p.overridden.get(date).cloned().unwrap_or_default(),
                 ]);

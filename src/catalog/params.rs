@@ -18,6 +18,7 @@ use crate::date::Date;
 use crate::engine::Years;
 use crate::model::Model;
 use crate::params::Param;
+use crate::provenance::collapse;
 
 /// One path and what it holds over the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,10 +51,6 @@ impl Entry {
 
 fn num(x: Decimal) -> String {
     x.normalize().to_string()
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The value of `p` in `year` as text: one value, or each value with the date it
