@@ -43,8 +43,8 @@ fn main() -> ExitCode {
          data: ./      # this folder: units.csv and cohorts.csv (the full table); the rest embedded\n"
     );
     let files = [
-        ("units.csv", inputs.units.text.as_str()),
-        ("cohorts.csv", inputs.cohort_counts.text.as_str()),
+        ("units.csv", &*inputs.units.text),
+        ("cohorts.csv", &*inputs.cohort_counts.text),
         ("scenario.yaml", scenario.as_str()),
     ];
     if let Err(e) = std::fs::create_dir_all(&dir) {

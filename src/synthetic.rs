@@ -238,8 +238,12 @@ mod tests {
     fn falls_back_to_positions_when_tails_clash() {
         let mut inputs = Inputs::embedded();
         // Two units whose last digits agree: 130402 and a made-up 139902.
-        inputs.units.text = inputs.units.text.replacen("130403,", "139902,", 1);
-        inputs.cohort_counts.text = inputs.cohort_counts.text.replace(",130403,", ",139902,");
+        inputs.units.text = inputs.units.text.replacen("130403,", "139902,", 1).into();
+        inputs.cohort_counts.text = inputs
+            .cohort_counts
+            .text
+            .replace(",130403,", ",139902,")
+            .into();
         let model = crate::load(&replicate(&inputs, 143)).unwrap();
         assert_eq!(model.units[0].code, "900100");
         assert_eq!(model.units[1].code, "900101");

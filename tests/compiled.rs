@@ -126,7 +126,7 @@ fn only_the_embedded_seeds_none_replaced_take_the_compiled_plan() {
     renamed.units.name = "my-plan/units.csv".into();
     assert!(!renamed.is_embedded());
     let mut edited = Inputs::embedded();
-    edited.splits.text.push_str("\n# a comment\n");
+    edited.splits.text.to_mut().push_str("\n# a comment\n");
     assert!(!edited.is_embedded());
     let mut partial = Inputs::embedded();
     partial.partial_counts.push(fendan::load::Source::new(

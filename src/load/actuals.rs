@@ -123,7 +123,7 @@ fn parse_actuals(src: &Source) -> Result<Actuals> {
     Ok(Actuals {
         file: src.name.clone(),
         path: src.path.clone(),
-        text: src.text.clone(),
+        text: src.text.to_string(),
         rows,
     })
 }

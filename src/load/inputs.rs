@@ -2,6 +2,7 @@
 //! by. The seeds are compiled into the binary, so `fendan` runs with no files at all; a
 //! scenario replaces any of them with its own.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,8 +14,9 @@ use crate::sheet::Sheet;
 #[derive(Debug, Clone)]
 pub struct Source {
     pub name: String,
-    /// The text (UTF-8, decoded from GBK where it was; a workbook sheet as CSV).
-    pub text: String,
+    /// The text (UTF-8, decoded from GBK where it was; a workbook sheet as CSV); the
+    /// embedded seeds' text is borrowed from the binary, not copied on every start.
+    pub text: Cow<'static, str>,
     /// The file it was read from; `None` for embedded or generated text. Outputs are
     /// never written over it (see [`crate::output`]).
     pub path: Option<PathBuf>,
@@ -31,9 +33,18 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
+        Source::of(name.into(), Cow::Owned(text.into()))
+    }
+
+    /// Text compiled into the binary (the seeds), held without a copy.
+    pub fn embedded(name: impl Into<String>, text: &'static str) -> Source {
+        Source::of(name.into(), Cow::Borrowed(text))
+    }
+
+    fn of(name: String, text: Cow<'static, str>) -> Source {
         Source {
-            name: name.into(),
-            text: text.into(),
+            name,
+            text,
             path: None,
             sheet: None,
             digest: None,
@@ -58,7 +69,7 @@ impl Source {
         let text = crate::input::decode(&path.display().to_string(), bytes, kind)?;
         Ok(Source {
             name: path.display().to_string(),
-            text,
+            text: text.into(),
             path: Some(path.to_owned()),
             sheet: None,
             digest: Some(digest),
@@ -79,7 +90,7 @@ impl Source {
         let sheet = crate::sheet::parse(&file.display().to_string(), bytes, sheet.as_deref())?;
         Ok(Source {
             name: sheet.name.clone(),
-            text: sheet.to_csv(),
+            text: sheet.to_csv().into(),
             path: Some(file),
             sheet: Some(Arc::new(sheet)),
             digest: Some(digest),
@@ -100,7 +111,7 @@ impl Source {
             None => Source::read_as(path, whence, Text::Csv),
             Some(digest) => Ok(Source {
                 name: path.display().to_string(),
-                text: String::new(),
+                text: Default::default(),
                 path: Some(path.to_owned()),
                 sheet: None,
                 digest: Some(digest),
@@ -193,7 +204,7 @@ impl Inputs {
         seeds::SEEDS
             .iter()
             .find(|(name, _)| *name == "plan.yaml")
-            .map(|(name, text)| Source::new(format!("seeds/{name}"), *text))
+            .map(|(name, text)| Source::embedded(format!("seeds/{name}"), text))
             .expect("seeds/ holds plan.yaml")
     }
 
@@ -216,7 +227,7 @@ impl Inputs {
             fiscal: None,
         };
         for (name, text) in seeds::SEEDS {
-            let src = Source::new(format!("seeds/{name}"), *text);
+            let src = Source::embedded(format!("seeds/{name}"), text);
             if name.starts_with("services/") {
                 inputs.services.push(src);
             } else if let Some((stem, ext)) = name.rsplit_once('.')
