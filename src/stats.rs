@@ -7,7 +7,7 @@
 //! coefficient of variation and the Theil index are published to 6 decimals, and they
 //! are given rounded so: a square root and logarithms cannot be exact, so what is
 //! defined is the rounding of the true value. [`indices`] decides it in `f64` with a
-//! bound on every rounding error ([`fast`]), and, when the bound straddles a rounding
+//! bound on every rounding error (`stats::fast`), and, when the bound straddles a rounding
 //! step (a value within about 10^-12 of a half millionth), from 28-digit decimals. The
 //! figures depend only on the amounts and populations, in the units' order: never on
 //! the thread count or a sweep's shard.
