@@ -97,7 +97,16 @@ mod tests {
         let mut decided = 0;
         for i in 0..3000 {
             let n = 1 + (i % 20);
-            let pops: Vec<i64> = (0..n).map(|_| next(3_000_000) as i64).collect();
+            // Weights are residents, or (capacity.csv) own revenue in fen: up to 10^13,
+            // with amounts of fen in the billions. (Amounts of a few fen over such
+            // weights, 10^-12 yuan a head, are beyond the decimals: they keep 28 places,
+            // so the squares of the deviations keep only a few digits.)
+            let most = if i % 5 == 0 && i % 7 != 0 {
+                10_000_000_000_000
+            } else {
+                3_000_000
+            };
+            let pops: Vec<i64> = (0..n).map(|_| next(most) as i64).collect();
             let amounts: Vec<i64> = (0..n)
                 .map(|_| next(if i % 7 == 0 { 1_000 } else { 900_000_000_000 }) as i64)
                 .collect();
