@@ -132,8 +132,8 @@ fn per_head(amount: i64, pop: i64) -> Option<Decimal> {
     Decimal::from(amount).checked_div(Decimal::from(100).checked_mul(Decimal::from(pop))?)
 }
 
-fn checked_sum(mut xs: impl Iterator<Item = i64>) -> Option<i64> {
-    xs.try_fold(0i64, |a, b| a.checked_add(b))
+fn checked_sum(xs: impl IntoIterator<Item = i64>) -> Option<i64> {
+    crate::money::checked_sum(xs).ok()
 }
 
 #[cfg(test)]

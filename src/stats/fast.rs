@@ -36,8 +36,8 @@ pub(super) fn cv_theil(amounts: &[i64], pops: &[i64]) -> Option<(i64, i64)> {
     if n == 0 || pops.iter().any(|p| *p <= 0) || amounts.iter().any(|a| *a <= 0) {
         return None;
     }
-    let total_pop: i64 = pops.iter().try_fold(0i64, |s, p| s.checked_add(*p))?;
-    let total: i64 = amounts.iter().try_fold(0i64, |s, a| s.checked_add(*a))?;
+    let total_pop = super::checked_sum(pops.iter().copied())?;
+    let total = super::checked_sum(amounts.iter().copied())?;
     // Integers up to 2^53 convert exactly; larger ones with relative error EPS.
     let big_p = total_pop as f64;
     let mu = total as f64 / (100.0 * big_p);
