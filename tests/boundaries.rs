@@ -391,6 +391,40 @@ fn thread_counts_outside_one_to_the_maximum_are_refused_naming_the_flag() {
     assert!(o.status.success());
 }
 
+/// The top-level help names the embedded plan (its about line is made only when help is
+/// shown: see `Cli::from_args`), and so does the help printed for a missing command,
+/// with clap's exit codes; a subcommand's help and `--version` do not need it.
+#[test]
+fn help_names_the_plan_and_keeps_its_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let about = "Who pays for Handan's basic public services: central, province, city, county (邯政规〔2018〕21号, 2016-2020)";
+    for args in [&["--help"][..], &["help"], &["-h"]] {
+        let o = run(tmp.path(), args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&o).starts_with(about), "{args:?}: {}", stdout(&o));
+    }
+    let bare = run(tmp.path(), &[]);
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(stderr(&bare).starts_with(about), "{}", stderr(&bare));
+    let sub = run(tmp.path(), &["help", "simulate"]);
+    assert_eq!(sub.status.code(), Some(0));
+    assert!(
+        stdout(&sub).starts_with("Run a scenario"),
+        "{}",
+        stdout(&sub)
+    );
+    let version = run(tmp.path(), &["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        stdout(&version),
+        format!("fendan {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let unknown = run(tmp.path(), &["bogus"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unrecognized subcommand 'bogus'"));
+    assert!(names(tmp.path()).is_empty());
+}
+
 #[test]
 fn compare_refuses_an_edited_output_folder_naming_the_file_and_row() {
     let tmp = tempfile::tempdir().unwrap();

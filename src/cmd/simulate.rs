@@ -3,6 +3,7 @@
 //! The detail is computed and written a chunk at a time into the output transaction
 //! ([`fendan::report::write_run`]), so a run of thousands of units needs little memory.
 
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
 use fendan::Error;
@@ -44,6 +45,10 @@ pub fn run(
     // The worker threads load the inputs too (the YAML files are parsed side by side).
     let pool = super::pool(threads)?;
     let (scenario, model) = pool.install(|| scenario_and_model(scenario))?;
+    // The process ends when this command returns: the model and the prepared amounts
+    // (some 30,000 small allocations for the baseline) are left to it, not freed one by
+    // one, which took 0.6 ms of the baseline's 20.
+    let model = ManuallyDrop::new(model);
     if format == Detail::Parquet && excel.detail {
         return Err(Error::Usage(
             "the workbook's detail sheet is made from outlays.csv; leave out --xlsx-detail, or --format parquet".into(),
@@ -67,7 +72,7 @@ pub fn run(
             || tx.folder(&dir, Owner::Scenario(&scenario.name)),
         )
     });
-    let prepared = prepared?;
+    let prepared = ManuallyDrop::new(prepared?);
     // The money at stake (`--stake`) is one more file of the run, in its manifest.
     let extra = if stake {
         let stakes = pool.install(|| fendan::stake::at_stake(&scenario))?;

@@ -75,3 +75,42 @@ fn inputs_and_files_are_never_replaced() {
     drop(tx);
     assert_eq!(fs::read_to_string(&input).unwrap(), "x");
 }
+
+/// A manifest read once is not read again while its file is the same, and a manifest
+/// replaced (as a run replaces its folder: a new file) or rewritten is read anew.
+#[test]
+fn a_manifest_is_read_again_when_its_file_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("manifest.json");
+    let manifest = |name: &str, outputs: &[&str]| {
+        let listed: Vec<String> = outputs
+            .iter()
+            .map(|o| format!(r#"{{"name":"{o}"}}"#))
+            .collect();
+        format!(
+            r#"{{"scenario":{{"name":"{name}"}},"outputs":[{}]}}"#,
+            listed.join(",")
+        )
+    };
+    let whose = |name: &str, outputs: &[&str]| {
+        Some((
+            "scenario",
+            name.to_owned(),
+            outputs.iter().map(|o| (*o).to_owned()).collect::<Vec<_>>(),
+        ))
+    };
+    fs::write(&path, manifest("a", &["x.csv"])).unwrap();
+    assert_eq!(manifest_of(tmp.path()), whose("a", &["x.csv"]));
+    assert_eq!(manifest_of(tmp.path()), whose("a", &["x.csv"]));
+    // Replaced by another file under the same name (another inode).
+    let new = tmp.path().join("manifest.json.new");
+    fs::write(&new, manifest("b", &["x.csv"])).unwrap();
+    fs::rename(&new, &path).unwrap();
+    assert_eq!(manifest_of(tmp.path()), whose("b", &["x.csv"]));
+    // Rewritten in place with another length.
+    fs::write(&path, manifest("b", &["x.csv", "y.csv"])).unwrap();
+    assert_eq!(manifest_of(tmp.path()), whose("b", &["x.csv", "y.csv"]));
+    // Gone: no manifest, whatever was read before.
+    fs::remove_file(&path).unwrap();
+    assert_eq!(manifest_of(tmp.path()), None);
+}
