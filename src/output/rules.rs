@@ -128,7 +128,8 @@ pub(super) fn manifest_of(dir: &Path) -> Option<Whose> {
     use std::sync::Mutex;
     static LAST: Mutex<Option<(PathBuf, Stamp, Option<Whose>)>> = Mutex::new(None);
     let path = dir.join("manifest.json");
-    let stamp = stamp(&fs::symlink_metadata(&path).ok()?);
+    // The file read: a link's target, as `read_manifest` reads it.
+    let stamp = stamp(&fs::metadata(&path).ok()?);
     let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((p, s, whose)) = &*last
         && *p == path
