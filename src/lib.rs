@@ -70,6 +70,8 @@ pub mod stats;
 pub mod suggest;
 pub mod sweep;
 pub mod synthetic;
+#[cfg(test)]
+mod test_rng;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
 

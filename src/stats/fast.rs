@@ -87,13 +87,8 @@ mod tests {
     /// Wherever the fast computation decides, it gives the exact decimal figure.
     #[test]
     fn the_fast_indices_equal_the_exact_ones() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            1 + x % m
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut next = |m: u64| 1 + rng.below(m);
         let mut decided = 0;
         for i in 0..3000 {
             let n = 1 + (i % 20);

@@ -580,13 +580,8 @@ mod tests {
     /// The 64-bit cell gives what `money::allocate` gives, ties and carries included.
     #[test]
     fn the_native_cell_equals_the_engines_allocation() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| rng.below(m);
         let mut fast = 0;
         for i in 0..200_000 {
             let den = 1 + next(if i % 3 == 0 { 8 } else { 1_000_000_007 }) as i128;
